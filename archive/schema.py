@@ -1,0 +1,160 @@
+"""The archive's tables: creation, version check and the documented column meanings."""
+
+from __future__ import annotations
+
+import sqlite3
+from pathlib import Path
+
+import sqlite_utils
+
+SCHEMA_VERSION = 1
+
+# Column descriptions double as documentation: docs/schema.md is checked against them.
+TABLES: dict[str, dict[str, str]] = {
+    "articles": {
+        "id": "integer primary key",
+        "url": "canonical URL of the kept copy (the smallest of the document's URLs)",
+        "site": "site name: the host without www./m./mip./wap., e.g. baihuafanwen.com",
+        "title": "title with decorations such as 【优秀范文】 or (精选12篇) stripped",
+        "body": "cleaned article text, paragraphs joined by a newline",
+        "published_at": "YYYY-MM-DDTHH:MM:SS or YYYY-MM-DD as shown on the page (local time), or NULL",
+        "categories": "JSON array: the breadcrumb below the site root",
+        "terms": "JSON array: the related terms (相关热词搜索 / tags) in page order",
+        "source": "the 来源 field of the page, or NULL",
+        "duplicate_of": "id of the representative article when this one is a near-duplicate, else NULL",
+        "content_hash": "sha1 of the normalised body: the exact-duplicate key",
+        "chars": "number of characters of the body",
+        "pages": "number of pages stitched into the body",
+        "partial": "1 when the page is truncated (pay wall, failed continuation page)",
+        "first_seen": "UTC time the document was first archived",
+        "last_seen": "UTC time the document was last fetched",
+        "crawl_id": "crawl that first archived the document",
+    },
+    "article_urls": {
+        "url": "a canonical URL at which this exact document was found",
+        "article_id": "the article (articles.id)",
+        "title": "the title as shown at that URL, decorations included",
+        "first_seen": "UTC time the URL was first archived",
+        "crawl_id": "crawl that first found the URL",
+    },
+    "crawls": {
+        "id": "integer primary key",
+        "started_at": "UTC start time",
+        "finished_at": "UTC end time, NULL while running or after a crash",
+        "start_urls": "JSON array of start URLs",
+        "settings": "JSON object: the settings given on the command line",
+        "stats": "JSON object: Scrapy and fanwen stats at the end",
+        "finish_reason": "Scrapy's finish reason (finished, shutdown, ...)",
+    },
+    "fetches": {
+        "id": "integer primary key",
+        "crawl_id": "the crawl (crawls.id)",
+        "url": "requested URL",
+        "status": "HTTP status, NULL when no response was received",
+        "kind": "page kind: article, article_part, list, tag, home, other, or error",
+        "error": "why the page failed or was skipped, NULL on success",
+        "fetched_at": "UTC time",
+        "bytes": "size of the response body",
+        "article_id": "archived article for an article page",
+    },
+    "meta": {
+        "key": "setting name (schema_version, ...)",
+        "value": "its value",
+    },
+}
+
+
+class NotAnArchive(Exception):
+    """The file is not a fanwen archive, or has a schema this version cannot read."""
+
+
+def connect(path: str | Path) -> sqlite_utils.Database:
+    """Open (and create if needed) an archive in WAL mode, ready for one writer and many readers."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    conn = sqlite3.connect(str(path), timeout=30, isolation_level=None)
+    db = sqlite_utils.Database(conn)
+    db.execute("PRAGMA journal_mode=WAL")
+    db.execute("PRAGMA synchronous=NORMAL")
+    db.execute("PRAGMA foreign_keys=ON")
+    ensure_schema(db)
+    return db
+
+
+def ensure_schema(db: sqlite_utils.Database) -> None:
+    """Create missing tables; refuse databases that belong to something else or to a newer fanwen."""
+    names = set(db.table_names())
+    if names and "meta" not in names:
+        raise NotAnArchive("this database has tables but is not a fanwen archive")
+    if "meta" in names:
+        row = db.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()
+        version = int(row[0]) if row else 0
+        if version > SCHEMA_VERSION:
+            raise NotAnArchive(
+                f"archive schema version {version} is newer than this fanwen ({SCHEMA_VERSION}); upgrade fanwen"
+            )
+    with db.conn:
+        db.executescript(_DDL)
+        db.execute(
+            "INSERT OR IGNORE INTO meta(key, value) VALUES ('schema_version', ?)", [str(SCHEMA_VERSION)]
+        )
+
+
+_DDL = """
+CREATE TABLE IF NOT EXISTS meta (
+    key TEXT PRIMARY KEY,
+    value TEXT
+);
+CREATE TABLE IF NOT EXISTS crawls (
+    id INTEGER PRIMARY KEY,
+    started_at TEXT NOT NULL,
+    finished_at TEXT,
+    start_urls TEXT NOT NULL,
+    settings TEXT,
+    stats TEXT,
+    finish_reason TEXT
+);
+CREATE TABLE IF NOT EXISTS articles (
+    id INTEGER PRIMARY KEY,
+    url TEXT UNIQUE NOT NULL,
+    site TEXT NOT NULL,
+    title TEXT,
+    body TEXT NOT NULL,
+    published_at TEXT,
+    categories TEXT NOT NULL DEFAULT '[]',
+    terms TEXT NOT NULL DEFAULT '[]',
+    source TEXT,
+    duplicate_of INTEGER REFERENCES articles(id),
+    content_hash TEXT UNIQUE NOT NULL,
+    chars INTEGER NOT NULL,
+    pages INTEGER NOT NULL DEFAULT 1,
+    partial INTEGER NOT NULL DEFAULT 0,
+    first_seen TEXT NOT NULL,
+    last_seen TEXT NOT NULL,
+    crawl_id INTEGER REFERENCES crawls(id)
+);
+CREATE INDEX IF NOT EXISTS articles_site ON articles(site);
+CREATE INDEX IF NOT EXISTS articles_published_at ON articles(published_at);
+CREATE INDEX IF NOT EXISTS articles_duplicate_of ON articles(duplicate_of);
+CREATE TABLE IF NOT EXISTS article_urls (
+    url TEXT PRIMARY KEY,
+    article_id INTEGER NOT NULL REFERENCES articles(id),
+    title TEXT,
+    first_seen TEXT NOT NULL,
+    crawl_id INTEGER REFERENCES crawls(id)
+);
+CREATE INDEX IF NOT EXISTS article_urls_article ON article_urls(article_id);
+CREATE TABLE IF NOT EXISTS fetches (
+    id INTEGER PRIMARY KEY,
+    crawl_id INTEGER NOT NULL REFERENCES crawls(id),
+    url TEXT NOT NULL,
+    status INTEGER,
+    kind TEXT NOT NULL,
+    error TEXT,
+    fetched_at TEXT NOT NULL,
+    bytes INTEGER,
+    article_id INTEGER
+);
+CREATE INDEX IF NOT EXISTS fetches_crawl ON fetches(crawl_id);
+CREATE INDEX IF NOT EXISTS fetches_url ON fetches(url);
+"""

@@ -1,0 +1,159 @@
+"""The single writer of an archive: idempotent upserts in batched transactions."""
+
+from __future__ import annotations
+
+import json
+import logging
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any
+
+from archive.schema import connect
+
+logger = logging.getLogger(__name__)
+
+
+def utc_now() -> str:
+    return datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def url_order(url: str) -> tuple[int, str]:
+    """Order in which the kept copy of a document is chosen: shortest URL, then text order."""
+    return (len(url), url)
+
+
+@dataclass(frozen=True)
+class StoreResult:
+    article_id: int
+    status: str  # new | duplicate (new URL of a known document) | unchanged | changed
+
+
+class ArchiveWriter:
+    """Writes articles, their URLs and the crawl log; commits every `batch_size` writes."""
+
+    def __init__(self, path: str | Path, batch_size: int = 200):
+        self.path = Path(path)
+        self.batch_size = batch_size
+        self.db: Any = None
+        self._pending = 0
+
+    def open(self) -> None:
+        self.db = connect(self.path)
+
+    def close(self) -> None:
+        if self.db is not None:
+            self.flush()
+            self.db.conn.close()
+            self.db = None
+
+    # -- transactions -------------------------------------------------------------------
+
+    def _write(self, sql: str, params: list[Any] | tuple[Any, ...]) -> Any:
+        if self._pending == 0:
+            self.db.execute("BEGIN IMMEDIATE")
+        cursor = self.db.execute(sql, params)
+        self._pending += 1
+        if self._pending >= self.batch_size:
+            self.flush()
+        return cursor
+
+    def flush(self) -> None:
+        if self._pending:
+            self.db.execute("COMMIT")
+            self._pending = 0
+
+    # -- crawls ---------------------------------------------------------------------------
+
+    def start_crawl(self, start_urls: list[str], settings: dict[str, Any]) -> int:
+        self.flush()
+        cursor = self.db.execute(
+            "INSERT INTO crawls(started_at, start_urls, settings) VALUES (?, ?, ?)",
+            [utc_now(), _json(start_urls), _json(settings)],
+        )
+        return int(cursor.lastrowid)
+
+    def finish_crawl(self, crawl_id: int, stats: dict[str, Any], reason: str) -> None:
+        self._write(
+            "UPDATE crawls SET finished_at = ?, stats = ?, finish_reason = ? WHERE id = ?",
+            [utc_now(), json.dumps(stats, ensure_ascii=False, default=str), reason, crawl_id],
+        )
+        self.flush()
+
+    def log_fetch(
+        self,
+        crawl_id: int,
+        url: str,
+        kind: str,
+        status: int | None = None,
+        error: str | None = None,
+        size: int | None = None,
+        article_id: int | None = None,
+    ) -> None:
+        self._write(
+            "INSERT INTO fetches(crawl_id, url, status, kind, error, fetched_at, bytes, article_id)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            [crawl_id, url, status, kind, error, utc_now(), size, article_id],
+        )
+
+    # -- articles -------------------------------------------------------------------------
+
+    def store_article(self, article: dict[str, Any], crawl_id: int | None) -> StoreResult:
+        """Archive one document found at `article["url"]`; exact copies share one row."""
+        now = utc_now()
+        url = article["url"]
+        known = self.db.execute(
+            "SELECT id, url FROM articles WHERE content_hash = ?", [article["content_hash"]]
+        ).fetchone()
+        if known is not None:
+            article_id, kept_url = known
+            is_new_url = self._add_url(url, article_id, article.get("display_title"), now, crawl_id)
+            if url_order(url) < url_order(kept_url):
+                self._write(
+                    "UPDATE articles SET url = ?, title = ? WHERE id = ?", [url, article["title"], article_id]
+                )
+            self._write("UPDATE articles SET last_seen = ? WHERE id = ?", [now, article_id])
+            return StoreResult(article_id, "duplicate" if is_new_url else "unchanged")
+
+        previous = self.db.execute("SELECT article_id FROM article_urls WHERE url = ?", [url]).fetchone()
+        if previous is not None:
+            # Same URL, new text: versions are kept by a later schema; never overwrite silently.
+            logger.info("content changed at %s; earlier text kept", url)
+            return StoreResult(int(previous[0]), "changed")
+
+        cursor = self._write(
+            "INSERT INTO articles(url, site, title, body, published_at, categories, terms, source,"
+            " content_hash, chars, pages, partial, first_seen, last_seen, crawl_id)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            [
+                url,
+                article["site"],
+                article["title"],
+                article["body"],
+                article.get("published_at"),
+                _json(article.get("categories") or []),
+                _json(article.get("terms") or []),
+                article.get("source"),
+                article["content_hash"],
+                len(article["body"]),
+                article.get("pages", 1),
+                int(bool(article.get("partial"))),
+                now,
+                now,
+                crawl_id,
+            ],
+        )
+        article_id = int(cursor.lastrowid)
+        self._add_url(url, article_id, article.get("display_title"), now, crawl_id)
+        return StoreResult(article_id, "new")
+
+    def _add_url(self, url: str, article_id: int, title: str | None, now: str, crawl_id: int | None) -> bool:
+        cursor = self._write(
+            "INSERT OR IGNORE INTO article_urls(url, article_id, title, first_seen, crawl_id) VALUES (?, ?, ?, ?, ?)",
+            [url, article_id, title, now, crawl_id],
+        )
+        return cursor.rowcount == 1
+
+
+def _json(value: Any) -> str:
+    return json.dumps(value, ensure_ascii=False)

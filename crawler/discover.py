@@ -1,0 +1,158 @@
+"""What a page is and which of its links to follow: page kinds, link filters and trap containment."""
+
+from __future__ import annotations
+
+import re
+from collections import deque
+from dataclasses import dataclass
+from urllib.parse import urljoin, urlsplit
+
+from scrapy.linkextractors import IGNORED_EXTENSIONS
+
+from crawler.extract import ArticleFields, Page
+from crawler.profiles import SiteProfile
+from crawler.urls import Scope, has_repeated_segments, url_shape
+
+ARTICLE_URL = re.compile(
+    r"/(?:[a-z]+[-_])?\d{3,}(?:_\d+)?\.s?html?$|/(?:a|doc|article|show|p|archives)/\d+(?:\.s?html?)?$|[?&](?:aid|id)=\d+",
+    re.I,
+)
+PART_URL = re.compile(r"^(?P<stem>.+/(?:[a-z]+[-_])?\d+)_(?P<n>\d{1,3})(?P<ext>\.s?html?)$", re.I)
+LIST_URL = re.compile(
+    r"(?:list[_-]\d+(?:[_-]\d+)?|index[_-]\d+)\.s?html?$|/$|/index\.(?:s?html?|php|asp)$|[?&](?:page|pn|pageno)=\d+",
+    re.I,
+)
+TAG_URL = re.compile(r"/tags?/|tags?\.php|[?&]c=tag\b|/t/|[?&](?:tag|q|keyword|kw|wd)=|/search", re.I)
+SKIP_EXTENSIONS = frozenset(IGNORED_EXTENSIONS) | {"txt", "json", "xml", "rss", "apk", "ipa"}
+SKIP_SCHEMES = ("javascript:", "mailto:", "tel:", "data:", "#", "about:", "weixin:")
+
+MIN_ARTICLE_CHARS = 150  # non-link characters in the content block
+MAX_ARTICLE_LINK_SHARE = 0.35  # link text / all text of the content block
+
+
+def looks_like_article_url(url: str, profile: SiteProfile | None = None) -> bool:
+    if profile and profile.article_urls:
+        return any(p.search(url) for p in profile.article_urls)
+    path = urlsplit(url).path
+    return bool(ARTICLE_URL.search(path + ("?" + urlsplit(url).query if urlsplit(url).query else "")))
+
+
+def first_page_url(url: str) -> str:
+    """`/a/123_3.html` -> `/a/123.html`: continuation pages are reached through page 1."""
+    match = PART_URL.match(url)
+    return f"{match['stem']}{match['ext']}" if match else url
+
+
+def page_kind(url: str, fields: ArticleFields, profile: SiteProfile | None = None) -> str:
+    """article, list, tag, home or other."""
+    parts = urlsplit(url)
+    if profile and any(p.search(url) for p in profile.list_urls):
+        return "list"
+    if parts.path in ("/", "/index.html", "/index.htm", "/index.php", "/default.html") and not parts.query:
+        return "home"
+    if TAG_URL.search(url):
+        return "tag"
+    total = fields.text_chars + fields.link_chars
+    is_text = (
+        fields.text_chars >= MIN_ARTICLE_CHARS
+        and total
+        and fields.link_chars / total <= MAX_ARTICLE_LINK_SHARE
+        and bool(fields.title)
+    )
+    if profile and profile.article_urls:
+        return "article" if is_text and looks_like_article_url(url, profile) else "list"
+    if LIST_URL.search(url) and not ARTICLE_URL.search(parts.path):
+        return "list"
+    return "article" if is_text else "list"
+
+
+@dataclass(frozen=True)
+class Link:
+    url: str  # canonical
+    text: str
+
+
+def page_links(page: Page, scope: Scope, encoding: str, profile: SiteProfile | None = None) -> list[Link]:
+    """In-scope links worth following, canonical, without files, traps or continuation pages."""
+    if page.root is None:
+        return []
+    base = page.url
+    for el in page.root.iter("base"):
+        if el.get("href"):
+            base = urljoin(page.url, el.get("href"))
+            break
+    links: dict[str, Link] = {}
+    for a in page.root.iter("a", "area"):
+        href = (a.get("href") or "").strip()
+        if not href or href.lower().startswith(SKIP_SCHEMES):
+            continue
+        try:
+            absolute = urljoin(base, href)
+        except ValueError:
+            continue
+        if not scope.contains(absolute):
+            continue
+        url = first_page_url(scope.canonical(absolute, encoding))
+        if url in links or _skipped(url, profile):
+            continue
+        links[url] = Link(url, (a.text_content() or "").strip()[:60])
+    return list(links.values())
+
+
+def _skipped(url: str, profile: SiteProfile | None) -> bool:
+    path = urlsplit(url).path
+    ext = path.rsplit(".", 1)[-1].lower() if "." in path.rsplit("/", 1)[-1] else ""
+    if ext in SKIP_EXTENSIONS or has_repeated_segments(url):
+        return True
+    return bool(profile and any(p.search(url) for p in profile.ignore_urls))
+
+
+def continuation_pages(page: Page, url: str, scope: Scope, encoding: str) -> list[str]:
+    """URLs of pages 2..N of a multi-page article whose page 1 is `url` (`123_2.html` ...)."""
+    if page.root is None or PART_URL.match(url):
+        return []
+    stem, dot, ext = url.rpartition(".")
+    if not dot or "/" in ext:
+        return []
+    pattern = re.compile(re.escape(stem) + r"_(\d{1,3})\." + re.escape(ext) + "$")
+    numbers: set[int] = set()
+    for a in page.root.iter("a"):
+        href = a.get("href")
+        if not href or href.lower().startswith(SKIP_SCHEMES):
+            continue
+        match = pattern.match(scope.canonical(urljoin(page.url, href), encoding))
+        if match and int(match[1]) >= 2:
+            numbers.add(int(match[1]))
+    if not numbers:
+        return []
+    # Pagers often show only a window (1 2 3 … 下一页); the last number bounds the article.
+    return [f"{stem}_{n}.{ext}" for n in range(2, max(numbers) + 1)]
+
+
+class TrapGuard:
+    """Stops URL shapes whose pages keep coming without revealing anything new.
+
+    Calendars, endless search/tag combinations and pagination past the end all produce page
+    after page of one URL shape that links only to pages already known. Once `window` pages
+    of a shape in a row revealed no new article URL, that shape is exhausted: its remaining
+    and future URLs are not fetched.
+    """
+
+    def __init__(self, window: int = 20):
+        self.window = window
+        self._history: dict[str, deque[bool]] = {}
+        self.article_shapes: set[str] = set()
+
+    def record(self, shape: str, productive: bool) -> None:
+        history = self._history.setdefault(shape, deque(maxlen=self.window))
+        history.append(productive)
+
+    def exhausted(self, shape: str) -> bool:
+        history = self._history.get(shape)
+        return history is not None and len(history) == self.window and not any(history)
+
+    def learn_article(self, url: str) -> None:
+        self.article_shapes.add(url_shape(url))
+
+    def is_article_like(self, url: str, profile: SiteProfile | None = None) -> bool:
+        return looks_like_article_url(url, profile) or url_shape(url) in self.article_shapes

@@ -1,0 +1,112 @@
+"""Article extraction: pure functions from a page's HTML to its fields. No Scrapy here.
+
+`extract_article(html, url)` returns the raw fields of an article page; the cleaning step
+(`pipelines.clean`) then removes boilerplate. `main_text(html)` does both and returns only the
+cleaned text, so the extractor can be measured on its own.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from lxml.html import HtmlElement
+
+from crawler.extract import body, fields
+from crawler.extract.dom import Line, normalise_space, own_text, parse
+from crawler.profiles import SiteProfile
+
+
+@dataclass
+class Page:
+    """A parsed page: the tree is built once and shared by discovery and extraction."""
+
+    url: str
+    root: HtmlElement | None
+
+    @classmethod
+    def from_html(cls, html: str, url: str = "") -> Page:
+        return cls(url, parse(html))
+
+
+@dataclass
+class ArticleFields:
+    title: str = ""
+    published_at: str | None = None
+    source: str | None = None
+    categories: list[str] = field(default_factory=list)
+    terms: list[str] = field(default_factory=list)
+    lines: list[str] = field(default_factory=list)
+    canonical: str | None = None
+    text_chars: int = 0  # non-link characters in the content block
+    link_chars: int = 0
+
+
+def extract_article(page: Page, profile: SiteProfile | None = None, fetched: datetime | None = None) -> ArticleFields:
+    """Title, date, source, breadcrumb, terms and text lines of an article page."""
+    root = page.root
+    if root is None:
+        return ArticleFields()
+    mass = body.text_mass(root)
+    content = _select(root, profile.body if profile else None)
+    if content is None:
+        content = body.find_content(root, mass)
+    heading = _select(root, profile.title if profile else None)
+    title = own_text(heading) if heading is not None else fields.page_title(root, content)
+    if heading is None:
+        heading = fields.article_heading(root, content)
+    lines = [line.text for line in body.content_lines(content)]
+    info = _info_text(heading, content, lines)
+    crumb = _select(root, profile.breadcrumb if profile else None)
+    terms_box = _select(root, profile.terms if profile else None)
+    plain, links, _ = mass.get(content, (0, 0, 0))
+    return ArticleFields(
+        title=title,
+        published_at=fields.published_at(info, fetched),
+        source=fields.source(info),
+        categories=fields.breadcrumb(crumb if crumb is not None else root, page.url, title, explicit=crumb is not None),
+        terms=fields.link_texts(terms_box) if terms_box is not None else fields.related_terms(root, content),
+        lines=lines,
+        canonical=fields.canonical_link(root),
+        text_chars=plain,
+        link_chars=links,
+    )
+
+
+def _select(root: HtmlElement, selector: str | None) -> HtmlElement | None:
+    if not selector:
+        return None
+    found = root.cssselect(selector)
+    return found[0] if found else None
+
+
+def _info_text(heading: HtmlElement | None, content: HtmlElement, lines: list[str]) -> str:
+    """The text between the heading and the article text: where date and source are printed."""
+    if heading is None:
+        return ""
+    first = lines[0][:12] if lines else None
+    node = heading
+    for _ in range(3):
+        parent = node.getparent()
+        if parent is None:
+            break
+        node = parent
+        text = normalise_space(node.text_content())
+        start = text.find(normalise_space(heading.text_content())[:8])
+        end = text.find(first, max(start, 0)) if first else -1
+        region = text[max(start, 0) : end if end > 0 else max(start, 0) + 400]
+        if fields.published_at(region) or node is content or fields.contains(node, content):
+            return region
+    return normalise_space(heading.text_content())
+
+
+def main_text(html: str) -> str:
+    """The cleaned main text of a page, paragraphs joined by newlines."""
+    from pipelines.clean import clean_lines  # cleaning lives with the pipelines; no cycle at import
+
+    page = Page.from_html(html)
+    article = extract_article(page)
+    return "\n".join(clean_lines(article.lines, title=article.title).paragraphs)
+
+
+__all__ = ["ArticleFields", "Line", "Page", "extract_article", "main_text"]

@@ -1,0 +1,99 @@
+"""Finding the block that holds the article text, by where the non-link text is."""
+
+from __future__ import annotations
+
+from lxml import etree
+from lxml.html import HtmlElement
+
+from crawler.extract.dom import Line, text_lines
+
+# A child box is the better container when it holds this share of the non-link text and the
+# text beside it has at most this share of its sentence marks.
+MIN_SHARE = 0.4
+LEFT_MARKS_SHARE = 0.15
+# Lines that are mostly link text (related lists, download buttons) are not article text.
+MAX_LINK_RATIO = 0.5
+# Only boxes are descended into; a paragraph is never the whole article.
+CONTAINER_TAGS = frozenset("div section article main td tr tbody table center form font blockquote".split())
+
+
+_SENTENCE_MARKS = frozenset("，。；！？、,;!?")
+
+
+def text_mass(root: HtmlElement) -> dict[HtmlElement, tuple[int, int, int]]:
+    """For every element: characters of non-link text, of link text, and sentence marks
+    (，。；！？) in the non-link text of its subtree."""
+    mass: dict[HtmlElement, tuple[int, int, int]] = {}
+    stack: list[list[int]] = []
+    in_link = 0
+    for event, el in etree.iterwalk(root, events=("start", "end")):
+        tag = el.tag if isinstance(el.tag, str) else ""
+        if event == "start":
+            if tag == "a":
+                in_link += 1
+            n = _chars(el.text)
+            stack.append([0, n, 0] if in_link else [n, 0, _marks(el.text)])
+        else:
+            plain, link, marks = stack.pop()
+            mass[el] = (plain, link, marks)
+            if tag == "a":
+                in_link -= 1
+            if stack:
+                tail = _chars(el.tail)
+                parent = stack[-1]
+                if in_link:
+                    parent[0] += plain
+                    parent[1] += link + tail
+                else:
+                    parent[0] += plain + tail
+                    parent[1] += link
+                    marks += _marks(el.tail)
+                parent[2] += marks
+    return mass
+
+
+def _chars(text: str | None) -> int:
+    if not text:
+        return 0
+    return len(text) - text.count(" ") - text.count("\n") - text.count("\t") - text.count("\u3000")
+
+
+def _marks(text: str | None) -> int:
+    return sum(1 for c in text if c in _SENTENCE_MARKS) if text else 0
+
+
+_EMPTY = (0, 0, 0)
+
+
+def find_content(root: HtmlElement, mass: dict[HtmlElement, tuple[int, int, int]] | None = None) -> HtmlElement:
+    """The smallest box that holds the article's prose.
+
+    From <body> down, step into the child box with the most non-link text as long as it holds
+    a fair share of it and what is left beside it has (almost) no sentences: a visible part and a
+    CSS-hidden rest of one article stay together, while titles, info lines and link lists are
+    left behind.
+    """
+    mass = mass if mass is not None else text_mass(root)
+    body = root.find("body")
+    node = body if body is not None else root
+    while True:
+        total, _, total_marks = mass.get(node, _EMPTY)
+        if total == 0:
+            return node
+        best = max(
+            (child for child in node if isinstance(child.tag, str)),
+            key=lambda child: mass.get(child, _EMPTY)[0],
+            default=None,
+        )
+        if best is None or best.tag not in CONTAINER_TAGS:
+            return node
+        plain, _, marks = mass.get(best, _EMPTY)
+        left_marks = total_marks - marks
+        if plain < MIN_SHARE * total or left_marks > LEFT_MARKS_SHARE * marks + 1:
+            return node
+        node = best
+
+
+def content_lines(container: HtmlElement) -> list[Line]:
+    """Lines of the container that read as text, not as link lists."""
+    return [line for line in text_lines(container) if line.link_ratio <= MAX_LINK_RATIO]

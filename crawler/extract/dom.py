@@ -1,0 +1,121 @@
+"""Parsing a page once and reading its text as lines, the way a browser lays it out."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+import lxml.html
+from lxml import etree
+
+# Elements that never hold article text. <button> labels ("展开阅读全文") are chrome too.
+DROP_TAGS = ("script", "style", "noscript", "template", "iframe", "select", "textarea", "button", "svg")
+BLOCK_TAGS = frozenset(
+    "p div br h1 h2 h3 h4 h5 h6 li ul ol table tbody thead tfoot tr td th section article header footer nav "
+    "blockquote pre dl dt dd form center hr address aside main figure figcaption details summary".split()
+)
+HEADING_TAGS = frozenset("h1 h2 h3".split())
+
+_CJK = "\u2e80-\u2fff\u3000-\u303f\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\ufe30-\ufe4f\uff00-\uffef"
+_PUNCT = "\u2010-\u2027\u2030-\u205e"  # dashes, quotes “”‘’, ellipsis, ※ ...
+_SPACES = re.compile(r"[\s\u00a0\u2000-\u200b\u2028\u2029\u202f\u205f\u3000\ufeff]+")
+_SPACE_NEAR_CJK = re.compile(rf"(?<=[{_CJK}{_PUNCT}]) | (?=[{_CJK}{_PUNCT}])")
+# huge_tree: libxml2 otherwise drops everything nested deeper than 256 (broken markup does that).
+_PARSER = lxml.html.HTMLParser(huge_tree=True)
+_ALL_BUT_PARAGRAPH_TAGS = re.compile(r"<(?!/?(?:p|br|h[1-6])\b)[^>]*>", re.I)
+_XML_DECLARATION = re.compile(r"^\s*<\?xml[^>]*\?>", re.I)
+
+
+def normalise_space(text: str) -> str:
+    """Collapse white space (\\u3000, &nbsp;, line breaks) and drop it next to Chinese text,
+    where it is only layout; single spaces between Latin words and numbers stay."""
+    text = _SPACES.sub(" ", text).strip()
+    if " " in text:
+        text = _SPACE_NEAR_CJK.sub("", text)
+    return text
+
+
+@dataclass(frozen=True)
+class Line:
+    """One laid-out line of text and how many of its characters are link text."""
+
+    text: str
+    link_chars: int
+
+    @property
+    def link_ratio(self) -> float:
+        return self.link_chars / len(self.text) if self.text else 0.0
+
+
+def parse(html: str) -> lxml.html.HtmlElement | None:
+    """Parse a page; scripts, styles and comments are removed. None for an empty document."""
+    html = _XML_DECLARATION.sub("", html)
+    if not html.strip():
+        return None
+    try:
+        root = lxml.html.document_fromstring(html, parser=_PARSER)
+        if not root.text_content().strip():
+            # Nesting past libxml2's hard depth limit loses all text: keep only paragraph breaks.
+            root = lxml.html.document_fromstring(_ALL_BUT_PARAGRAPH_TAGS.sub("", html) or " ", parser=_PARSER)
+    except (etree.ParserError, ValueError):
+        return None
+    etree.strip_elements(root, *DROP_TAGS, etree.Comment, etree.ProcessingInstruction, with_tail=False)
+    return root
+
+
+def text_lines(element: lxml.html.HtmlElement) -> list[Line]:
+    """The element's text split at block boundaries and <br>, with link text counted.
+
+    Hidden elements (display:none) are read like any other: their text is in the page.
+    """
+    lines: list[Line] = []
+    parts: list[str] = []
+    link_chars = 0
+    link_depth = 0
+
+    def flush() -> None:
+        nonlocal parts, link_chars
+        if parts:
+            text = normalise_space("".join(parts))
+            if text:
+                lines.append(Line(text, min(link_chars, len(text))))
+        parts = []
+        link_chars = 0
+
+    def add(text: str | None, in_link: bool) -> None:
+        nonlocal link_chars
+        if text:
+            parts.append(text)
+            if in_link:
+                link_chars += len(text.strip())
+
+    for event, el in etree.iterwalk(element, events=("start", "end")):
+        tag = el.tag if isinstance(el.tag, str) else ""
+        if event == "start":
+            if tag in BLOCK_TAGS:
+                flush()
+            if tag == "a":
+                link_depth += 1
+            add(el.text, link_depth > 0)
+        else:
+            if tag == "a":
+                link_depth -= 1
+            if tag in BLOCK_TAGS:
+                flush()
+            if el is not element:
+                add(el.tail, link_depth > 0)
+    flush()
+    return lines
+
+
+def own_text(element: lxml.html.HtmlElement) -> str:
+    """Text of an element without the text of nested inline boxes such as <span>/<small>."""
+    parts = [element.text or ""]
+    for child in element:
+        tag = child.tag if isinstance(child.tag, str) else ""
+        if tag in ("a", "b", "strong", "font", "u"):
+            parts.append(child.text_content())
+        elif tag == "br":
+            break
+        parts.append(child.tail or "")
+    return normalise_space("".join(parts))

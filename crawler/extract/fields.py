@@ -1,0 +1,197 @@
+"""The fields around the article text: title, date, source, breadcrumb and related terms."""
+
+from __future__ import annotations
+
+import re
+from datetime import datetime
+from urllib.parse import urljoin, urlsplit
+
+from lxml.html import HtmlElement
+
+from crawler.extract.dom import normalise_space, own_text
+
+_TITLE_SPLIT = re.compile(r"\s*(?:_|\||｜|--|—|–)\s*|\s+-\s+")
+_DATE = re.compile(
+    r"(?P<y>(?:19|20)\d{2})\s*[-/年.]\s*(?P<m>\d{1,2})\s*[-/月.]\s*(?P<d>\d{1,2})\s*日?"
+    r"(?:\s*(?P<H>\d{1,2})\s*[:：]\s*(?P<M>\d{2})(?:\s*[:：]\s*(?P<S>\d{2}))?)?"
+)
+_DATE_LABEL = re.compile(r"(?:时间|日期|发布|发表于|发表|更新|上传|编辑于|录入)\s*[:：]?\s*$")
+_LOOSE_DATE = re.compile(r"(?:时间|日期|发布于|发表于|更新于)\s*[:：]?\s*(\S[^\n|｜]{1,24})")
+_SOURCE = re.compile(
+    r"来源\s*[:：]\s*(?P<src>.{1,40}?)\s*(?=作者|点击|本文|浏览|阅读|发布|时间|编辑|责任|字体|人气|热度|[|｜/]|$)"
+)
+_BREADCRUMB_HINT = re.compile(r"position|crumb|bread|place|location|weizhi|dqwz|dangqian|nav_?path|path", re.I)
+_BREADCRUMB_LABEL = re.compile(r"^\s*(当前位置|您的位置|你的位置|您现在的位置|你现在的位置|所在位置|位置)\s*[:：]?")
+_NOT_A_CATEGORY = {"首页", "主页", "网站首页", "正文", "返回首页", "home", "Home", "内容", "详情"}
+_TERMS_LABEL = re.compile(r"^\s*(相关热词搜索|相关热词|热词搜索|相关搜索|相关标签|标签|关键词|关键字|tags?)\s*[:：]?", re.I)
+_TERM_URL = re.compile(r"/tags?/|tags?\.php|[?&]c=tag|/t/|[?&]tag=", re.I)
+_BLOCKISH = frozenset("p div li ul dd dl td section span".split())
+
+
+def page_title(root: HtmlElement, content: HtmlElement) -> str:
+    """The article heading: the nearest <h1>/<h2> before the content, else the <title> prefix."""
+    heading = article_heading(root, content)
+    if heading is not None:
+        text = own_text(heading)
+        if text:
+            return text
+    title = root.findtext(".//title") or ""
+    return normalise_space(_TITLE_SPLIT.split(title.strip())[0]) if title.strip() else ""
+
+
+def article_heading(root: HtmlElement, content: HtmlElement) -> HtmlElement | None:
+    """The last h1 (else h2) before the content block that is not the site logo."""
+    order = {el: i for i, el in enumerate(root.iter())}
+    start = order.get(content, len(order))
+    for tag in ("h1", "h2"):
+        candidates = [
+            h
+            for h in root.iter(tag)
+            if len(own_text(h)) >= 4 and not _is_home_link(h)
+        ]
+        inside = [h for h in candidates if contains(content, h)]
+        before = [h for h in candidates if order.get(h, 0) < start]
+        if before:
+            return before[-1]
+        if inside:
+            return inside[0]
+    return None
+
+
+def contains(ancestor: HtmlElement, el: HtmlElement | None) -> bool:
+    """True when `el` is `ancestor` or inside it."""
+    while el is not None:
+        if el is ancestor:
+            return True
+        el = el.getparent()
+    return False
+
+
+def _is_home_link(heading: HtmlElement) -> bool:
+    """A site logo: the heading's text is one link to the home page."""
+    links = heading.findall(".//a")
+    return (
+        len(links) == 1
+        and urlsplit(links[0].get("href") or "").path in ("", "/", "/index.html", "/index.php")
+        and normalise_space(links[0].text_content()) == own_text(heading)
+    )
+
+
+def published_at(text: str, fetched: datetime | None = None) -> str | None:
+    """The publication time in `text` (the lines between title and body) as ISO 8601.
+
+    A date next to a label (时间/发布/发表于…) wins; else the first date. Forms the regex
+    does not read (10-23, 3天前, 昨天 10:20) go to dateparser, relative to the fetch time.
+    """
+    best = None
+    for match in _DATE.finditer(text):
+        if _DATE_LABEL.search(text[max(0, match.start() - 8) : match.start()]):
+            best = match
+            break
+        best = best or match
+    if best is not None:
+        return _iso(best)
+    loose = _LOOSE_DATE.search(text)
+    if loose:
+        return _dateparser_iso(loose.group(1), fetched)
+    return None
+
+
+def _iso(match: re.Match[str]) -> str | None:
+    y, m, d = int(match["y"]), int(match["m"]), int(match["d"])
+    try:
+        if match["H"] is None:
+            return datetime(y, m, d).strftime("%Y-%m-%d")
+        return datetime(y, m, d, int(match["H"]), int(match["M"]), int(match["S"] or 0)).isoformat()
+    except ValueError:
+        return None
+
+
+def _dateparser_iso(text: str, fetched: datetime | None) -> str | None:
+    import dateparser  # imported on first use: it is slow to load and rarely needed
+
+    settings = {"PREFER_DATES_FROM": "past", "RETURN_AS_TIMEZONE_AWARE": False}
+    if fetched is not None:
+        settings["RELATIVE_BASE"] = fetched
+    parsed = dateparser.parse(text, languages=["zh"], settings=settings)
+    if parsed is None:
+        return None
+    has_time = bool(re.search(r"\d{1,2}[:：]\d{2}|[前]", text))
+    return parsed.replace(microsecond=0).isoformat() if has_time else parsed.strftime("%Y-%m-%d")
+
+
+def source(text: str) -> str | None:
+    match = _SOURCE.search(text)
+    return match["src"].strip() or None if match else None
+
+
+def breadcrumb(root: HtmlElement, page_url: str, title: str, explicit: bool = False) -> list[str]:
+    """Category names of the breadcrumb trail below the site root (`root` is the trail if explicit)."""
+    trail = root if explicit else _breadcrumb_element(root)
+    if trail is None:
+        return []
+    names: list[str] = []
+    for link in trail.iter("a"):
+        name = normalise_space(link.text_content())
+        path = urlsplit(urljoin(page_url, link.get("href") or "")).path
+        if not name or path in ("", "/", "/index.html", "/index.htm", "/index.php") or name in _NOT_A_CATEGORY:
+            continue
+        if name == title or (names and names[-1] == name):
+            continue
+        names.append(name)
+    return names
+
+
+def _breadcrumb_element(root: HtmlElement) -> HtmlElement | None:
+    for el in root.iter():
+        if not isinstance(el.tag, str) or el.tag in ("a", "body", "html"):
+            continue
+        hint = f"{el.get('class', '')} {el.get('id', '')}"
+        if (_BREADCRUMB_HINT.search(hint) or _BREADCRUMB_LABEL.match(el.text or "")) and el.find(".//a") is not None:
+            if len(el.findall(".//a")) <= 12:
+                return el
+    return None
+
+
+def related_terms(root: HtmlElement, content: HtmlElement) -> list[str]:
+    """Texts of the related-term links (相关热词搜索 / 标签) after the article text, in page order."""
+    after = False
+    for el in root.iter():
+        if el is content:
+            after = True
+        if not after or not isinstance(el.tag, str) or el.tag == "a":
+            continue
+        if not _TERMS_LABEL.match(el.text or ""):
+            continue
+        box = el
+        while box is not None and (box.tag not in _BLOCKISH or box.find(".//a") is None):
+            box = box.getparent()
+        if box is None or len(box.findall(".//a")) > 40:
+            continue
+        terms = link_texts(box)
+        if terms:
+            return terms
+    # No label: tag-like links that follow the article text.
+    links = [a for a in content.getparent().iter("a")] if content.getparent() is not None else []
+    return _dedupe([normalise_space(a.text_content()) for a in links if _TERM_URL.search(a.get("href") or "")])
+
+
+def link_texts(box: HtmlElement) -> list[str]:
+    return _dedupe([normalise_space(a.text_content()) for a in box.iter("a")])
+
+
+def _dedupe(items: list[str]) -> list[str]:
+    seen: set[str] = set()
+    out = []
+    for item in items:
+        if item and len(item) <= 40 and item not in seen:
+            seen.add(item)
+            out.append(item)
+    return out
+
+
+def canonical_link(root: HtmlElement) -> str | None:
+    for link in root.iter("link"):
+        if (link.get("rel") or "").strip().lower() == "canonical" and link.get("href"):
+            return link.get("href").strip()
+    return None

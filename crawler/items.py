@@ -1,0 +1,42 @@
+"""What the spider hands to the pipelines. Plain dataclasses: no logic here."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+
+@dataclass
+class ArticleItem:
+    """One article document as found at one URL (all its pages stitched together)."""
+
+    url: str  # canonical URL of page 1
+    site: str
+    display_title: str  # the title as the page shows it, decorations included
+    lines: list[str]  # raw text lines of the content block, all pages in order
+    fetched_urls: list[str] = field(default_factory=list)  # URLs actually requested
+    categories: list[str] = field(default_factory=list)
+    terms: list[str] = field(default_factory=list)
+    published_at: str | None = None
+    source: str | None = None
+    pages: int = 1
+    partial: bool = False
+    status: int = 200
+    size: int = 0
+    boilerplate: tuple[re.Pattern[str], ...] = ()  # extra patterns from the site profile
+    # Filled by the pipelines:
+    title: str = ""
+    body: str = ""
+    content_hash: str = ""
+    rejected: str | None = None  # why the page was not archived as an article
+
+
+@dataclass
+class PageRecord:
+    """A fetched (or failed, or skipped) page that is not an article: goes to the crawl log."""
+
+    url: str
+    kind: str  # list, tag, home, other, error, article_part
+    status: int | None = None
+    error: str | None = None
+    size: int = 0

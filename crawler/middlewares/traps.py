@@ -1,0 +1,22 @@
+"""Drop queued requests whose URL shape the spider's TrapGuard has found to be a trap."""
+
+from __future__ import annotations
+
+from scrapy.exceptions import IgnoreRequest
+from scrapy.http import Request
+
+
+class TrapGuardMiddleware:
+    @classmethod
+    def from_crawler(cls, crawler):
+        middleware = cls()
+        middleware.crawler = crawler
+        return middleware
+
+    def process_request(self, request: Request) -> None:
+        shape = request.meta.get("fanwen_shape")
+        guard = getattr(self.crawler.spider, "guard", None)
+        if shape and guard is not None and guard.exhausted(shape):
+            self.crawler.stats.inc_value("fanwen/dropped/trap")
+            raise IgnoreRequest(f"trap: {shape} keeps yielding nothing new")
+        return None

@@ -1,0 +1,66 @@
+"""Scrapy settings of the fanwen project. Every FANWEN_* setting is documented in docs/settings.md."""
+
+BOT_NAME = "fanwen"
+SPIDER_MODULES = ["crawler.spiders"]
+NEWSPIDER_MODULE = "crawler.spiders"
+
+# Politeness for real sites: robots.txt, AutoThrottle, a few connections per host.
+USER_AGENT = "fanwen/0.1 (+https://github.com/fanwen-archive/fanwen; archiving 范文 sites for research)"
+ROBOTSTXT_OBEY = True
+AUTOTHROTTLE_ENABLED = True
+AUTOTHROTTLE_START_DELAY = 1.0
+AUTOTHROTTLE_MAX_DELAY = 30.0
+AUTOTHROTTLE_TARGET_CONCURRENCY = 2.0
+CONCURRENT_REQUESTS = 16
+CONCURRENT_REQUESTS_PER_DOMAIN = 4
+DOWNLOAD_DELAY = 0.25
+DOWNLOAD_TIMEOUT = 30
+COOKIES_ENABLED = False
+TELNETCONSOLE_ENABLED = False
+REMOTE_CONTROL_ENABLED = False
+LOGSTATS_INTERVAL = 0  # fanwen.progress reports instead
+LOG_LEVEL = "INFO"
+REQUEST_FINGERPRINTER_IMPLEMENTATION = "2.7"
+
+# Never download what cannot be an article page in full.
+DOWNLOAD_MAXSIZE = 8 * 1024 * 1024
+DOWNLOAD_WARNSIZE = 4 * 1024 * 1024
+FANWEN_MAX_PAGE_BYTES = 4 * 1024 * 1024
+
+# Failures: retry 5xx/429 with backoff, honour Retry-After, stop redirect loops.
+RETRY_TIMES = 3
+RETRY_HTTP_CODES = [500, 502, 503, 504, 522, 524, 408, 429]
+REDIRECT_MAX_TIMES = 10
+FANWEN_RETRY_BACKOFF_BASE = 1.0
+FANWEN_RETRY_BACKOFF_MAX = 30.0
+FANWEN_RETRY_AFTER_MAX = 120.0
+
+TWISTED_DNS_RESOLVER = "crawler.resolver.StaticHostsResolver"
+FANWEN_RESOLVE = {}
+
+DOWNLOADER_MIDDLEWARES = {
+    "scrapy.downloadermiddlewares.retry.RetryMiddleware": None,
+    "crawler.middlewares.retry.BackoffRetryMiddleware": 550,
+    "crawler.middlewares.redirects.RedirectLoopMiddleware": 650,
+    "crawler.middlewares.encoding.FixEncodingMiddleware": 580,
+    "crawler.middlewares.traps.TrapGuardMiddleware": 50,
+}
+EXTENSIONS = {
+    "crawler.extensions.pagefilter.PageFilter": 0,
+    "crawler.extensions.progress.Progress": 0,
+}
+ITEM_PIPELINES = {
+    "pipelines.clean.CleanPipeline": 100,
+    "pipelines.dedupe.ExactDedupePipeline": 200,
+    "pipelines.store.StorePipeline": 900,
+}
+
+# Where the archive is written (`fanwen crawl --db`), site profiles, trap window, progress.
+ARCHIVE_DB = "data/archive.db"
+FANWEN_PROFILES_DIR = ""
+FANWEN_TRAP_WINDOW = 20
+FANWEN_BATCH_SIZE = 200
+FANWEN_PROGRESS_INTERVAL = 10.0
+
+# Breadth-first-ish order with articles first (see crawler.spiders.fanwen priorities).
+SCHEDULER_PRIORITY_QUEUE = "scrapy.pqueues.DownloaderAwarePriorityQueue"

@@ -1,0 +1,162 @@
+"""The one spider: walks navigation, lists, tags and recommendations; archives article pages."""
+
+from __future__ import annotations
+
+import logging
+from datetime import datetime
+from pathlib import Path
+from urllib.parse import urlsplit
+from typing import Any, AsyncIterator, Iterator
+
+import scrapy
+from scrapy.http import Request, Response, TextResponse
+from twisted.python.failure import Failure
+
+from crawler.discover import TrapGuard, continuation_pages, page_kind, page_links
+from crawler.errors import describe_failure
+from crawler.extract import ArticleFields, Page, extract_article
+from crawler.items import ArticleItem, PageRecord
+from crawler.profiles import DEFAULT_PROFILE_DIR, ProfileRegistry, SiteProfile
+from crawler.urls import Scope, site_of, url_shape
+
+logger = logging.getLogger(__name__)
+
+ARTICLE_PRIORITY = 10  # articles before more lists keeps the frontier small
+PART_PRIORITY = 20  # finish a started multi-page article first
+
+
+class FanwenSpider(scrapy.Spider):
+    name = "fanwen"
+
+    def __init__(self, start_urls: str | list[str] = "", **kwargs: Any):
+        super().__init__(**kwargs)
+        urls = start_urls.split(",") if isinstance(start_urls, str) else list(start_urls)
+        self.start_urls = [u.strip() for u in urls if u.strip()]
+        if not self.start_urls:
+            raise ValueError("give at least one start URL: -a start_urls=http://example.com/")
+        self.scope = Scope(self.start_urls)
+        self.seen: set[str] = set()
+
+    @classmethod
+    def from_crawler(cls, crawler, *args: Any, **kwargs: Any) -> FanwenSpider:
+        spider = super().from_crawler(crawler, *args, **kwargs)
+        settings = crawler.settings
+        spider.guard = TrapGuard(settings.getint("FANWEN_TRAP_WINDOW", 20))
+        folder = settings.get("FANWEN_PROFILES_DIR") or DEFAULT_PROFILE_DIR
+        spider.profiles = ProfileRegistry.from_dir(Path(folder))
+        return spider
+
+    async def start(self) -> AsyncIterator[Request]:
+        for url in self.start_urls:
+            canonical = self.scope.canonical(url)
+            self.seen.add(canonical)
+            yield self._request(canonical, self.parse)
+
+    def _request(self, url: str, callback, priority: int = 0, **meta: Any) -> Request:
+        meta["fanwen_shape"] = url_shape(url)
+        return Request(url, callback=callback, errback=self.on_error, priority=priority, meta=meta)
+
+    def profile_for(self, url: str) -> SiteProfile | None:
+        return self.profiles.for_site(site_of(_host(url)))
+
+    # -- pages -----------------------------------------------------------------------------
+
+    def parse(self, response: Response) -> Iterator[Any]:
+        if not isinstance(response, TextResponse):
+            yield PageRecord(response.url, "error", response.status, "not an HTML page", len(response.body))
+            return
+        for url in response.meta.get("redirect_urls", []):
+            self.seen.add(self.scope.canonical(url))
+        encoding = response.encoding
+        url = self.scope.canonical(response.url, encoding)
+        profile = self.profile_for(url)
+        page = Page.from_html(response.text, response.url)
+        fields = extract_article(page, profile, fetched=datetime.now())
+        kind = page_kind(url, fields, profile)
+
+        links = page_links(page, self.scope, encoding, profile)
+        new = [link for link in links if link.url not in self.seen]
+        if kind == "article":
+            self.guard.learn_article(url)
+        else:
+            productive = any(self.guard.is_article_like(link.url, profile) for link in new)
+            self.guard.record(response.meta.get("fanwen_shape") or url_shape(url), productive)
+        self.crawler.stats.inc_value(f"fanwen/pages/{kind}")
+
+        for link in new:
+            self.seen.add(link.url)
+            shape = url_shape(link.url)
+            if self.guard.exhausted(shape):
+                self.crawler.stats.inc_value("fanwen/dropped/trap")
+                continue
+            article_like = self.guard.is_article_like(link.url, profile)
+            yield self._request(link.url, self.parse, ARTICLE_PRIORITY if article_like else 0)
+
+        if kind != "article":
+            yield PageRecord(response.url, kind, response.status, None, len(response.body))
+            return
+        item = self._article_item(response, url, fields, profile)
+        parts = continuation_pages(page, response.url if url == response.url else url, self.scope, encoding)
+        if parts:
+            yield self._request(parts[0], self.parse_part, PART_PRIORITY, article=item, parts=parts[1:])
+        else:
+            yield item
+
+    def parse_part(self, response: Response) -> Iterator[Any]:
+        """A continuation page (`123_2.html`): its text is appended to the article of page 1."""
+        item: ArticleItem = response.meta["article"]
+        item.fetched_urls.append(response.url)
+        if isinstance(response, TextResponse):
+            page = Page.from_html(response.text, response.url)
+            item.lines.extend(extract_article(page, self.profile_for(item.url)).lines)
+            item.pages += 1
+            item.size += len(response.body)
+        else:
+            item.partial = True
+        self.crawler.stats.inc_value("fanwen/pages/article_part")
+        yield PageRecord(response.url, "article_part", response.status, None, len(response.body))
+        parts = response.meta["parts"]
+        if parts:
+            yield self._request(parts[0], self.parse_part, PART_PRIORITY, article=item, parts=parts[1:])
+        else:
+            yield item
+
+    def _article_item(self, response: Response, url: str, fields: ArticleFields, profile: SiteProfile | None) -> ArticleItem:
+        if fields.canonical:
+            canonical = self.scope.canonical(response.urljoin(fields.canonical), response.encoding)
+            if self.scope.contains(canonical):
+                url = canonical
+        return ArticleItem(
+            url=url,
+            site=site_of(_host(url)),
+            display_title=fields.title,
+            lines=list(fields.lines),
+            fetched_urls=[response.url],
+            categories=fields.categories,
+            terms=fields.terms,
+            published_at=fields.published_at,
+            source=fields.source,
+            status=response.status,
+            size=len(response.body),
+            boilerplate=profile.boilerplate if profile else (),
+        )
+
+    # -- failures --------------------------------------------------------------------------
+
+    def on_error(self, failure: Failure) -> Iterator[Any]:
+        """Every failed or skipped request leaves a reason in the stats and the crawl log."""
+        request = failure.request
+        reason, status = describe_failure(failure)
+        self.crawler.stats.inc_value(f"fanwen/errors/{reason.split(':')[0]}")
+        logger.warning("%s: %s", request.url, reason)
+        item: ArticleItem | None = request.meta.get("article")
+        kind = "article_part" if item is not None else "error"
+        yield PageRecord(request.url, kind, status, reason)
+        if item is not None:
+            # A continuation page failed: keep what was fetched, flagged as partial.
+            item.partial = True
+            yield item
+
+
+def _host(url: str) -> str:
+    return urlsplit(url).hostname or ""

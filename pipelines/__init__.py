@@ -1,0 +1,1 @@
+"""Item pipelines: clean -> dedupe -> store. Each module is one stage."""

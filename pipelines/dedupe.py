@@ -1,0 +1,24 @@
+"""Exact-duplicate key: a hash of the normalised body. Near-duplicates come later in this stage."""
+
+from __future__ import annotations
+
+import hashlib
+import re
+
+from crawler.items import ArticleItem
+
+_INVISIBLE = re.compile(r"\s+")
+
+
+def content_hash(body: str) -> str:
+    """sha1 of the body without any white space: the same text laid out differently is one document."""
+    return hashlib.sha1(_INVISIBLE.sub("", body).encode("utf-8")).hexdigest()
+
+
+class ExactDedupePipeline:
+    """Sets `content_hash`; the archive keeps one article per hash and every URL it was found at."""
+
+    def process_item(self, item):
+        if isinstance(item, ArticleItem) and item.body:
+            item.content_hash = content_hash(item.body)
+        return item

@@ -1,0 +1,75 @@
+"""Cleaning: each boilerplate family on hand-written lines; masks and punctuation survive."""
+
+from pipelines.clean import clean_lines, strip_title_decorations
+
+
+def test_title_decorations_are_stripped():
+    assert strip_title_decorations("在全市“双减”工作现场推进会上的讲话【优秀范文】") == "在全市“双减”工作现场推进会上的讲话"
+    assert strip_title_decorations("2023年社区工作总结(精选12篇)") == "2023年社区工作总结"
+    assert strip_title_decorations("【精选】述职报告（通用14篇）") == "述职报告"
+    assert strip_title_decorations("工作计划 (汇总16篇)") == "工作计划"
+    assert strip_title_decorations("演讲稿(优秀3篇)") == "演讲稿"
+
+
+def test_title_words_that_are_not_decorations_stay():
+    assert strip_title_decorations("关于“十四五”规划(草案)的说明") == "关于“十四五”规划(草案)的说明"
+    assert strip_title_decorations("【】") == "【】"
+
+
+def test_intro_and_title_repeats_are_removed():
+    title = "在全市讲话【优秀范文】"
+    lines = ["下面是小编为大家整理的在全市讲话【优秀范文】,供大家参考。", title, "在全市讲话", "正文第一段。"]
+    assert clean_lines(lines, title).paragraphs == ["正文第一段。"]
+
+
+def test_other_intro_and_outro_families_are_removed():
+    lines = [
+        "下面是小编辛苦为朋友们带来的3篇《工作总结》,在大家参考的同时,也可以分享一下差异网给您的好友哦。",
+        "下面由出国留学网演讲稿栏目小编为大家带来四篇工作总结，希望大家喜欢！",
+        "正文。",
+        "以上是小編為大家準備的工作總結，希望對大家的寫作有所幫助。",
+    ]
+    assert clean_lines(lines, "工作总结").paragraphs == ["正文。"]
+
+
+def test_hidden_content_label_is_removed_and_text_joined():
+    lines = ["作为教育变革,“双减当前隐藏内容免费查看”不仅是大变革。", "展开阅读全文", "收起↑"]
+    assert clean_lines(lines).paragraphs == ["作为教育变革,“双减”不仅是大变革。"]
+
+
+def test_chrome_after_the_text_is_cut():
+    lines = ["正文。", "相关热词搜索:会上 推进", "推荐访问", "会上的讲话"]
+    assert clean_lines(lines).paragraphs == ["正文。"]
+
+
+def test_notices_counters_and_ads_are_removed():
+    lines = [
+        "公文高手,超级方便的公文写作神器! 立即了解",
+        "正文。",
+        "本文已影响人",
+        "版权说明:本文档由用户提供并上传,收益归属内容提供方,若内容存在侵权,请进行举报或认领",
+        "【提示】本文档来源自第一范文网（https://www.diyifanwen.com），转发文档请保留以上标记，谢谢！",
+        "点击下载文档",
+    ]
+    assert clean_lines(lines).paragraphs == ["正文。"]
+
+
+def test_pasted_domains_are_removed_official_ones_kept():
+    lines = ["要做 m.chayi5.com 好各项财务工作。", "详见www.baihua.test通知。", "请登录www.gov.cn查询。"]
+    out = clean_lines(lines, site_hosts=["baihua.test"]).paragraphs
+    assert out == ["要做好各项财务工作。", "详见通知。", "请登录www.gov.cn查询。"]
+
+
+def test_masks_and_chinese_punctuation_are_kept_verbatim():
+    lines = ["贯彻落实***和************的指示，**局长在X省XX市╳╳大学讲话；共计余人。", "xx同志：“双减”《方案》（试行）……"]
+    assert clean_lines(lines).paragraphs == lines
+
+
+def test_white_space_is_normalised():
+    lines = ["\u3000\u3000今天的推进会，\n主要是\xa0贯彻落实。", "GDP 增长 5%"]
+    assert clean_lines(lines).paragraphs == ["今天的推进会，主要是贯彻落实。", "GDP增长5%"]
+
+
+def test_pay_wall_truncation_marks_partial():
+    out = clean_lines(["第一段。", "全文阅读已结束，如果下载本文需要使用 2000 积分", "广告"])
+    assert out.paragraphs == ["第一段。"] and out.partial

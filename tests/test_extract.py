@@ -1,0 +1,107 @@
+"""Extraction on hand-written pages of the three template families, without site profiles."""
+
+from pathlib import Path
+
+import pytest
+
+from crawler.discover import continuation_pages, page_kind
+from crawler.extract import Page, extract_article, main_text
+from crawler.extract.body import find_content, text_mass
+from crawler.extract.dom import parse
+from crawler.profiles import ProfileRegistry, load_profile
+from crawler.urls import Scope
+
+PAGES = Path(__file__).parent / "pages"
+
+
+def load(name: str, encoding: str = "utf-8") -> str:
+    return (PAGES / name).read_bytes().decode(encoding)
+
+
+def test_seed_layout_fields():
+    page = Page.from_html(load("seed_layout.html"), "http://www.baihuafanwen.com/shiyong/qita/1203.html")
+    f = extract_article(page)
+    assert f.title == "在全市“双减”工作现场推进会上的讲话【优秀范文】"
+    assert f.published_at == "2022-09-29T17:30:15"
+    assert f.source == "百花范文网"
+    assert f.categories == ["实用范文", "其他范文"]
+    assert f.terms == ["会上", "推进", "讲话"]
+    assert f.canonical == "http://www.baihuafanwen.com/shiyong/qita/1203.html"
+
+
+def test_seed_layout_text_keeps_hidden_content_and_masks():
+    text = main_text(load("seed_layout.html")).split("\n")
+    assert text[0].startswith("今天的推进会")
+    assert "作为教育变革,“双减”不仅是对我国教育格局的重大调整,更是教育观念的大变革。" in text
+    assert "总体而言,我市“双减”工作开局良好、推进有序、成效明显。" in text
+    assert text[-1] == "要做好各项工作,************亲自抓。"
+    joined = "\n".join(text)
+    for chrome in ("小编", "当前隐藏内容免费查看", "相关热词", "推荐访问", "本文已影响", "范文大全"):
+        assert chrome not in joined
+
+
+def test_dede_layout_fields_and_br_paragraphs():
+    url = "http://www.dede.test/gongwen/zongjie/1869.html"
+    page = Page.from_html(load("dede_layout.html"), url)
+    f = extract_article(page)
+    assert f.title == "2023年社区党支部工作总结(精选3篇)"
+    assert f.published_at == "2018-11-06T23:27:00"
+    assert f.categories == ["公文大全", "工作总结"]
+    assert f.terms == ["社区", "工作总结"]
+    assert f.lines[:3] == ["篇一", "2023年，社区党支部在街道党工委的正确领导下，认真贯彻落实上级各项决策部署，扎实推进各项工作。", "今年以来，我们坚持以党建为引领"]
+    scope = Scope([url])
+    assert continuation_pages(page, url, scope, "utf-8") == [
+        "http://www.dede.test/gongwen/zongjie/1869_2.html",
+        "http://www.dede.test/gongwen/zongjie/1869_3.html",
+    ]
+
+
+def test_phpcms_layout_fields_and_collapsed_text():
+    page = Page.from_html(load("phpcms_layout.html"), "http://www.phpcms.test/2022/jianghua_0402/89.html")
+    f = extract_article(page)
+    assert f.title == "在全县安全生产工作会议上的讲话【精选】"
+    assert f.published_at == "2022-04-02T10:05:00"
+    assert f.source == "百科范文"
+    assert f.categories == ["讲话致辞", "领导讲话"]
+    assert f.terms == ["安全", "讲话"]
+    text = main_text(load("phpcms_layout.html"))
+    assert text.endswith("去年以来，全县上下认真贯彻落实上级决策部署，安全生产形势总体平稳。")
+    assert "展开阅读全文" not in text and "上一篇" not in text
+
+
+def test_list_page_is_not_an_article():
+    items = "".join(f'<li><a href="/a/{i}.html">第{i}篇工作总结范文标题很长很长</a></li>' for i in range(100, 130))
+    html = f"<html><body><div class='list'><ul>{items}</ul></div></body></html>"
+    page = Page.from_html(html, "http://x.com/gongwen/list_2_3.html")
+    assert page_kind(page.url, extract_article(page)) == "list"
+
+
+@pytest.mark.parametrize("html", ["", "   ", "<html>", "\x00\x01binary", "<p>unclosed <div><p>nested</span></i>"])
+def test_malformed_or_empty_html_never_raises(html):
+    page = Page.from_html(html, "http://x.com/a/1.html")
+    f = extract_article(page)
+    assert isinstance(f.lines, list)
+
+
+def test_deeply_nested_broken_markup_does_not_recurse():
+    html = "<div>" * 5000 + "正文内容" * 50 + "</div>" * 10
+    assert "正文内容" in main_text(html)
+
+
+def test_density_picks_the_text_block_not_the_sidebar():
+    side = "".join(f"<li><a href='/x/{i}.html'>侧栏链接{i}</a></li>" for i in range(40))
+    body = "".join(f"<p>第{i}段正文，内容充实，字数较多。</p>" for i in range(20))
+    root = parse(f"<html><body><div id=side><ul>{side}</ul></div><div id=main><div id=text>{body}</div></div></body></html>")
+    assert find_content(root, text_mass(root)).get("id") == "text"
+
+
+def test_profile_selectors_override_heuristics(tmp_path):
+    (tmp_path / "x.toml").write_text('sites = ["baihuafanwen.com"]\n[selectors]\nbody = "div.tuijian"\n', encoding="utf-8")
+    profile = ProfileRegistry.from_dir(tmp_path).for_site("baihuafanwen.com")
+    page = Page.from_html(load("seed_layout.html"), "http://www.baihuafanwen.com/shiyong/qita/1203.html")
+    assert extract_article(page, profile).lines == ["推荐访问"]
+
+
+def test_bundled_profiles_load():
+    for path in (Path(__file__).parent.parent / "data" / "sites").glob("*.toml"):
+        assert load_profile(path).sites

@@ -1,0 +1,49 @@
+"""URL canonicalisation, scope and trap rules."""
+
+from crawler.urls import Scope, canonicalize, has_repeated_segments, site_of, url_shape
+
+
+def test_trackers_session_ids_and_fragments_are_dropped():
+    assert canonicalize("http://www.x.com/a/1.html?utm_source=wx&utm_medium=share#comments") == "http://www.x.com/a/1.html"
+    assert canonicalize("http://www.x.com/a/1.html;jsessionid=ABC123?sid=8f3a&PHPSESSID=z") == "http://www.x.com/a/1.html"
+    assert canonicalize("HTTP://WWW.X.COM:80/a/1.html") == "http://www.x.com/a/1.html"
+
+
+def test_meaningful_query_kept_in_order():
+    url = "http://x.com/index.php?m=content&c=tag&a=lists&tag=%E8%AE%B2%E8%AF%9D&page=2"
+    assert canonicalize(url) == url
+
+
+def test_gbk_percent_encoded_query_survives_byte_for_byte():
+    assert canonicalize("http://x.com/tags.php?/%C9%E7%BB%E1/") == "http://x.com/tags.php?/%C9%E7%BB%E1/"
+    assert canonicalize("http://x.com/s.php?keyword=%C9%E7&utm_source=a") == "http://x.com/s.php?keyword=%C9%E7"
+
+
+def test_raw_chinese_is_encoded_like_a_browser_does():
+    # Path as UTF-8, query in the page's encoding.
+    assert canonicalize("http://x.com/tag/会上/") == "http://x.com/tag/%E4%BC%9A%E4%B8%8A/"
+    assert canonicalize("http://x.com/tags.php?/会上/", encoding="gb18030") == "http://x.com/tags.php?/%BB%E1%C9%CF/"
+
+
+def test_scope_covers_mirrors_on_any_port_and_folds_them():
+    scope = Scope(["http://www.baihua.test:8000/"])
+    assert scope.contains("http://m.baihua.test:9000/x.html")
+    assert scope.contains("https://baihua.test/")
+    assert not scope.contains("http://www.other.test/")
+    assert not scope.contains("ftp://www.baihua.test/")
+    assert scope.canonical("http://m.baihua.test:8000/a/1.html?from=timeline") == "http://www.baihua.test:8000/a/1.html"
+    assert site_of("mip.baihua.test") == "baihua.test"
+
+
+def test_shapes_group_generated_urls():
+    assert url_shape("http://x.com/archive/2022-09.html") == url_shape("http://x.com/archive/1931-02.html")
+    assert url_shape("http://x.com/search/?q=%E4%BC%9A&page=3") == url_shape("http://x.com/search/?q=%E8%AE%B2+%E8%AF%9D&page=9")
+    assert url_shape("http://x.com/index.php?m=content&c=tag&a=lists&tag=%E8") != url_shape(
+        "http://x.com/index.php?m=content&c=index&a=lists&catid=2"
+    )
+
+
+def test_repeated_segments_are_a_trap():
+    assert has_repeated_segments("http://x.com/shiyong/shiyong/")
+    assert has_repeated_segments("http://x.com/a/b/a/b/a/")
+    assert not has_repeated_segments("http://x.com/2022/09/1203.html")
