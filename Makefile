@@ -22,7 +22,7 @@ demo: install
 	$(BIN)/fanwen demo --db $(DB)
 
 test: install-test
-	$(BIN)/python -m pytest -n 2 -q
+	$(BIN)/python -m pytest -n 2 --dist loadfile -q
 
 bench: install-test
 	$(BIN)/python bench/crawl_bench.py

@@ -1,0 +1,112 @@
+"""Full `fanwen crawl` against a bare link-following Scrapy spider on one generated ~5,000-page site.
+
+Prints pages/s of both, their ratio and peak memory, as medians of --runs runs (alternating):
+
+    .venv/bin/python bench/crawl_bench.py [--articles-per-site 1200] [--runs 3]
+
+The demo site is served by a separate process, so the crawler has a core of its own.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+PYTHON = sys.executable
+SAME_SETTINGS = [
+    "-s", "AUTOTHROTTLE_ENABLED=False", "-s", "DOWNLOAD_DELAY=0", "-s", "CONCURRENT_REQUESTS=16",
+    "-s", "CONCURRENT_REQUESTS_PER_DOMAIN=16", "-s", "LOG_LEVEL=WARNING", "-s", "ROBOTSTXT_OBEY=True",
+    "-s", "FANWEN_RETRY_BACKOFF_BASE=0.2",
+]
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--articles-per-site", type=int, default=1200)
+    parser.add_argument("--runs", type=int, default=3)
+    args = parser.parse_args()
+
+    sys.path.insert(0, str(ROOT))
+    from testsite import build_sites
+
+    bundle = build_sites(seed=7, articles_per_site=args.articles_per_site)
+    port = free_port()
+    server = subprocess.Popen(
+        [PYTHON, "-m", "testsite", "serve", "--port", str(port), "--seed", "7",
+         "--articles-per-site", str(args.articles_per_site)],
+        cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True,
+    )
+    try:
+        _wait_for_port(port)
+        start_urls = [f"http://{host}:{port}/" for host in bundle.start_hosts]
+        resolve = {host: "127.0.0.1" for host in bundle.hosts}
+        env = dict(os.environ, SCRAPY_SETTINGS_MODULE="crawler.settings")
+        results: dict[str, list[dict[str, float]]] = {"bare": [], "fanwen": []}
+        for run in range(args.runs):
+            for name in ("bare", "fanwen"):
+                results[name].append(_one_run(name, start_urls, resolve, env))
+                r = results[name][-1]
+                print(f"run {run + 1} {name:6s}: {r['pages']:.0f} pages in {r['seconds']:.1f}s = {r['pages_per_s']:.1f} pages/s, peak {r['peak_mib']:.0f} MiB", flush=True)
+        _report(results, len(bundle.useful_paths))
+    finally:
+        server.terminate()
+        server.wait()
+
+
+def _one_run(name: str, start_urls: list[str], resolve: dict[str, str], env: dict[str, str]) -> dict[str, float]:
+    with tempfile.TemporaryDirectory() as tmp:
+        stats_file = Path(tmp) / "stats.json"
+        common = SAME_SETTINGS + ["-s", f"FANWEN_RESOLVE={json.dumps(resolve)}"]
+        if name == "bare":
+            cmd = [PYTHON, str(ROOT / "bench" / "measure.py"), str(stats_file), "bare", ",".join(start_urls), *common]
+        else:
+            cmd = [PYTHON, str(ROOT / "bench" / "measure.py"), str(stats_file), "fanwen", ",".join(start_urls), *common,
+                   "-s", f"ARCHIVE_DB={Path(tmp) / 'archive.db'}", "-s", "FANWEN_PROGRESS_INTERVAL=0"]
+        proc = subprocess.run(cmd, cwd=ROOT, env=env, capture_output=True, text=True)
+        if proc.returncode != 0:
+            sys.exit(f"{name} failed:\n{proc.stderr[-4000:]}")
+        stats = json.loads(stats_file.read_text())
+    pages = stats["response_received_count"]
+    seconds = stats["elapsed_time_seconds"]
+    return {"pages": pages, "seconds": seconds, "pages_per_s": pages / seconds, "peak_mib": stats["peak_rss_mib"]}
+
+
+def _report(results: dict[str, list[dict[str, float]]], useful: int) -> None:
+    med = {name: {k: statistics.median(r[k] for r in runs) for k in runs[0]} for name, runs in results.items()}
+    ratio = med["fanwen"]["pages_per_s"] / med["bare"]["pages_per_s"]
+    print()
+    print(f"site: {useful} useful pages; medians of {len(results['bare'])} runs")
+    print(f"{'crawler':10s} {'pages':>7s} {'seconds':>8s} {'pages/s':>8s} {'peak MiB':>9s}")
+    for name in ("bare", "fanwen"):
+        m = med[name]
+        print(f"{name:10s} {m['pages']:7.0f} {m['seconds']:8.1f} {m['pages_per_s']:8.1f} {m['peak_mib']:9.0f}")
+    print(f"ratio fanwen/bare pages/s: {ratio:.2f} (target >= 0.80)")
+
+
+def _wait_for_port(port: int, timeout: float = 60) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        with socket.socket() as s:
+            if s.connect_ex(("127.0.0.1", port)) == 0:
+                return
+        time.sleep(0.2)
+    sys.exit(f"demo server did not start on port {port}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,96 @@
+"""The archive writer against a real SQLite file."""
+
+import sqlite3
+
+import pytest
+
+from archive import SCHEMA_VERSION, ArchiveWriter, NotAnArchive, connect
+
+
+def article(url, body="正文。", **extra):
+    from pipelines.dedupe import content_hash
+
+    record = {"url": url, "site": "x.test", "title": "标题", "display_title": "标题【精选】", "body": body,
+              "categories": ["公文"], "terms": ["双减"], "content_hash": content_hash(body)}
+    record.update(extra)
+    return record
+
+
+@pytest.fixture
+def writer(tmp_path):
+    w = ArchiveWriter(tmp_path / "a.db", batch_size=3)
+    w.open()
+    yield w
+    w.close()
+
+
+def test_exact_copies_share_one_row_and_keep_every_url(writer):
+    crawl = writer.start_crawl(["http://x.test/"], {})
+    assert writer.store_article(article("http://x.test/a/1203.html"), crawl).status == "new"
+    assert writer.store_article(article("http://x.test/a/98.html"), crawl).status == "duplicate"
+    assert writer.store_article(article("http://x.test/a/98.html"), crawl).status == "unchanged"
+    writer.flush()
+    db = writer.db
+    assert db.execute("SELECT count(*) FROM articles").fetchone()[0] == 1
+    assert db.execute("SELECT url FROM articles").fetchone()[0] == "http://x.test/a/98.html"  # shortest URL kept
+    assert {r[0] for r in db.execute("SELECT url FROM article_urls")} == {"http://x.test/a/1203.html", "http://x.test/a/98.html"}
+
+
+def test_kept_copy_does_not_depend_on_order(tmp_path):
+    urls = ["http://x.test/a/1203.html", "http://x.test/a/98.html", "http://x.test/a/99.html"]
+    kept = []
+    for order in (urls, list(reversed(urls))):
+        w = ArchiveWriter(tmp_path / f"{len(kept)}.db")
+        w.open()
+        for url in order:
+            w.store_article(article(url), None)
+        w.flush()
+        kept.append(w.db.execute("SELECT url FROM articles").fetchone()[0])
+        w.close()
+    assert kept[0] == kept[1] == "http://x.test/a/98.html"
+
+
+def test_changed_text_at_a_known_url_does_not_overwrite(writer):
+    writer.store_article(article("http://x.test/a/1.html", "第一版。"), None)
+    assert writer.store_article(article("http://x.test/a/1.html", "第二版。"), None).status == "changed"
+    writer.flush()
+    assert writer.db.execute("SELECT body FROM articles").fetchone()[0] == "第一版。"
+
+
+def test_json_fields_are_readable_by_sqlite(writer):
+    writer.store_article(article("http://x.test/a/1.html"), None)
+    writer.flush()
+    row = writer.db.execute("SELECT t.value FROM articles, json_each(articles.terms) t").fetchone()
+    assert row[0] == "双减"
+
+
+def test_reader_sees_committed_rows_while_writer_holds_a_batch(writer, tmp_path):
+    writer.store_article(article("http://x.test/a/1.html"), None)
+    writer.flush()
+    writer.store_article(article("http://x.test/a/2.html", "另一篇。"), None)  # open transaction
+    reader = sqlite3.connect(tmp_path / "a.db", timeout=1)
+    assert reader.execute("SELECT count(*) FROM articles").fetchone()[0] == 1
+    reader.close()
+
+
+def test_foreign_database_is_refused(tmp_path):
+    path = tmp_path / "other.db"
+    conn = sqlite3.connect(path)
+    conn.execute("CREATE TABLE things(x)")
+    conn.commit()
+    conn.close()
+    with pytest.raises(NotAnArchive, match="not a fanwen archive"):
+        connect(path)
+
+
+def test_newer_schema_is_refused(tmp_path):
+    db = connect(tmp_path / "a.db")
+    db.execute("UPDATE meta SET value = ? WHERE key = 'schema_version'", [str(SCHEMA_VERSION + 1)])
+    db.conn.close()
+    with pytest.raises(NotAnArchive, match="newer"):
+        connect(tmp_path / "a.db")
+
+
+def test_archive_is_in_wal_mode(tmp_path):
+    db = connect(tmp_path / "a.db")
+    assert db.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
