@@ -21,15 +21,24 @@ class PageFilter:
             raise NotConfigured
         ext = cls(max_bytes)
         crawler.signals.connect(ext.headers_received, signal=signals.headers_received)
+        crawler.signals.connect(ext.bytes_received, signal=signals.bytes_received)
         return ext
 
     def headers_received(self, headers, body_length, request, spider) -> None:
         content_type = (headers.get(b"Content-Type") or b"").decode("latin-1").lower()
-        reason = None
         if content_type and not content_type.startswith(_TEXT_TYPES):
-            reason = f"content type {content_type.split(';')[0]}"
-        elif body_length and body_length > self.max_bytes:
-            reason = f"{body_length} bytes is over FANWEN_MAX_PAGE_BYTES={self.max_bytes}"
-        if reason:
-            request.meta["fanwen_stop_reason"] = reason
-            raise StopDownload(fail=True)
+            self._stop(request, f"not_html: content type {content_type.split(';')[0]}")
+        if body_length and body_length > self.max_bytes:
+            self._stop(request, f"too_large: {body_length} bytes announced, over FANWEN_MAX_PAGE_BYTES={self.max_bytes}")
+
+    def bytes_received(self, data, request, spider) -> None:
+        """Responses that hide their size (chunked) are stopped once they pass the limit."""
+        received = request.meta.get("fanwen_bytes", 0) + len(data)
+        request.meta["fanwen_bytes"] = received
+        if received > self.max_bytes:
+            self._stop(request, f"too_large: over FANWEN_MAX_PAGE_BYTES={self.max_bytes} bytes received")
+
+    @staticmethod
+    def _stop(request, reason: str) -> None:
+        request.meta["fanwen_stop_reason"] = reason
+        raise StopDownload(fail=True)
