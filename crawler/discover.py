@@ -72,30 +72,68 @@ class Link:
     text: str
 
 
-def page_links(page: Page, scope: Scope, encoding: str, profile: SiteProfile | None = None) -> list[Link]:
-    """In-scope links worth following, canonical, without files, traps or continuation pages."""
-    if page.root is None:
-        return []
+class LinkResolver:
+    """Canonical URLs of hrefs, cached: nav, footer and tag links repeat on every page of a site.
+
+    `resolve` gives (canonical URL, URL to follow or None); both are None out of scope.
+    """
+
+    def __init__(self, scope: Scope, profile_for=lambda url: None, max_entries: int = 200_000):
+        self.scope = scope
+        self.profile_for = profile_for
+        self.max_entries = max_entries
+        self._cache: dict[tuple[str, str, str], tuple[str | None, str | None]] = {}
+
+    def resolve(self, base: str, href: str, encoding: str) -> tuple[str | None, str | None]:
+        # Absolute and root-relative hrefs do not depend on the page they are on.
+        if href.startswith(("http://", "https://")):
+            key = ("", href, encoding)
+        elif href.startswith("/") and not href.startswith("//"):
+            key = (base[: base.find("/", base.find("//") + 2)], href, encoding)
+        else:
+            key = (base, href, encoding)
+        hit = self._cache.get(key)
+        if hit is None:
+            hit = self._resolve(base, href, encoding)
+            if len(self._cache) >= self.max_entries:
+                self._cache.clear()
+            self._cache[key] = hit
+        return hit
+
+    def _resolve(self, base: str, href: str, encoding: str) -> tuple[str | None, str | None]:
+        try:
+            absolute = urljoin(base, href)
+            if not self.scope.contains(absolute):
+                return None, None
+            canonical = self.scope.canonical(absolute, encoding)
+        except ValueError:
+            return None, None
+        follow = first_page_url(canonical)
+        return canonical, None if _skipped(follow, self.profile_for(follow)) else follow
+
+
+def _hrefs(page: Page):
+    """(base URL, href, <a> element) of every followable link of the page."""
     base = page.url
     for el in page.root.iter("base"):
         if el.get("href"):
             base = urljoin(page.url, el.get("href"))
             break
-    links: dict[str, Link] = {}
     for a in page.root.iter("a", "area"):
         href = (a.get("href") or "").strip()
-        if not href or href.lower().startswith(SKIP_SCHEMES):
-            continue
-        try:
-            absolute = urljoin(base, href)
-        except ValueError:
-            continue
-        if not scope.contains(absolute):
-            continue
-        url = first_page_url(scope.canonical(absolute, encoding))
-        if url in links or _skipped(url, profile):
-            continue
-        links[url] = Link(url, (a.text_content() or "").strip()[:60])
+        if href and not href.lower().startswith(SKIP_SCHEMES):
+            yield base, href, a
+
+
+def page_links(page: Page, resolver: LinkResolver, encoding: str) -> list[Link]:
+    """In-scope links worth following, canonical, without files, traps or continuation pages."""
+    if page.root is None:
+        return []
+    links: dict[str, Link] = {}
+    for base, href, a in _hrefs(page):
+        _, url = resolver.resolve(base, href, encoding)
+        if url is not None and url not in links:
+            links[url] = Link(url, (a.text or "").strip()[:60])
     return list(links.values())
 
 
@@ -107,7 +145,7 @@ def _skipped(url: str, profile: SiteProfile | None) -> bool:
     return bool(profile and any(p.search(url) for p in profile.ignore_urls))
 
 
-def continuation_pages(page: Page, url: str, scope: Scope, encoding: str) -> list[str]:
+def continuation_pages(page: Page, url: str, resolver: LinkResolver, encoding: str) -> list[str]:
     """URLs of pages 2..N of a multi-page article whose page 1 is `url` (`123_2.html` ...)."""
     if page.root is None or PART_URL.match(url):
         return []
@@ -116,11 +154,9 @@ def continuation_pages(page: Page, url: str, scope: Scope, encoding: str) -> lis
         return []
     pattern = re.compile(re.escape(stem) + r"_(\d{1,3})\." + re.escape(ext) + "$")
     numbers: set[int] = set()
-    for a in page.root.iter("a"):
-        href = a.get("href")
-        if not href or href.lower().startswith(SKIP_SCHEMES):
-            continue
-        match = pattern.match(scope.canonical(urljoin(page.url, href), encoding))
+    for base, href, _ in _hrefs(page):
+        canonical, _ = resolver.resolve(base, href, encoding)
+        match = pattern.match(canonical) if canonical else None
         if match and int(match[1]) >= 2:
             numbers.add(int(match[1]))
     if not numbers:

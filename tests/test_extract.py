@@ -4,7 +4,7 @@ from pathlib import Path
 
 import pytest
 
-from crawler.discover import continuation_pages, page_kind
+from crawler.discover import LinkResolver, continuation_pages, page_kind
 from crawler.extract import Page, extract_article, main_text
 from crawler.extract.body import find_content, text_mass
 from crawler.extract.dom import parse
@@ -50,7 +50,7 @@ def test_dede_layout_fields_and_br_paragraphs():
     assert f.terms == ["社区", "工作总结"]
     assert f.lines[:3] == ["篇一", "2023年，社区党支部在街道党工委的正确领导下，认真贯彻落实上级各项决策部署，扎实推进各项工作。", "今年以来，我们坚持以党建为引领"]
     scope = Scope([url])
-    assert continuation_pages(page, url, scope, "utf-8") == [
+    assert continuation_pages(page, url, LinkResolver(scope), "utf-8") == [
         "http://www.dede.test/gongwen/zongjie/1869_2.html",
         "http://www.dede.test/gongwen/zongjie/1869_3.html",
     ]

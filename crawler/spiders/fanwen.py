@@ -12,7 +12,7 @@ import scrapy
 from scrapy.http import Request, Response, TextResponse
 from twisted.python.failure import Failure
 
-from crawler.discover import TrapGuard, continuation_pages, page_kind, page_links
+from crawler.discover import LinkResolver, TrapGuard, continuation_pages, page_kind, page_links
 from crawler.errors import describe_failure
 from crawler.extract import ArticleFields, Page, extract_article
 from crawler.items import ArticleItem, PageRecord
@@ -44,6 +44,7 @@ class FanwenSpider(scrapy.Spider):
         spider.guard = TrapGuard(settings.getint("FANWEN_TRAP_WINDOW", 20))
         folder = settings.get("FANWEN_PROFILES_DIR") or DEFAULT_PROFILE_DIR
         spider.profiles = ProfileRegistry.from_dir(Path(folder))
+        spider.resolver = LinkResolver(spider.scope, spider.profile_for)
         return spider
 
     async def start(self) -> AsyncIterator[Request]:
@@ -74,7 +75,7 @@ class FanwenSpider(scrapy.Spider):
         fields = extract_article(page, profile, fetched=datetime.now())
         kind = page_kind(url, fields, profile)
 
-        links = page_links(page, self.scope, encoding, profile)
+        links = page_links(page, self.resolver, encoding)
         new = [link for link in links if link.url not in self.seen]
         if kind == "article":
             self.guard.learn_article(url)
@@ -96,7 +97,7 @@ class FanwenSpider(scrapy.Spider):
             yield PageRecord(response.url, kind, response.status, None, len(response.body))
             return
         item = self._article_item(response, url, fields, profile)
-        parts = continuation_pages(page, response.url if url == response.url else url, self.scope, encoding)
+        parts = continuation_pages(page, url, self.resolver, encoding)
         if parts:
             yield self._request(parts[0], self.parse_part, PART_PRIORITY, article=item, parts=parts[1:])
         else:
