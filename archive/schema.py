@@ -51,7 +51,7 @@ TABLES: dict[str, dict[str, str]] = {
         "crawl_id": "the crawl (crawls.id)",
         "url": "requested URL",
         "status": "HTTP status, NULL when no response was received",
-        "kind": "page kind: article, article_part, list, tag, home, other, or error",
+        "kind": "page kind: article, article_part, list, tag, home, other; error when it failed, skipped when not requested on purpose (robots.txt, trap)",
         "error": "why the page failed or was skipped, NULL on success",
         "fetched_at": "UTC time",
         "bytes": "size of the response body",

@@ -13,13 +13,12 @@ class ArticleItem:
     url: str  # canonical URL of page 1
     site: str
     display_title: str  # the title as the page shows it, decorations included
-    lines: list[str]  # raw text lines of the content block, all pages in order
+    page_lines: list[list[str]]  # raw text lines of the content block, one list per page
     fetched_urls: list[str] = field(default_factory=list)  # URLs actually requested
     categories: list[str] = field(default_factory=list)
     terms: list[str] = field(default_factory=list)
     published_at: str | None = None
     source: str | None = None
-    pages: int = 1
     partial: bool = False
     status: int = 200
     size: int = 0

@@ -27,6 +27,9 @@ _BOILERPLATE_LINE = re.compile(
     r"|公文高手|写作神器|立即了解|到电脑桌面|推薦一個非常厲害|人工智能工具"
 )
 _MAX_BOILERPLATE_LINE = 300
+# The date/source/author line above the text, when the content block includes it.
+_INFO_LINE = re.compile(r"(?:19|20)\d{2}[-/年.]\d{1,2}[-/月.]\d{1,2}.*(?:来源|作者|点击|浏览|阅读|编辑)\s*[:：]|(?:来源|作者)\s*[:：].*(?:19|20)\d{2}[-/年.]\d{1,2}")
+_MAX_INFO_LINE = 120
 # Button labels that sit inside a paragraph where hidden text continues.
 _BUTTON_LABELS = re.compile(r"当前隐藏内容免费查看|展开阅读全文|点击查看全文|展开全文|查看全文|阅读全文|收起\s*↑?")
 # Chrome that follows the article: everything from here on is not article text.
@@ -63,13 +66,33 @@ class CleanText:
     partial: bool = False
 
 
+def clean_pages(
+    pages: Iterable[Iterable[str]],
+    title: str = "",
+    site_hosts: Iterable[str] = (),
+    extra_boilerplate: Iterable[re.Pattern[str]] = (),
+) -> CleanText:
+    """Paragraphs of a multi-page article: each page's chrome is cut on its own."""
+    out = CleanText()
+    for number, lines in enumerate(pages):
+        page = clean_lines(lines, title, site_hosts, extra_boilerplate, leading=number == 0)
+        out.paragraphs += page.paragraphs
+        if page.partial:
+            out.partial = True
+            break
+    return out
+
+
 def clean_lines(
     lines: Iterable[str],
     title: str = "",
     site_hosts: Iterable[str] = (),
     extra_boilerplate: Iterable[re.Pattern[str]] = (),
+    leading: bool = True,
 ) -> CleanText:
-    """Paragraphs of the article from the raw lines of its content block."""
+    """Paragraphs of the article from the raw lines of its content block.
+
+    `leading` is False for continuation pages: the title is not repeated there."""
     plain_title = strip_title_decorations(title)
     own_domains = _own_domain_pattern(site_hosts)
     extra = list(extra_boilerplate)
@@ -90,7 +113,9 @@ def clean_lines(
             continue
         if any(pattern.search(line) for pattern in extra):
             continue
-        if not out.paragraphs and plain_title and _is_title(line, plain_title):
+        if len(line) <= _MAX_INFO_LINE and _INFO_LINE.search(line):
+            continue
+        if leading and not out.paragraphs and plain_title and _is_title(line, plain_title):
             continue
         if not out.paragraphs and _STOP_LINE.match(line):
             continue
@@ -121,7 +146,7 @@ class CleanPipeline:
         if not isinstance(item, ArticleItem):
             return item
         item.title = strip_title_decorations(item.display_title)
-        cleaned = clean_lines(item.lines, item.display_title, [item.site], item.boilerplate)
+        cleaned = clean_pages(item.page_lines, item.display_title, [item.site], item.boilerplate)
         item.body = "\n".join(cleaned.paragraphs)
         item.partial = item.partial or cleaned.partial
         if not item.body:

@@ -64,7 +64,7 @@ class StorePipeline:
             "terms": item.terms,
             "source": item.source,
             "content_hash": item.content_hash,
-            "pages": item.pages,
+            "pages": len(item.page_lines),
             "partial": item.partial,
         }
         result = self.writer.store_article(record, self.crawl_id)

@@ -73,3 +73,21 @@ def test_white_space_is_normalised():
 def test_pay_wall_truncation_marks_partial():
     out = clean_lines(["第一段。", "全文阅读已结束，如果下载本文需要使用 2000 积分", "广告"])
     assert out.paragraphs == ["第一段。"] and out.partial
+
+
+def test_info_line_is_removed():
+    lines = ["2020-09-10 21:22:36来源：百科范文作者：admin点击：", "时间:2022-09-29 17:30:15来源:百花范文网", "正文。"]
+    assert clean_lines(lines).paragraphs == ["正文。"]
+
+
+def test_each_page_of_a_multi_page_article_is_cut_on_its_own():
+    from pipelines.clean import clean_pages
+
+    pages = [["标题", "第一页正文。", "相关热词搜索:会上"], ["第二页正文。", "相关热词搜索:会上", "推荐访问"]]
+    assert clean_pages(pages, "标题").paragraphs == ["第一页正文。", "第二页正文。"]
+
+
+def test_mask_split_by_nbsp_is_one_mask():
+    assert clean_lines(["一是*\xa0**书记带队，在*&nbsp;*同志指导下。".replace("&nbsp;", "\xa0")]).paragraphs == [
+        "一是***书记带队，在**同志指导下。"
+    ]

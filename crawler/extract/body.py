@@ -5,7 +5,7 @@ from __future__ import annotations
 from lxml import etree
 from lxml.html import HtmlElement
 
-from crawler.extract.dom import Line, text_lines
+from crawler.extract.dom import Line, normalise_space, text_lines
 
 # A child box is the better container when it holds this share of the non-link text and the
 # text beside it has at most this share of its sentence marks.
@@ -88,10 +88,22 @@ def find_content(root: HtmlElement, mass: dict[HtmlElement, tuple[int, int, int]
         if best is None or best.tag not in CONTAINER_TAGS:
             return node
         plain, _, marks = mass.get(best, _EMPTY)
-        left_marks = total_marks - marks
-        if plain < MIN_SHARE * total or left_marks > LEFT_MARKS_SHARE * marks + 1:
+        limit = LEFT_MARKS_SHARE * marks + 1
+        if plain < MIN_SHARE * total or _sentences_beside(node, best, mass, total_marks - marks, limit) > limit:
             return node
         node = best
+
+
+def _sentences_beside(node: HtmlElement, best: HtmlElement, mass, left_marks: int, limit: float) -> int:
+    """Sentence marks outside `best`, not counting blocks that repeat its text (a summary)."""
+    if left_marks <= limit:
+        return left_marks
+    best_text = normalise_space(best.text_content())
+    for sibling in node:
+        sibling_marks = mass.get(sibling, _EMPTY)[2] if sibling is not best else 0
+        if sibling_marks and normalise_space(sibling.text_content())[:16] in best_text:
+            left_marks -= sibling_marks
+    return left_marks
 
 
 def content_lines(container: HtmlElement) -> list[Line]:

@@ -17,7 +17,7 @@ BLOCK_TAGS = frozenset(
 HEADING_TAGS = frozenset("h1 h2 h3".split())
 
 _CJK = "\u2e80-\u2fff\u3000-\u303f\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\ufe30-\ufe4f\uff00-\uffef"
-_PUNCT = "\u2010-\u2027\u2030-\u205e"  # dashes, quotes “”‘’, ellipsis, ※ ...
+_PUNCT = "\u2010-\u2027\u2030-\u205e*╳"  # dashes, quotes “”‘’, ellipsis; mask stars: `*&nbsp;**` is `***`
 _SPACES = re.compile(r"[\s\u00a0\u2000-\u200b\u2028\u2029\u202f\u205f\u3000\ufeff]+")
 _SPACE_NEAR_CJK = re.compile(rf"(?<=[{_CJK}{_PUNCT}]) | (?=[{_CJK}{_PUNCT}])")
 # huge_tree: libxml2 otherwise drops everything nested deeper than 256 (broken markup does that).

@@ -17,6 +17,5 @@ class TrapGuardMiddleware:
         shape = request.meta.get("fanwen_shape")
         guard = getattr(self.crawler.spider, "guard", None)
         if shape and guard is not None and guard.exhausted(shape):
-            self.crawler.stats.inc_value("fanwen/dropped/trap")
             raise IgnoreRequest(f"trap: {shape} keeps yielding nothing new")
         return None

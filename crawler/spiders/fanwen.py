@@ -23,6 +23,7 @@ logger = logging.getLogger(__name__)
 
 ARTICLE_PRIORITY = 10  # articles before more lists keeps the frontier small
 PART_PRIORITY = 20  # finish a started multi-page article first
+SKIP_REASONS = {"robots", "trap"}  # requests not made on purpose: not errors
 
 
 class FanwenSpider(scrapy.Spider):
@@ -88,7 +89,7 @@ class FanwenSpider(scrapy.Spider):
             self.seen.add(link.url)
             shape = url_shape(link.url)
             if self.guard.exhausted(shape):
-                self.crawler.stats.inc_value("fanwen/dropped/trap")
+                self.crawler.stats.inc_value("fanwen/skipped/trap")
                 continue
             article_like = self.guard.is_article_like(link.url, profile)
             yield self._request(link.url, self.parse, ARTICLE_PRIORITY if article_like else 0)
@@ -109,8 +110,7 @@ class FanwenSpider(scrapy.Spider):
         item.fetched_urls.append(response.url)
         if isinstance(response, TextResponse):
             page = Page.from_html(response.text, response.url)
-            item.lines.extend(extract_article(page, self.profile_for(item.url)).lines)
-            item.pages += 1
+            item.page_lines.append(extract_article(page, self.profile_for(item.url)).lines)
             item.size += len(response.body)
         else:
             item.partial = True
@@ -131,7 +131,7 @@ class FanwenSpider(scrapy.Spider):
             url=url,
             site=site_of(_host(url)),
             display_title=fields.title,
-            lines=list(fields.lines),
+            page_lines=[list(fields.lines)],
             fetched_urls=[response.url],
             categories=fields.categories,
             terms=fields.terms,
@@ -148,10 +148,12 @@ class FanwenSpider(scrapy.Spider):
         """Every failed or skipped request leaves a reason in the stats and the crawl log."""
         request = failure.request
         reason, status = describe_failure(failure)
-        self.crawler.stats.inc_value(f"fanwen/errors/{reason.split(':')[0]}")
-        logger.warning("%s: %s", request.url, reason)
+        key = reason.split(":")[0]
+        skipped = key in SKIP_REASONS
+        self.crawler.stats.inc_value(f"fanwen/{'skipped' if skipped else 'errors'}/{key}")
+        logger.log(logging.DEBUG if skipped else logging.WARNING, "%s: %s", request.url, reason)
         item: ArticleItem | None = request.meta.get("article")
-        kind = "article_part" if item is not None else "error"
+        kind = "article_part" if item is not None else "skipped" if skipped else "error"
         yield PageRecord(request.url, kind, status, reason)
         if item is not None:
             # A continuation page failed: keep what was fetched, flagged as partial.

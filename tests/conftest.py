@@ -1,0 +1,39 @@
+"""Shared fixtures: the generated site served over real HTTP, and a helper to run `fanwen crawl`."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from testsite import build_sites, serve
+
+ROOT = Path(__file__).resolve().parent.parent
+FANWEN = [sys.executable, "-m", "crawler.cli"]
+LOCAL = ["-s", "AUTOTHROTTLE_ENABLED=False", "-s", "DOWNLOAD_DELAY=0", "-s", "CONCURRENT_REQUESTS_PER_DOMAIN=16",
+         "-s", "FANWEN_RETRY_BACKOFF_BASE=0.1", "-s", "FANWEN_PROGRESS_INTERVAL=1"]
+
+
+@pytest.fixture(scope="session")
+def bundle():
+    return build_sites(seed=7, articles_per_site=120)
+
+
+@pytest.fixture(scope="module")
+def site(bundle):
+    with serve(bundle) as server:
+        yield server
+
+
+def fanwen_crawl(server, bundle, db: Path, *extra: str, start_urls: list[str] | None = None, timeout: float = 600,
+                 popen: bool = False):
+    """Run `fanwen crawl` as a user would, in a child process, against the served site."""
+    resolve = [arg for host in bundle.hosts for arg in ("--resolve", f"{host}=127.0.0.1")]
+    cmd = [*FANWEN, "crawl", *(start_urls or server.start_urls), "--db", str(db), *resolve, *LOCAL, *extra]
+    env = dict(os.environ, PYTHONUNBUFFERED="1")
+    if popen:
+        return subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    return subprocess.run(cmd, cwd=ROOT, env=env, capture_output=True, text=True, timeout=timeout)
