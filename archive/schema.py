@@ -74,6 +74,11 @@ def connect(path: str | Path) -> sqlite_utils.Database:
     path.parent.mkdir(parents=True, exist_ok=True)
     conn = sqlite3.connect(str(path), timeout=30, isolation_level=None)
     db = sqlite_utils.Database(conn)
+    try:
+        check_archive(db)  # before anything writes: a foreign file is left as it was
+    except (NotAnArchive, sqlite3.DatabaseError):
+        conn.close()
+        raise
     db.execute("PRAGMA journal_mode=WAL")
     db.execute("PRAGMA synchronous=NORMAL")
     db.execute("PRAGMA foreign_keys=ON")
@@ -81,8 +86,8 @@ def connect(path: str | Path) -> sqlite_utils.Database:
     return db
 
 
-def ensure_schema(db: sqlite_utils.Database) -> None:
-    """Create missing tables; refuse databases that belong to something else or to a newer fanwen."""
+def check_archive(db: sqlite_utils.Database) -> None:
+    """Refuse databases that belong to something else or to a newer fanwen."""
     names = set(db.table_names())
     if names and "meta" not in names:
         raise NotAnArchive("this database has tables but is not a fanwen archive")
@@ -93,6 +98,10 @@ def ensure_schema(db: sqlite_utils.Database) -> None:
             raise NotAnArchive(
                 f"archive schema version {version} is newer than this fanwen ({SCHEMA_VERSION}); upgrade fanwen"
             )
+
+
+def ensure_schema(db: sqlite_utils.Database) -> None:
+    """Create missing tables and record the schema version."""
     with db.conn:
         db.executescript(_DDL)
         db.execute(

@@ -11,13 +11,15 @@ import sqlite_utils
 def crawl_summary(db: sqlite_utils.Database, crawl_id: int) -> dict[str, Any]:
     """What one crawl did: pages by kind, errors by reason, articles added, and archive totals."""
     kinds = dict(db.execute("SELECT kind, count(*) FROM fetches WHERE crawl_id = ? GROUP BY kind", [crawl_id]).fetchall())
-    errors = dict(
-        db.execute(
-            "SELECT substr(error, 1, instr(error || ':', ':') - 1) AS reason, count(*) FROM fetches"
-            " WHERE crawl_id = ? AND error IS NOT NULL GROUP BY reason ORDER BY 2 DESC",
-            [crawl_id],
-        ).fetchall()
-    )
+    def reasons(kind_test: str) -> dict[str, int]:
+        return dict(
+            db.execute(
+                "SELECT substr(error, 1, instr(error || ':', ':') - 1) AS reason, count(*) FROM fetches"
+                f" WHERE crawl_id = ? AND error IS NOT NULL AND kind {kind_test} GROUP BY reason ORDER BY 2 DESC",
+                [crawl_id],
+            ).fetchall()
+        )
+
     row = db.execute("SELECT started_at, finished_at, finish_reason, stats FROM crawls WHERE id = ?", [crawl_id]).fetchone()
     stats = json.loads(row[3]) if row and row[3] else {}
     sites = db.execute(
@@ -29,7 +31,8 @@ def crawl_summary(db: sqlite_utils.Database, crawl_id: int) -> dict[str, Any]:
         "finished_at": row[1] if row else None,
         "finish_reason": row[2] if row else None,
         "pages": kinds,
-        "errors": errors,
+        "errors": reasons("!= 'skipped'"),
+        "skipped": reasons("= 'skipped'"),
         "articles_new": db.execute("SELECT count(*) FROM articles WHERE crawl_id = ?", [crawl_id]).fetchone()[0],
         "urls_new": db.execute("SELECT count(*) FROM article_urls WHERE crawl_id = ?", [crawl_id]).fetchone()[0],
         "articles_total": db.execute("SELECT count(*) FROM articles").fetchone()[0],

@@ -21,9 +21,9 @@ class BareSpider(scrapy.Spider):
     def __init__(self, start_urls: str = "", **kwargs):
         super().__init__(**kwargs)
         self.start_urls = start_urls.split(",")
-        hosts = {urlsplit(u).hostname for u in self.start_urls}
-        sites = {h.split(".", 1)[1] for h in hosts}
-        self.links = LinkExtractor(allow_domains=sorted(sites), deny=[TRAPS.pattern])
+        # allow_domains would compare against host:port, so scope is checked by hand.
+        self.sites = tuple("." + urlsplit(u).hostname.split(".", 1)[1] for u in self.start_urls)
+        self.links = LinkExtractor(deny=[TRAPS.pattern])
 
     async def start(self):
         for url in self.start_urls:
@@ -33,4 +33,5 @@ class BareSpider(scrapy.Spider):
         if not hasattr(response, "text"):
             return
         for link in self.links.extract_links(response):
-            yield scrapy.Request(link.url)
+            if ("." + (urlsplit(link.url).hostname or "")).endswith(self.sites):
+                yield scrapy.Request(link.url)

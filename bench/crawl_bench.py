@@ -62,7 +62,7 @@ def main() -> None:
                 results[name].append(_one_run(name, start_urls, resolve, env))
                 r = results[name][-1]
                 print(f"run {run + 1} {name:6s}: {r['pages']:.0f} pages in {r['seconds']:.1f}s = {r['pages_per_s']:.1f} pages/s, peak {r['peak_mib']:.0f} MiB", flush=True)
-        _report(results, len(bundle.useful_paths))
+        _report(results, len(bundle.useful_paths), sum(t.reachable for t in bundle.truth))
     finally:
         server.terminate()
         server.wait()
@@ -83,18 +83,20 @@ def _one_run(name: str, start_urls: list[str], resolve: dict[str, str], env: dic
         stats = json.loads(stats_file.read_text())
     pages = stats["response_received_count"]
     seconds = stats["elapsed_time_seconds"]
-    return {"pages": pages, "seconds": seconds, "pages_per_s": pages / seconds, "peak_mib": stats["peak_rss_mib"]}
+    return {"pages": pages, "seconds": seconds, "pages_per_s": pages / seconds, "peak_mib": stats["peak_rss_mib"],
+            "articles": stats.get("fanwen/articles/new", 0)}
 
 
-def _report(results: dict[str, list[dict[str, float]]], useful: int) -> None:
+def _report(results: dict[str, list[dict[str, float]]], useful: int, articles: int) -> None:
     med = {name: {k: statistics.median(r[k] for r in runs) for k in runs[0]} for name, runs in results.items()}
     ratio = med["fanwen"]["pages_per_s"] / med["bare"]["pages_per_s"]
     print()
-    print(f"site: {useful} useful pages; medians of {len(results['bare'])} runs")
+    print(f"site: {useful} useful pages, {articles} reachable articles; medians of {len(results['bare'])} runs")
     print(f"{'crawler':10s} {'pages':>7s} {'seconds':>8s} {'pages/s':>8s} {'peak MiB':>9s}")
     for name in ("bare", "fanwen"):
         m = med[name]
         print(f"{name:10s} {m['pages']:7.0f} {m['seconds']:8.1f} {m['pages_per_s']:8.1f} {m['peak_mib']:9.0f}")
+    print(f"fanwen archived {med['fanwen']['articles']:.0f} of {articles} articles")
     print(f"ratio fanwen/bare pages/s: {ratio:.2f} (target >= 0.80)")
 
 

@@ -125,10 +125,12 @@ def _crawl_and_report(start_urls: list[str], db: str, overrides: dict[str, Any],
 def format_summary(s: dict[str, Any], db: str) -> str:
     pages = ", ".join(f"{n} {kind}" for kind, n in sorted(s["pages"].items(), key=lambda kv: -kv[1]))
     errors = ", ".join(f"{n} {reason}" for reason, n in s["errors"].items()) or "none"
+    skipped = ", ".join(f"{n} {reason}" for reason, n in s["skipped"].items()) or "none"
     lines = [
         f"crawl {s['crawl_id']} {s['finish_reason']} in {s['elapsed_seconds'] or 0:.1f}s: {s['requests'] or 0} requests",
         f"  pages:    {pages}",
         f"  errors:   {errors}",
+        f"  skipped:  {skipped} (not requested on purpose)",
         f"  archived: {s['articles_new']} new articles, {s['urls_new']} new URLs",
         f"  archive:  {db}: {s['articles_total']} articles at {s['urls_total']} URLs",
     ]

@@ -26,6 +26,8 @@ def project_settings(db: str | Path, overrides: dict[str, Any] | None = None) ->
     os.environ.setdefault("SCRAPY_SETTINGS_MODULE", "crawler.settings")
     settings = get_project_settings()
     settings.set("ARCHIVE_DB", str(db), priority="cmdline")
+    # The summary replaces Scrapy's stats dump; the stats are kept in the crawls table.
+    settings.set("STATS_DUMP", False, priority="project")
     for name, value in (overrides or {}).items():
         settings.set(name, value, priority="cmdline")
     return settings

@@ -1,0 +1,85 @@
+"""The command line as a user meets it: `fanwen demo`, `scrapy crawl fanwen`, and clear errors."""
+
+from __future__ import annotations
+
+import json
+import socket
+import sqlite3
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+FANWEN = [sys.executable, "-m", "crawler.cli"]
+
+
+def run(*args: str, timeout: float = 300) -> subprocess.CompletedProcess:
+    return subprocess.run([*FANWEN, *args], cwd=ROOT, capture_output=True, text=True, timeout=timeout)
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def test_demo_serves_and_crawls_the_bundled_sites(tmp_path):
+    db = tmp_path / "demo.db"
+    result = run("demo", "--db", str(db), "--port", str(free_port()), "--articles-per-site", "20", "--json")
+    assert result.returncode == 0, result.stderr[-2000:]
+    summary = json.loads(result.stdout)
+    assert summary["articles_new"] == 60
+    assert {s["site"] for s in summary["sites"]} == {"baihua.test", "dede.test", "phpcms.test"}
+    assert sqlite3.connect(db).execute("SELECT count(*) FROM articles").fetchone()[0] == 60
+
+
+def test_scrapy_crawl_runs_the_same_spider(site, bundle, tmp_path):
+    db = tmp_path / "scrapy.db"
+    resolve = json.dumps({host: "127.0.0.1" for host in bundle.hosts})
+    cmd = [sys.executable, "-m", "scrapy", "crawl", "fanwen", "-a", f"start_urls={site.start_urls[0]}",
+           "-s", f"ARCHIVE_DB={db}", "-s", f"FANWEN_RESOLVE={resolve}", "-s", "AUTOTHROTTLE_ENABLED=False",
+           "-s", "DOWNLOAD_DELAY=0", "-s", "CLOSESPIDER_ITEMCOUNT=40"]
+    result = subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True, timeout=300)
+    assert result.returncode == 0, result.stderr[-2000:]
+    conn = sqlite3.connect(db)
+    assert conn.execute("SELECT count(*) FROM articles").fetchone()[0] > 0
+    assert conn.execute("SELECT finish_reason FROM crawls").fetchone()[0] == "closespider_itemcount"
+
+
+def test_start_url_that_is_not_http_is_refused(tmp_path):
+    result = run("crawl", "www.example.com", "--db", str(tmp_path / "a.db"))
+    assert result.returncode == 2
+    assert "is not an http(s) URL" in result.stderr
+    assert not (tmp_path / "a.db").exists()
+
+
+def test_bad_setting_syntax_is_refused(tmp_path):
+    result = run("crawl", "http://127.0.0.1:9/", "--db", str(tmp_path / "a.db"), "-s", "DOWNLOAD_DELAY")
+    assert result.returncode == 2
+    assert "NAME=VALUE" in result.stderr
+
+
+def test_foreign_database_is_refused_and_left_alone(tmp_path):
+    path = tmp_path / "other.db"
+    conn = sqlite3.connect(path)
+    conn.execute("CREATE TABLE things(x)")
+    conn.commit()
+    conn.close()
+    before = path.read_bytes()
+    result = run("crawl", "http://127.0.0.1:9/", "--db", str(path))
+    assert result.returncode == 1
+    assert "not a fanwen archive" in result.stderr
+    assert path.read_bytes() == before
+
+
+def test_unwritable_archive_path_is_a_clear_error(tmp_path):
+    blocker = tmp_path / "file"
+    blocker.write_text("x")
+    result = run("crawl", "http://127.0.0.1:9/", "--db", str(blocker / "a.db"))
+    assert result.returncode == 1
+    assert "cannot open the archive" in result.stderr
+
+
+def test_help_shows_examples():
+    result = run("crawl", "-h")
+    assert result.returncode == 0 and "Example: fanwen crawl" in result.stdout
