@@ -152,13 +152,14 @@ def continuation_pages(page: Page, url: str, resolver: LinkResolver, encoding: s
     stem, dot, ext = url.rpartition(".")
     if not dot or "/" in ext:
         return []
-    pattern = re.compile(re.escape(stem) + r"_(\d{1,3})\." + re.escape(ext) + "$")
+    prefix, suffix = f"{stem}_", f".{ext}"
     numbers: set[int] = set()
     for base, href, _ in _hrefs(page):
         canonical, _ = resolver.resolve(base, href, encoding)
-        match = pattern.match(canonical) if canonical else None
-        if match and int(match[1]) >= 2:
-            numbers.add(int(match[1]))
+        if canonical and canonical.startswith(prefix) and canonical.endswith(suffix):
+            number = canonical[len(prefix) : -len(suffix)]
+            if number.isdigit() and len(number) <= 3 and int(number) >= 2:
+                numbers.add(int(number))
     if not numbers:
         return []
     # Pagers often show only a window (1 2 3 … 下一页); the last number bounds the article.

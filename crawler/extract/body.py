@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from lxml import etree
 from lxml.html import HtmlElement
 
@@ -13,6 +15,7 @@ MIN_SHARE = 0.4
 LEFT_MARKS_SHARE = 0.15
 # Lines that are mostly link text (related lists, download buttons) are not article text.
 MAX_LINK_RATIO = 0.5
+MAX_SUMMARY_CHARS = 400
 # Only boxes are descended into; a paragraph is never the whole article.
 CONTAINER_TAGS = frozenset("div section article main td tr tbody table center form font blockquote".split())
 
@@ -31,35 +34,43 @@ def text_mass(root: HtmlElement) -> dict[HtmlElement, tuple[int, int, int]]:
         if event == "start":
             if tag == "a":
                 in_link += 1
-            n = _chars(el.text)
-            stack.append([0, n, 0] if in_link else [n, 0, _marks(el.text)])
+            text = el.text
+            if text is None or text.isspace():
+                stack.append([0, 0, 0])
+            else:
+                n = _chars(text)
+                stack.append([0, n, 0] if in_link else [n, 0, _marks(text)])
         else:
             plain, link, marks = stack.pop()
             mass[el] = (plain, link, marks)
             if tag == "a":
                 in_link -= 1
             if stack:
-                tail = _chars(el.tail)
                 parent = stack[-1]
-                if in_link:
+                tail = el.tail
+                if tail is None or tail.isspace():
                     parent[0] += plain
-                    parent[1] += link + tail
-                else:
-                    parent[0] += plain + tail
                     parent[1] += link
-                    marks += _marks(el.tail)
+                elif in_link:
+                    parent[0] += plain
+                    parent[1] += link + _chars(tail)
+                else:
+                    parent[0] += plain + _chars(tail)
+                    parent[1] += link
+                    marks += _marks(tail)
                 parent[2] += marks
     return mass
 
 
-def _chars(text: str | None) -> int:
-    if not text:
-        return 0
+_MARKS = re.compile("[" + "".join(sorted(_SENTENCE_MARKS)) + "]")
+
+
+def _chars(text: str) -> int:
     return len(text) - text.count(" ") - text.count("\n") - text.count("\t") - text.count("\u3000")
 
 
-def _marks(text: str | None) -> int:
-    return sum(1 for c in text if c in _SENTENCE_MARKS) if text else 0
+def _marks(text: str) -> int:
+    return len(_MARKS.findall(text))
 
 
 _EMPTY = (0, 0, 0)
@@ -98,11 +109,13 @@ def _sentences_beside(node: HtmlElement, best: HtmlElement, mass, left_marks: in
     """Sentence marks outside `best`, not counting blocks that repeat its text (a summary)."""
     if left_marks <= limit:
         return left_marks
-    best_text = normalise_space(best.text_content())
+    best_text = None
     for sibling in node:
-        sibling_marks = mass.get(sibling, _EMPTY)[2] if sibling is not best else 0
-        if sibling_marks and normalise_space(sibling.text_content())[:16] in best_text:
-            left_marks -= sibling_marks
+        plain, _, sibling_marks = mass.get(sibling, _EMPTY) if sibling is not best else _EMPTY
+        if sibling_marks and plain <= MAX_SUMMARY_CHARS:
+            best_text = best_text or normalise_space(best.text_content())
+            if normalise_space(sibling.text_content())[:16] in best_text:
+                left_marks -= sibling_marks
     return left_marks
 
 
