@@ -179,6 +179,31 @@ def test_reader_can_read_while_the_crawl_writes(crawl):
     assert not crawl.reader_errors
 
 
+def test_retry_after_is_honoured_and_the_page_archived(crawl, site, bundle):
+    for key in ("retry_after_503", "retry_after_429", "error_500_once"):
+        host, path = bundle.trap_paths[key]
+        hits = sorted(r.at for r in site.request_log if r.host == host and r.path == path)
+        assert len(hits) >= 2, key
+        if key != "error_500_once":
+            assert hits[1] - hits[0] >= 0.9, f"{key}: retried after {hits[1] - hits[0]:.2f}s, Retry-After is 1s"
+        assert crawl.rows("SELECT count(*) FROM article_urls WHERE url = ?", crawl.url(host, path))[0][0] == 1
+
+
+def test_redirect_loop_is_named_in_the_crawl_log(crawl):
+    (error,) = crawl.rows("SELECT error FROM fetches WHERE error LIKE 'redirect_loop:%' LIMIT 1")[0]
+    assert "/go/a.html -> " in error and "/go/b.html" in error
+
+
+def test_each_charset_trap_decodes(crawl, bundle, reachable):
+    by_path = {(t.host, t.path): t for t in reachable}
+    for key in ("charset_utf8_header", "charset_meta_gb2312", "charset_none", "charset_malformed_meta", "utf8_bom"):
+        articles = [by_path[hp] for hp in bundle.trap_paths[key] if hp in by_path]
+        assert articles, key
+        for truth in articles:
+            (row,) = article_for(crawl, truth)
+            assert row["body"] == truth.body and row["title"] == truth.title, (key, truth.path)
+
+
 def test_second_crawl_adds_nothing(crawl, site, bundle):
     before = crawl.rows("SELECT id, url, content_hash FROM articles ORDER BY id")
     urls_before = crawl.rows("SELECT url, article_id FROM article_urls ORDER BY url")
