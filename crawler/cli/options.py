@@ -1,0 +1,54 @@
+"""Options and checks shared by the commands."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import click
+
+from archive import NotAnArchive, connect
+
+DEFAULT_DB = "data/archive.db"
+
+
+def db_option(f):
+    return click.option(
+        "--db", default=DEFAULT_DB, show_default=True, type=click.Path(dir_okay=False), help="Archive file."
+    )(f)
+
+
+def json_option(f):
+    return click.option("--json", "as_json", is_flag=True, help="Print JSON instead of text.")(f)
+
+
+def parse_settings(values: tuple[str, ...]) -> dict[str, Any]:
+    """`-s NAME=VALUE` pairs, as `scrapy crawl -s` takes them."""
+    settings = {}
+    for value in values:
+        name, sep, setting = value.partition("=")
+        if not sep or not name:
+            raise click.BadParameter(f"{value!r}: write NAME=VALUE, e.g. -s DOWNLOAD_DELAY=1", param_hint="-s")
+        settings[name.strip()] = setting
+    return settings
+
+
+def parse_resolve(values: tuple[str, ...]) -> dict[str, str]:
+    hosts = {}
+    for value in values:
+        name, sep, address = value.partition("=")
+        if not sep or not name or not address:
+            raise click.BadParameter(
+                f"{value!r}: write HOST=IP, e.g. --resolve www.example.com=127.0.0.1", param_hint="--resolve"
+            )
+        hosts[name.strip()] = address.strip()
+    return hosts
+
+
+def open_archive(db: str):
+    """Open or create the archive, or stop with a sentence that says what to do."""
+    try:
+        return connect(db)
+    except NotAnArchive as exc:
+        raise click.ClickException(f"{db}: {exc}") from exc
+    except Exception as exc:  # sqlite3 errors: not a database, unwritable folder
+        raise click.ClickException(f"{db}: cannot open the archive ({exc}); give a writable path with --db") from exc
