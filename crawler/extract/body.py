@@ -16,8 +16,12 @@ LEFT_MARKS_SHARE = 0.15
 # Lines that are mostly link text (related lists, download buttons) are not article text.
 MAX_LINK_RATIO = 0.5
 MAX_SUMMARY_CHARS = 400
-# Only boxes are descended into; a paragraph is never the whole article.
-CONTAINER_TAGS = frozenset("div section article main td tr tbody table center form font blockquote".split())
+# Boxes are descended into, paragraphs and lists are not: a paragraph is never the whole article.
+# Unknown elements (custom tags, a `<text>` wrapper) count as boxes.
+PARAGRAPH_TAGS = frozenset(
+    "p h1 h2 h3 h4 h5 h6 li ul ol dl dt dd span a b strong em i u font pre code br img label small big "
+    "sup sub q cite abbr time".split()
+)
 
 
 _SENTENCE_MARKS = frozenset("，。；！？、,;!?")
@@ -96,7 +100,7 @@ def find_content(root: HtmlElement, mass: dict[HtmlElement, tuple[int, int, int]
             key=lambda child: mass.get(child, _EMPTY)[0],
             default=None,
         )
-        if best is None or best.tag not in CONTAINER_TAGS:
+        if best is None or best.tag in PARAGRAPH_TAGS:
             return node
         plain, _, marks = mass.get(best, _EMPTY)
         limit = LEFT_MARKS_SHARE * marks + 1
