@@ -57,6 +57,12 @@ TABLES: dict[str, dict[str, str]] = {
         "bytes": "size of the response body",
         "article_id": "archived article for an article page",
     },
+    "site_boilerplate": {
+        "site": "site name",
+        "template": "a line the site injects into its articles, with {title} for the page title and {n} for numbers",
+        "pages": "article pages of the site seen when the template was learned or last confirmed",
+        "learned_at": "UTC time it was learned",
+    },
     "meta": {
         "key": "setting name (schema_version, ...)",
         "value": "its value",
@@ -166,4 +172,11 @@ CREATE TABLE IF NOT EXISTS fetches (
 );
 CREATE INDEX IF NOT EXISTS fetches_crawl ON fetches(crawl_id);
 CREATE INDEX IF NOT EXISTS fetches_url ON fetches(url);
+CREATE TABLE IF NOT EXISTS site_boilerplate (
+    site TEXT NOT NULL,
+    template TEXT NOT NULL,
+    pages INTEGER NOT NULL,
+    learned_at TEXT NOT NULL,
+    PRIMARY KEY (site, template)
+);
 """

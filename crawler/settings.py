@@ -70,3 +70,8 @@ FANWEN_PROGRESS_INTERVAL = 10.0
 
 # Breadth-first-ish order with articles first (see crawler.spiders.fanwen priorities).
 SCHEDULER_PRIORITY_QUEUE = "scrapy.pqueues.DownloaderAwarePriorityQueue"
+
+# Site boilerplate learning (pipelines.boilerplate): pages to learn from before cleaning, and the
+# longest a site's first articles wait for them.
+FANWEN_LEARN_PAGES = 8
+FANWEN_LEARN_WAIT = 10.0

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import asyncio
 import re
 from dataclasses import dataclass, field
-from typing import Iterable
+from typing import Callable, Iterable
 
 from crawler.extract.dom import normalise_space
 from crawler.items import ArticleItem
+from pipelines.boilerplate import BoilerplateLearner
+from pipelines.shared import shared_writer
 
 # Decorations sites add to the same essay's title: 【优秀范文】, (精选12篇), （通用14篇）, 【第1页】.
 _DECORATION = re.compile(
@@ -71,11 +74,14 @@ def clean_pages(
     title: str = "",
     site_hosts: Iterable[str] = (),
     extra_boilerplate: Iterable[re.Pattern[str]] = (),
+    is_learned_boilerplate: Callable[[str], bool] | None = None,
 ) -> CleanText:
     """Paragraphs of a multi-page article: each page's chrome is cut on its own."""
     out = CleanText()
     for number, lines in enumerate(pages):
-        page = clean_lines(lines, title, site_hosts, extra_boilerplate, leading=number == 0)
+        page = clean_lines(
+            lines, title, site_hosts, extra_boilerplate, leading=number == 0, is_learned_boilerplate=is_learned_boilerplate
+        )
         out.paragraphs += page.paragraphs
         if page.partial:
             out.partial = True
@@ -89,6 +95,7 @@ def clean_lines(
     site_hosts: Iterable[str] = (),
     extra_boilerplate: Iterable[re.Pattern[str]] = (),
     leading: bool = True,
+    is_learned_boilerplate: Callable[[str], bool] | None = None,
 ) -> CleanText:
     """Paragraphs of the article from the raw lines of its content block.
 
@@ -98,6 +105,8 @@ def clean_lines(
     extra = list(extra_boilerplate)
     out = CleanText()
     for raw in lines:
+        if is_learned_boilerplate is not None and is_learned_boilerplate(raw):
+            continue
         line = normalise_space(_BUTTON_LABELS.sub("", raw))
         if own_domains is not None:
             line = own_domains.sub("", line)
@@ -140,15 +149,81 @@ def _own_domain_pattern(hosts: Iterable[str]) -> re.Pattern[str] | None:
 
 
 class CleanPipeline:
-    """Turns the raw lines of an ArticleItem into its body, title and partial flag."""
+    """Turns the raw lines of an ArticleItem into its body, title and partial flag.
 
-    def process_item(self, item):
+    Each site's own boilerplate is learned from its first pages (pipelines.boilerplate): the
+    first FANWEN_LEARN_PAGES articles of a site wait (at most FANWEN_LEARN_WAIT seconds) until
+    there are enough pages to learn from, so they are cleaned as well as the later ones. What is
+    learned is kept in the archive, so the next crawl of the site starts with it.
+    """
+
+    def __init__(self, learner: BoilerplateLearner, writer=None, wait: float = 10.0, stats=None):
+        self.learner = learner
+        self.writer = writer
+        self.wait = wait
+        self.stats = stats
+        self._ready: dict[str, asyncio.Event] = {}
+
+    @classmethod
+    def from_crawler(cls, crawler) -> CleanPipeline:
+        settings = crawler.settings
+        learner = BoilerplateLearner(min_pages=settings.getint("FANWEN_LEARN_PAGES", 8))
+        writer = shared_writer(crawler) if settings.get("ARCHIVE_DB") else None
+        return cls(learner, writer, settings.getfloat("FANWEN_LEARN_WAIT", 10.0), crawler.stats)
+
+    def open_spider(self) -> None:
+        if self.writer is not None:
+            self.writer.open()
+            for site, (templates, pages) in self.writer.learned_boilerplate().items():
+                self.learner.add_known(site, templates, pages)
+
+    async def process_item(self, item):
         if not isinstance(item, ArticleItem):
             return item
-        item.title = strip_title_decorations(item.display_title)
-        cleaned = clean_pages(item.page_lines, item.display_title, [item.site], item.boilerplate)
+        site = item.site
+        titles = _titles(item.display_title)
+        self.learner.observe(site, titles, item.page_lines[0] if item.page_lines else [])
+        ready = self._ready.setdefault(site, asyncio.Event())
+        if self.learner.ready(site):
+            if not ready.is_set() or self.learner.site(site).pages % _RELEARN_EVERY == 0:
+                self._learn(site)
+            ready.set()
+        else:
+            try:
+                await asyncio.wait_for(ready.wait(), self.wait)
+            except asyncio.TimeoutError:
+                self._learn(site)  # a small site: learn from what there is
+        self.clean(item, titles)
+        return item
+
+    def clean(self, item: ArticleItem, titles: tuple[str, ...]) -> None:
+        item.title = titles[-1]
+        learned = self.learner.site(item.site).learned
+        cleaned = clean_pages(
+            item.page_lines,
+            item.display_title,
+            [item.site],
+            item.boilerplate,
+            (lambda line: self.learner.is_boilerplate(item.site, line, titles)) if learned else None,
+        )
         item.body = "\n".join(cleaned.paragraphs)
         item.partial = item.partial or cleaned.partial
         if not item.body:
             item.rejected = "no article text after cleaning"
-        return item
+
+    def _learn(self, site: str) -> None:
+        new = self.learner.learn(site)
+        if new:
+            if self.stats is not None:
+                self.stats.inc_value("fanwen/boilerplate/learned", len(new))
+            if self.writer is not None:
+                self.writer.save_boilerplate(site, new, self.learner.site(site).pages)
+
+
+_RELEARN_EVERY = 50
+
+
+def _titles(display_title: str) -> tuple[str, ...]:
+    """The title as shown and without decorations (the undecorated one last)."""
+    plain = strip_title_decorations(display_title)
+    return (display_title, plain) if plain != display_title else (plain,)

@@ -7,10 +7,9 @@ import logging
 from typing import Any
 
 from scrapy import signals
-from scrapy.exceptions import NotConfigured
-
 from archive import ArchiveWriter
 from crawler.items import ArticleItem, PageRecord
+from pipelines.shared import shared_writer
 
 logger = logging.getLogger(__name__)
 
@@ -27,10 +26,7 @@ class StorePipeline:
 
     @classmethod
     def from_crawler(cls, crawler) -> StorePipeline:
-        path = crawler.settings.get("ARCHIVE_DB")
-        if not path:
-            raise NotConfigured("ARCHIVE_DB is not set")
-        pipeline = cls(ArchiveWriter(path, crawler.settings.getint("FANWEN_BATCH_SIZE", 200)), crawler)
+        pipeline = cls(shared_writer(crawler), crawler)
         crawler.signals.connect(pipeline.spider_closed, signal=signals.spider_closed)
         return pipeline
 

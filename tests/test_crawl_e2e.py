@@ -204,6 +204,21 @@ def test_each_charset_trap_decodes(crawl, bundle, reachable):
             assert row["body"] == truth.body and row["title"] == truth.title, (key, truth.path)
 
 
+def test_learned_boilerplate_is_stored_and_listed(crawl):
+    import subprocess
+    import sys
+
+    from tests.conftest import ROOT
+
+    result = subprocess.run([sys.executable, "-m", "crawler.cli", "sites", "--db", str(crawl.db), "--json"],
+                            cwd=ROOT, capture_output=True, text=True, timeout=60)
+    assert result.returncode == 0, result.stderr
+    sites = {s["site"]: s for s in json.loads(result.stdout)}
+    assert set(sites) == {"baihua.test", "dede.test", "phpcms.test"}
+    for site in sites.values():
+        assert any("{title}" in entry["template"] for entry in site["boilerplate"]), site
+
+
 def test_second_crawl_adds_nothing(crawl, site, bundle):
     before = crawl.rows("SELECT id, url, content_hash FROM articles ORDER BY id")
     urls_before = crawl.rows("SELECT url, article_id FROM article_urls ORDER BY url")

@@ -1,0 +1,29 @@
+"""Read-only overview of the sites in an archive and what the crawls learned about them."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import sqlite_utils
+
+
+def site_overview(db: sqlite_utils.Database) -> list[dict[str, Any]]:
+    """One entry per site: article and URL counts, first and last seen, learned boilerplate."""
+    sites = {
+        site: {"site": site, "articles": n, "urls": 0, "first_seen": first, "last_seen": last, "boilerplate": []}
+        for site, n, first, last in db.execute(
+            "SELECT site, count(*), min(first_seen), max(last_seen) FROM articles GROUP BY site ORDER BY site"
+        )
+    }
+    for site, urls in db.execute(
+        "SELECT a.site, count(*) FROM article_urls u JOIN articles a ON a.id = u.article_id GROUP BY a.site"
+    ):
+        sites[site]["urls"] = urls
+    for site, template, pages in db.execute(
+        "SELECT site, template, pages FROM site_boilerplate ORDER BY site, template"
+    ):
+        entry = sites.setdefault(
+            site, {"site": site, "articles": 0, "urls": 0, "first_seen": None, "last_seen": None, "boilerplate": []}
+        )
+        entry["boilerplate"].append({"template": template, "pages": pages})
+    return list(sites.values())

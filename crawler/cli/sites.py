@@ -1,0 +1,30 @@
+"""`fanwen sites`: the sites of an archive and the boilerplate learned for each."""
+
+from __future__ import annotations
+
+import json
+
+import click
+
+from archive.sites import site_overview
+from crawler.cli.options import db_option, json_option, open_archive
+
+
+@click.command("sites")
+@db_option
+@json_option
+def command(db: str, as_json: bool) -> None:
+    """List the archive's sites with their counts and learned boilerplate templates.
+
+    Example: fanwen sites --db data/archive.db
+    """
+    sites = site_overview(open_archive(db))
+    if as_json:
+        click.echo(json.dumps(sites, ensure_ascii=False, indent=2))
+        return
+    if not sites:
+        click.echo(f"{db}: no sites yet; run fanwen crawl first")
+    for site in sites:
+        click.echo(f"{site['site']}: {site['articles']} articles at {site['urls']} URLs, last seen {site['last_seen']}")
+        for entry in site["boilerplate"]:
+            click.echo(f"    learned ({entry['pages']} pages): {entry['template']}")

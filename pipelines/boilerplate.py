@@ -1,0 +1,93 @@
+"""Learning a site's own boilerplate from its pages: lines it injects into every article.
+
+A site's intros and outros ("下面是小编为大家整理的《…》，供大家参考。"), labels and ads repeat on
+page after page, with only the article's title (and a count) changing. Seen as templates, with
+the title and numbers masked, they stand out from article text, which does not repeat across
+articles. No phrase list is needed, so a new site's own phrases are learned on the fly.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from dataclasses import dataclass, field
+
+TITLE = "{title}"
+NUMBER = "{n}"
+_DIGITS = re.compile(r"\d+|[一二三四五六七八九十]+(?=篇)")
+_MAX_LINE = 200  # article paragraphs are longer; injected lines are not
+
+
+def line_template(line: str, titles: tuple[str, ...]) -> str:
+    """The line with the page's title masked, and then its numbers ("3篇《{title}》").
+
+    Numbers are masked only in lines that hold the title: a line that merely differs in its
+    numbers from page to page (a date, a count) is article text, not an injected template.
+    """
+    masked = line
+    for title in titles:
+        if title and len(title) >= 4 and title in masked:
+            masked = masked.replace(title, TITLE)
+    return _DIGITS.sub(NUMBER, masked) if masked != line else line
+
+
+@dataclass
+class SiteBoilerplate:
+    """What has been seen of one site: page count, template counts, and the learned templates."""
+
+    pages: int = 0
+    counts: Counter[str] = field(default_factory=Counter)
+    learned: set[str] = field(default_factory=set)
+
+
+class BoilerplateLearner:
+    """Counts line templates at the edges of each site's article texts.
+
+    A template is boilerplate when it is on at least `title_share` of a site's pages and holds
+    the page title (an injected intro/outro), or on at least `line_share` of them as it is (a
+    label, a notice, an ad). Only the first and last `edge` lines of a page are counted: injected
+    text sits around the article, and a stock phrase inside one ("同志们：") is not learned.
+    """
+
+    def __init__(self, min_pages: int = 8, title_share: float = 0.4, line_share: float = 0.7, edge: int = 4):
+        self.min_pages = min_pages
+        self.title_share = title_share
+        self.line_share = line_share
+        self.edge = edge
+        self.sites: dict[str, SiteBoilerplate] = {}
+
+    def site(self, site: str) -> SiteBoilerplate:
+        return self.sites.setdefault(site, SiteBoilerplate())
+
+    def observe(self, site: str, titles: tuple[str, ...], lines: list[str]) -> None:
+        state = self.site(site)
+        state.pages += 1
+        edges = lines[: self.edge] + lines[max(self.edge, len(lines) - self.edge) :]
+        state.counts.update({line_template(line, titles) for line in edges if len(line) <= _MAX_LINE})
+
+    def ready(self, site: str) -> bool:
+        return self.site(site).pages >= self.min_pages
+
+    def learn(self, site: str) -> set[str]:
+        """Templates that are boilerplate by now; returns the ones learned by this call."""
+        state = self.site(site)
+        if state.pages < min(self.min_pages, 3):
+            return set()
+        new = set()
+        for template, count in state.counts.items():
+            share = count / state.pages
+            if (TITLE in template and share >= self.title_share) or share >= self.line_share:
+                if template not in state.learned and len(template.replace(TITLE, "").strip()) >= 2:
+                    new.add(template)
+        state.learned |= new
+        return new
+
+    def add_known(self, site: str, templates: set[str], pages: int) -> None:
+        """Templates learned by an earlier crawl (stored in the archive)."""
+        state = self.site(site)
+        state.learned |= templates
+        state.pages = max(state.pages, pages)
+
+    def is_boilerplate(self, site: str, line: str, titles: tuple[str, ...]) -> bool:
+        learned = self.site(site).learned
+        return bool(learned) and len(line) <= _MAX_LINE and line_template(line, titles) in learned
