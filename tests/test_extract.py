@@ -105,3 +105,26 @@ def test_profile_selectors_override_heuristics(tmp_path):
 def test_bundled_profiles_load():
     for path in (Path(__file__).parent.parent / "data" / "sites").glob("*.toml"):
         assert load_profile(path).sites
+
+
+UNSEEN = """<html><head><title>关于加强社区治理的调研报告 - 墨韵文库</title></head><body>
+<div class="mast"><a href="/">墨韵文库</a><a href="/baogao/">报告</a></div>
+<div class="where">您在这里：<a href="/">墨韵文库</a> › <a href="/baogao/">报告</a> › <a href="/baogao/diaoyan/">调研报告</a> › 正文</div>
+<div class="sheet"><div class="sheet-hd"><h2 class="sheet-title">关于加强社区治理的调研报告</h2>
+<div class="sheet-meta">更新时间 2021-06-18 · 浏览 <em class="pv"></em> 次</div></div>
+<div class="sheet-bd"><p>今年以来，我们围绕社区治理开展专题调研，走访了十二个社区，召开座谈会八次。</p>
+<p>一、基本情况。全市共有城市社区二百余个，基层治理体系不断完善，群众满意度逐年提高。</p>
+<p>二、存在问题。部分社区工作者力量不足，服务能力有待提升，信息化水平不高。</p></div>
+<div class="sheet-kw">文档标签：<a href="/topic/shequ/">社区治理</a> <a href="/topic/diaoyan/">调研报告</a></div>
+<div class="sheet-nav">上一篇：<a href="/baogao/diaoyan/77.html">关于推进乡村振兴战略实施情况的调研报告</a></div></div>
+</body></html>"""
+
+
+def test_unseen_layout_breadcrumb_and_terms_by_shape():
+    page = Page.from_html(UNSEEN, "http://www.moyun.test/baogao/diaoyan/78.html")
+    f = extract_article(page)
+    assert f.title == "关于加强社区治理的调研报告"
+    assert f.published_at == "2021-06-18"
+    assert f.categories == ["报告", "调研报告"]
+    assert f.terms == ["社区治理", "调研报告"]
+    assert f.lines[0].startswith("今年以来") and f.lines[-1].startswith("二、存在问题")

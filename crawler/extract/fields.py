@@ -125,9 +125,13 @@ def source(text: str) -> str | None:
     return match["src"].strip() or None if match else None
 
 
-def breadcrumb(root: HtmlElement, page_url: str, title: str, explicit: bool = False) -> list[str]:
+def breadcrumb(
+    root: HtmlElement, page_url: str, title: str, explicit: bool = False, content: HtmlElement | None = None
+) -> list[str]:
     """Category names of the breadcrumb trail below the site root (`root` is the trail if explicit)."""
     trail = root if explicit else _breadcrumb_element(root)
+    if trail is None and not explicit and content is not None:
+        trail = _trail_by_shape(root, content, page_url, title)
     if trail is None:
         return []
     names: list[str] = []
@@ -153,6 +157,62 @@ def _breadcrumb_element(root: HtmlElement) -> HtmlElement | None:
     return None
 
 
+_SEPARATOR_CHARS = set(" >›»/|·→＞-")
+_HOME_PATHS = ("", "/", "/index.html", "/index.htm", "/index.php")
+_SHAPE_BOXES = frozenset("div p nav span ul ol td section header dd li".split())
+
+
+def _trail_by_shape(root: HtmlElement, content: HtmlElement, page_url: str, title: str) -> HtmlElement | None:
+    """A trail with no known class or label: before the text, a box of 2-8 links, the first to
+    the home page, with nothing but separators (>, ›, », /) between them, an optional label in
+    front ("您在这里：") and the title or 正文 at the end."""
+    for el in root.iter(*_SHAPE_BOXES):
+        if el is content:
+            return None
+        if contains(el, content):
+            continue
+        links = el.findall(".//a")
+        if not 2 <= len(links) <= 8:
+            continue
+        if urlsplit(urljoin(page_url, links[0].get("href") or "")).path not in _HOME_PATHS:
+            continue
+        rest = el.text_content()
+        for link in links:
+            rest = rest.replace(link.text_content(), " ", 1)
+        rest = normalise_space(rest.replace(title, "").replace("正文", ""))
+        label, colon, after = rest.partition("：") if "：" in rest else rest.partition(":")
+        if colon and len(label) <= 8:
+            rest = after
+        if rest and set(rest) <= _SEPARATOR_CHARS:
+            return el
+    return None
+
+
+def _terms_by_shape(root: HtmlElement, content: HtmlElement) -> list[str]:
+    """Related terms with an unknown label: after the text, a short label ending in ：/: and then
+    only short links (1-20 of them)."""
+    after = False
+    for el in root.iter():
+        if el is content:
+            after = True
+            continue
+        if not after or el.tag not in _SHAPE_BOXES or contains(content, el):
+            continue
+        links = el.findall(".//a")
+        if not 1 <= len(links) <= 20:
+            continue
+        texts = [normalise_space(a.text_content()) for a in links]
+        if any(not t or len(t) > 12 for t in texts):
+            continue
+        rest = el.text_content()
+        for text in texts:
+            rest = rest.replace(text, " ", 1)
+        rest = normalise_space(rest)
+        if rest.endswith(("：", ":")) and 2 <= len(rest) <= 10:
+            return _dedupe(texts)
+    return []
+
+
 def related_terms(root: HtmlElement, content: HtmlElement) -> list[str]:
     """Texts of the related-term links (相关热词搜索 / 标签) after the article text, in page order."""
     after = False
@@ -171,6 +231,9 @@ def related_terms(root: HtmlElement, content: HtmlElement) -> list[str]:
         terms = link_texts(box)
         if terms:
             return terms
+    terms = _terms_by_shape(root, content)
+    if terms:
+        return terms
     # No label: tag-like links that follow the article text.
     links = [a for a in content.getparent().iter("a")] if content.getparent() is not None else []
     return _dedupe([normalise_space(a.text_content()) for a in links if _TERM_URL.search(a.get("href") or "")])
