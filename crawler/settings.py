@@ -73,5 +73,5 @@ SCHEDULER_PRIORITY_QUEUE = "scrapy.pqueues.DownloaderAwarePriorityQueue"
 
 # Site boilerplate learning (pipelines.boilerplate): pages to learn from before cleaning, and the
 # longest a site's first articles wait for them.
-FANWEN_LEARN_PAGES = 8
+FANWEN_LEARN_PAGES = 20
 FANWEN_LEARN_WAIT = 10.0

@@ -43,14 +43,24 @@ class SiteBoilerplate:
 class BoilerplateLearner:
     """Counts line templates at the edges of each site's article texts.
 
-    A template is boilerplate when it is on at least `title_share` of a site's pages and holds
-    the page title (an injected intro/outro), or on at least `line_share` of them as it is (a
+    A template that wraps the page's own title is boilerplate once it is on `title_pages` pages
+    (and `title_share` of them): the same sentence around different articles' titles is
+    injected, never written. A line without the title must be on `line_share` of the pages (a
     label, a notice, an ad). Only the first and last `edge` lines of a page are counted: injected
     text sits around the article, and a stock phrase inside one ("同志们：") is not learned.
+    Learning starts after `min_pages` pages and then goes on with every page.
     """
 
-    def __init__(self, min_pages: int = 8, title_share: float = 0.4, line_share: float = 0.7, edge: int = 4):
+    def __init__(
+        self,
+        min_pages: int = 8,
+        title_pages: int = 2,
+        title_share: float = 0.05,
+        line_share: float = 0.7,
+        edge: int = 4,
+    ):
         self.min_pages = min_pages
+        self.title_pages = title_pages
         self.title_share = title_share
         self.line_share = line_share
         self.edge = edge
@@ -59,11 +69,27 @@ class BoilerplateLearner:
     def site(self, site: str) -> SiteBoilerplate:
         return self.sites.setdefault(site, SiteBoilerplate())
 
-    def observe(self, site: str, titles: tuple[str, ...], lines: list[str]) -> None:
+    def observe(self, site: str, titles: tuple[str, ...], lines: list[str]) -> set[str]:
+        """Count the page's edge lines; returns the templates this page made boilerplate."""
         state = self.site(site)
         state.pages += 1
         edges = lines[: self.edge] + lines[max(self.edge, len(lines) - self.edge) :]
-        state.counts.update({line_template(line, titles) for line in edges if len(line) <= _MAX_LINE})
+        templates = {line_template(line, titles) for line in edges if len(line) <= _MAX_LINE}
+        state.counts.update(templates)
+        if state.pages < self.min_pages:
+            return set()
+        if state.pages == self.min_pages:
+            return self.learn(site)
+        new = {t for t in templates if t not in state.learned and self._is_boilerplate(t, state)}
+        state.learned |= new
+        return new
+
+    def _is_boilerplate(self, template: str, state: SiteBoilerplate) -> bool:
+        count = state.counts[template]
+        if TITLE in template:
+            wrapped = len(template.replace(TITLE, "").strip()) >= 2
+            return wrapped and count >= self.title_pages and count >= self.title_share * state.pages
+        return count >= 3 and count >= self.line_share * state.pages
 
     def ready(self, site: str) -> bool:
         return self.site(site).pages >= self.min_pages
@@ -71,14 +97,7 @@ class BoilerplateLearner:
     def learn(self, site: str) -> set[str]:
         """Templates that are boilerplate by now; returns the ones learned by this call."""
         state = self.site(site)
-        if state.pages < min(self.min_pages, 3):
-            return set()
-        new = set()
-        for template, count in state.counts.items():
-            share = count / state.pages
-            if (TITLE in template and share >= self.title_share) or share >= self.line_share:
-                if template not in state.learned and len(template.replace(TITLE, "").strip()) >= 2:
-                    new.add(template)
+        new = {t for t in state.counts if t not in state.learned and self._is_boilerplate(t, state)}
         state.learned |= new
         return new
 

@@ -167,7 +167,7 @@ class CleanPipeline:
     @classmethod
     def from_crawler(cls, crawler) -> CleanPipeline:
         settings = crawler.settings
-        learner = BoilerplateLearner(min_pages=settings.getint("FANWEN_LEARN_PAGES", 8))
+        learner = BoilerplateLearner(min_pages=settings.getint("FANWEN_LEARN_PAGES", 20))
         writer = shared_writer(crawler) if settings.get("ARCHIVE_DB") else None
         return cls(learner, writer, settings.getfloat("FANWEN_LEARN_WAIT", 10.0), crawler.stats)
 
@@ -182,17 +182,15 @@ class CleanPipeline:
             return item
         site = item.site
         titles = _titles(item.display_title)
-        self.learner.observe(site, titles, item.page_lines[0] if item.page_lines else [])
+        self._save(site, self.learner.observe(site, titles, item.page_lines[0] if item.page_lines else []))
         ready = self._ready.setdefault(site, asyncio.Event())
         if self.learner.ready(site):
-            if not ready.is_set() or self.learner.site(site).pages % _RELEARN_EVERY == 0:
-                self._learn(site)
             ready.set()
         else:
             try:
                 await asyncio.wait_for(ready.wait(), self.wait)
             except asyncio.TimeoutError:
-                self._learn(site)  # a small site: learn from what there is
+                self._save(site, self.learner.learn(site))  # a small site: learn from what there is
         self.clean(item, titles)
         return item
 
@@ -211,16 +209,12 @@ class CleanPipeline:
         if not item.body:
             item.rejected = "no article text after cleaning"
 
-    def _learn(self, site: str) -> None:
-        new = self.learner.learn(site)
+    def _save(self, site: str, new: set[str]) -> None:
         if new:
             if self.stats is not None:
                 self.stats.inc_value("fanwen/boilerplate/learned", len(new))
             if self.writer is not None:
                 self.writer.save_boilerplate(site, new, self.learner.site(site).pages)
-
-
-_RELEARN_EVERY = 50
 
 
 def _titles(display_title: str) -> tuple[str, ...]:

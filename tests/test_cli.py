@@ -28,9 +28,9 @@ def test_demo_serves_and_crawls_the_bundled_sites(tmp_path):
     result = run("demo", "--db", str(db), "--port", str(free_port()), "--articles-per-site", "20", "--json")
     assert result.returncode == 0, result.stderr[-2000:]
     summary = json.loads(result.stdout)
-    assert summary["articles_new"] == 60
-    assert {s["site"] for s in summary["sites"]} == {"baihua.test", "dede.test", "phpcms.test"}
-    assert sqlite3.connect(db).execute("SELECT count(*) FROM articles").fetchone()[0] == 60
+    assert summary["articles_new"] == 80
+    assert {s["site"] for s in summary["sites"]} == {"baihua.test", "dede.test", "phpcms.test", "moyun.test"}
+    assert sqlite3.connect(db).execute("SELECT count(*) FROM articles").fetchone()[0] == 80
 
 
 def test_scrapy_crawl_runs_the_same_spider(site, bundle, tmp_path):

@@ -214,7 +214,7 @@ def test_learned_boilerplate_is_stored_and_listed(crawl):
                             cwd=ROOT, capture_output=True, text=True, timeout=60)
     assert result.returncode == 0, result.stderr
     sites = {s["site"]: s for s in json.loads(result.stdout)}
-    assert set(sites) == {"baihua.test", "dede.test", "phpcms.test"}
+    assert set(sites) == {"baihua.test", "dede.test", "phpcms.test", "moyun.test"}
     for site in sites.values():
         assert any("{title}" in entry["template"] for entry in site["boilerplate"]), site
 

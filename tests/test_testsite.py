@@ -93,7 +93,7 @@ class _Content(HTMLParser):
 
     def handle_starttag(self, tag, attrs) -> None:
         if not self.depth:
-            if tag == "div" and {"content", "m-content"} & set((dict(attrs).get("class") or "").split()):
+            if tag == "div" and {"content", "m-content", "sheet-bd"} & set((dict(attrs).get("class") or "").split()):
                 self.depth = 1
                 self.groups.append([])
             return
@@ -115,7 +115,7 @@ class _Content(HTMLParser):
             self.cur.append(data)
 
 
-DROP_RE = re.compile(r"^(下面是小编|下面由|.{0,80}怎么写？下面是小编|以上是小编|以上就是|小编精心推荐$|版权说明:|"
+DROP_RE = re.compile(r"^(小贴士：本站为您精选了|阅读提示：|温馨提示：|下面是小编|下面由|.{0,80}怎么写？下面是小编|以上是小编|以上就是|小编精心推荐$|版权说明:|"
                      r"【提示】本文档来源自|点击下载文档$|免费下载这篇文档$|下载本文档$|全文阅读已结束|展开阅读全文$|收起↑$)")
 DOMAIN_RE = re.compile(r"\s*\b(?:www\.|m\.)?[a-z]+\.test\b\s*")
 
@@ -152,9 +152,9 @@ def test_build_is_deterministic_pages_and_truth(bundle: SiteBundle, app: SiteApp
 
 
 def test_public_api_shape(bundle: SiteBundle) -> None:
-    assert bundle.hosts == ["www.baihua.test", "m.baihua.test", "www.dede.test", "www.phpcms.test"]
-    assert bundle.start_hosts == ["www.baihua.test", "www.dede.test", "www.phpcms.test"]
-    assert {t.family for t in bundle.truth} == {"baihua", "dede", "phpcms"}
+    assert bundle.hosts == ["www.baihua.test", "m.baihua.test", "www.dede.test", "www.phpcms.test", "www.moyun.test"]
+    assert bundle.start_hosts == ["www.baihua.test", "www.dede.test", "www.phpcms.test", "www.moyun.test"]
+    assert {t.family for t in bundle.truth} == {"baihua", "dede", "phpcms", "moyun"}
     reachable = [t for t in bundle.truth if t.reachable]
     assert len(reachable) == 3 * N
     assert all(h in bundle.hosts for h, _ in bundle.useful_paths | bundle.disallowed_paths)

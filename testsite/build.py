@@ -242,8 +242,9 @@ def _routes(fam: Family, site: Site) -> dict[str, tuple]:
 def _traps(fam: Family, rng: random.Random, site: Site) -> None:
     """Per-site traps: once-failing articles, the 301, dead links and session-id pages."""
     simple = [p for p in site.posts if p.layout == "plain" and len(p.pages) == 1 and p.canonical == p.index]
-    flaky = {"baihua": (500, None), "dede": (503, 1), "phpcms": (429, 1)}[fam.name]
-    site.flaky[simple[-1].path] = flaky
+    flaky = {"baihua": (500, None), "dede": (503, 1), "phpcms": (429, 1)}.get(fam.name)
+    if flaky:
+        site.flaky[simple[-1].path] = flaky
     if fam.name == "baihua":
         site.redirects[f"/a/{simple[-2].aid}.html"] = simple[-2].path
         keys = [k for k, r in site.routes.items() if r[0] in ("list", "tag", "article") and not k.endswith("index.html")]

@@ -58,7 +58,8 @@ def useful_paths(site: Site) -> list[str]:
 
 def trap_paths(sites: list[Site]) -> dict[str, Any]:
     """Named trap entry URLs as (host, path) tuples or lists of them."""
-    bh, dede, php = sites
+    bh = next(s for s in sites if s.family.name == "baihua")
+    dede = next(s for s in sites if s.family.name == "dede")
     h = bh.host
     traps: dict[str, Any] = {
         "calendar": (h, f"/archive/{bh.posts[bh.latest[0]].doc.published[:7]}.html"),

@@ -202,7 +202,7 @@ def _terms_by_shape(root: HtmlElement, content: HtmlElement) -> list[str]:
         if not 1 <= len(links) <= 20:
             continue
         texts = [normalise_space(a.text_content()) for a in links]
-        if any(not t or len(t) > 12 for t in texts):
+        if any(not t or len(t) > 20 for t in texts):
             continue
         rest = el.text_content()
         for text in texts:

@@ -102,7 +102,7 @@ class ArticleText:
                 tail.append(f'<div class="readall"><p class="tip">{PARTIAL_NOTICE}</p>'
                             f'<p><a href="/dldoc/{post.aid}.html" rel="nofollow">下载本文档</a></p></div>')
             elif post.outro >= 0:
-                tail.append(self.para(OUTROS[post.outro].format(**fmt), post, r, noise=False))
+                tail.append(self.para(self.outro_text(page, post), post, r, noise=False))
             if post.notice:
                 tail.append(f'<p class="notice" style="color:#999">{esc(NOTICES[post.notice].format(**fmt))}</p>')
             if post.download in ("doc", "both"):
@@ -120,6 +120,9 @@ class ArticleText:
 
     def intro_text(self, page: Page, post: Post) -> str:
         return INTROS[post.intro].format(**self.fmt(page, post))
+
+    def outro_text(self, page: Page, post: Post) -> str:
+        return OUTROS[post.outro].format(**self.fmt(page, post))
 
     @staticmethod
     def indent(post: Post) -> str:
