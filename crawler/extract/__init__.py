@@ -52,14 +52,14 @@ def extract_article(page: Page, profile: SiteProfile | None = None, fetched: dat
     if content is None:
         content = body.find_content(root, mass)
     heading = _select(root, profile.title if profile else None)
-    title = own_text(heading) if heading is not None else fields.page_title(root, content)
     if heading is None:
-        heading = fields.article_heading(root, content)
+        heading = fields.article_heading(root, content, mass)
+    title = (own_text(heading) if heading is not None else "") or fields.page_title(root)
     lines = [line.text for line in body.content_lines(content)]
     info = _info_text(heading, content, lines)
     crumb = _select(root, profile.breadcrumb if profile else None)
     terms_box = _select(root, profile.terms if profile else None)
-    plain, links, _ = mass.get(content, (0, 0, 0))
+    plain, links, _, _ = mass.get(content, (0, 0, 0, 0))
     return ArticleFields(
         title=title,
         published_at=fields.published_at(info, fetched),

@@ -27,26 +27,28 @@ PARAGRAPH_TAGS = frozenset(
 _SENTENCE_MARKS = frozenset("，。；！？、,;!?")
 
 
-def text_mass(root: HtmlElement) -> dict[HtmlElement, tuple[int, int, int]]:
-    """For every element: characters of non-link text, of link text, and sentence marks
-    (，。；！？) in the non-link text of its subtree."""
-    mass: dict[HtmlElement, tuple[int, int, int]] = {}
+def text_mass(root: HtmlElement) -> dict[HtmlElement, tuple[int, int, int, int]]:
+    """For every element: characters of non-link text, of link text, sentence marks
+    (，。；！？) in the non-link text of its subtree, and its position in document order."""
+    mass: dict[HtmlElement, tuple[int, int, int, int]] = {}
     stack: list[list[int]] = []
     in_link = 0
+    position = 0
     for event, el in etree.iterwalk(root, events=("start", "end")):
         tag = el.tag if isinstance(el.tag, str) else ""
         if event == "start":
             if tag == "a":
                 in_link += 1
             text = el.text
+            position += 1
             if text is None or text.isspace():
-                stack.append([0, 0, 0])
+                stack.append([0, 0, 0, position])
             else:
                 n = _chars(text)
-                stack.append([0, n, 0] if in_link else [n, 0, _marks(text)])
+                stack.append([0, n, 0, position] if in_link else [n, 0, _marks(text), position])
         else:
-            plain, link, marks = stack.pop()
-            mass[el] = (plain, link, marks)
+            plain, link, marks, start = stack.pop()
+            mass[el] = (plain, link, marks, start)
             if tag == "a":
                 in_link -= 1
             if stack:
@@ -77,7 +79,7 @@ def _marks(text: str) -> int:
     return len(_MARKS.findall(text))
 
 
-_EMPTY = (0, 0, 0)
+_EMPTY = (0, 0, 0, 0)
 
 
 def find_content(root: HtmlElement, mass: dict[HtmlElement, tuple[int, int, int]] | None = None) -> HtmlElement:
@@ -92,7 +94,7 @@ def find_content(root: HtmlElement, mass: dict[HtmlElement, tuple[int, int, int]
     body = root.find("body")
     node = body if body is not None else root
     while True:
-        total, _, total_marks = mass.get(node, _EMPTY)
+        total, _, total_marks, _ = mass.get(node, _EMPTY)
         if total == 0:
             return node
         best = max(
@@ -102,7 +104,7 @@ def find_content(root: HtmlElement, mass: dict[HtmlElement, tuple[int, int, int]
         )
         if best is None or best.tag in PARAGRAPH_TAGS:
             return node
-        plain, _, marks = mass.get(best, _EMPTY)
+        plain, _, marks, _ = mass.get(best, _EMPTY)
         limit = LEFT_MARKS_SHARE * marks + 1
         if plain < MIN_SHARE * total or _sentences_beside(node, best, mass, total_marks - marks, limit) > limit:
             return node
@@ -115,7 +117,7 @@ def _sentences_beside(node: HtmlElement, best: HtmlElement, mass, left_marks: in
         return left_marks
     best_text = None
     for sibling in node:
-        plain, _, sibling_marks = mass.get(sibling, _EMPTY) if sibling is not best else _EMPTY
+        plain, _, sibling_marks, _ = mass.get(sibling, _EMPTY) if sibling is not best else _EMPTY
         if sibling_marks and plain <= MAX_SUMMARY_CHARS:
             best_text = best_text or normalise_space(best.text_content())
             if normalise_space(sibling.text_content())[:16] in best_text:

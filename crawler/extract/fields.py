@@ -28,21 +28,17 @@ _TERM_URL = re.compile(r"/tags?/|tags?\.php|[?&]c=tag|/t/|[?&]tag=", re.I)
 _BLOCKISH = frozenset("p div li ul dd dl td section span".split())
 
 
-def page_title(root: HtmlElement, content: HtmlElement) -> str:
-    """The article heading: the nearest <h1>/<h2> before the content, else the <title> prefix."""
-    heading = article_heading(root, content)
-    if heading is not None:
-        text = own_text(heading)
-        if text:
-            return text
+def page_title(root: HtmlElement) -> str:
+    """The <title> up to the site name: for pages without an article heading."""
     title = root.findtext(".//title") or ""
     return normalise_space(_TITLE_SPLIT.split(title.strip())[0]) if title.strip() else ""
 
 
-def article_heading(root: HtmlElement, content: HtmlElement) -> HtmlElement | None:
-    """The last h1 (else h2) before the content block that is not the site logo."""
-    order = {el: i for i, el in enumerate(root.iter())}
-    start = order.get(content, len(order))
+def article_heading(root: HtmlElement, content: HtmlElement, mass: dict) -> HtmlElement | None:
+    """The last h1 (else h2) before the content block that is not the site logo.
+
+    `mass` is body.text_mass of the page: its last field is each element's document position."""
+    start = mass[content][3] if content in mass else 1 << 30
     for tag in ("h1", "h2"):
         candidates = [
             h
@@ -50,7 +46,7 @@ def article_heading(root: HtmlElement, content: HtmlElement) -> HtmlElement | No
             if len(own_text(h)) >= 4 and not _is_home_link(h)
         ]
         inside = [h for h in candidates if contains(content, h)]
-        before = [h for h in candidates if order.get(h, 0) < start]
+        before = [h for h in candidates if h in mass and mass[h][3] < start and not contains(h, content)]
         if before:
             return before[-1]
         if inside:
