@@ -128,3 +128,15 @@ def test_unseen_layout_breadcrumb_and_terms_by_shape():
     assert f.categories == ["报告", "调研报告"]
     assert f.terms == ["社区治理", "调研报告"]
     assert f.lines[0].startswith("今年以来") and f.lines[-1].startswith("二、存在问题")
+
+
+def test_comments_outweighing_a_short_post_are_left_out():
+    post = "<div class='post'><h2>很高兴入住博客堂</h2><p>承蒙邀请，很高兴入住博客堂，我在这里的博客将集中在两个方面，欢迎大家交流。</p>" \
+           "<p>第二段正文，介绍了今后的写作计划，也感谢朋友们的支持。</p></div>"
+    comments = "".join(
+        f"<h4># re: 很高兴入住博客堂 2004-12-27 12:{i:02d} 网友{i}</h4><p>第{i}条评论，写得很好，期待更多文章，欢迎欢迎。</p>"
+        for i in range(12)
+    )
+    html = f"<html><body><div id='main'>{post}<div id='comments'><h3>评论</h3>{comments}</div></div></body></html>"
+    text = main_text(html)
+    assert text.startswith("承蒙邀请") and "评论" not in text

@@ -97,11 +97,19 @@ def find_content(root: HtmlElement, mass: dict[HtmlElement, tuple[int, int, int]
         total, _, total_marks, _ = mass.get(node, _EMPTY)
         if total == 0:
             return node
-        best = max(
+        children = sorted(
             (child for child in node if isinstance(child.tag, str)),
             key=lambda child: mass.get(child, _EMPTY)[0],
-            default=None,
+            reverse=True,
         )
+        best = None
+        for child in children[:3]:
+            if child.tag in PARAGRAPH_TAGS or not _is_discussion(child):
+                best = child
+                break
+            # Comments or replies outweigh a short post: they do not count as the page's text.
+            total -= mass.get(child, _EMPTY)[0]
+            total_marks -= mass.get(child, _EMPTY)[2]
         if best is None or best.tag in PARAGRAPH_TAGS:
             return node
         plain, _, marks, _ = mass.get(best, _EMPTY)
@@ -109,6 +117,23 @@ def find_content(root: HtmlElement, mass: dict[HtmlElement, tuple[int, int, int]
         if plain < MIN_SHARE * total or _sentences_beside(node, best, mass, total_marks - marks, limit) > limit:
             return node
         node = best
+
+
+_DATETIME = re.compile(r"(?:19|20)\d{2}[-/.年]\d{1,2}[-/.月]\d{1,2}日?\s*\d{1,2}[:：]\d{2}")
+_RECORD_TAGS = frozenset("h2 h3 h4 h5 h6 div li dl dt table section article".split())
+MIN_DISCUSSION_RECORDS = 4
+
+
+def _is_discussion(box: HtmlElement) -> bool:
+    """A list of dated records (comments, replies, a guest book): at least four child headings or
+    boxes that each carry a date and time."""
+    dated = 0
+    for child in box:
+        if child.tag in _RECORD_TAGS and _DATETIME.search(child.text_content()[:300]):
+            dated += 1
+            if dated >= MIN_DISCUSSION_RECORDS:
+                return True
+    return False
 
 
 def _sentences_beside(node: HtmlElement, best: HtmlElement, mass, left_marks: int, limit: float) -> int:
