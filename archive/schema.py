@@ -7,6 +7,8 @@ from pathlib import Path
 
 import sqlite_utils
 
+from archive.search import ensure_search_index
+
 SCHEMA_VERSION = 1
 
 # Column descriptions double as documentation: docs/schema.md is checked against them.
@@ -67,6 +69,10 @@ TABLES: dict[str, dict[str, str]] = {
         "key": "setting name (schema_version, ...)",
         "value": "its value",
     },
+    "articles_fts": {
+        "title": "search index of articles.title as CJK bigrams (contentless FTS5: rowid = articles.id, reads as NULL)",
+        "body": "search index of articles.body as CJK bigrams (contentless FTS5: rowid = articles.id, reads as NULL)",
+    },
 }
 
 
@@ -113,6 +119,7 @@ def ensure_schema(db: sqlite_utils.Database) -> None:
         db.execute(
             "INSERT OR IGNORE INTO meta(key, value) VALUES ('schema_version', ?)", [str(SCHEMA_VERSION)]
         )
+    ensure_search_index(db)
 
 
 _DDL = """

@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from archive.schema import connect
+from archive.search import index_article, retitle_article
 
 logger = logging.getLogger(__name__)
 
@@ -110,6 +111,7 @@ class ArchiveWriter:
             article_id, kept_url = known
             is_new_url = self._add_url(url, article_id, article.get("display_title"), now, crawl_id)
             if url_order(url) < url_order(kept_url):
+                retitle_article(self.db, self.db.execute, article_id, article["title"])  # index rows do not count in a batch
                 self._write(
                     "UPDATE articles SET url = ?, title = ? WHERE id = ?", [url, article["title"], article_id]
                 )
@@ -145,6 +147,7 @@ class ArchiveWriter:
             ],
         )
         article_id = int(cursor.lastrowid)
+        index_article(self.db.execute, article_id, article["title"], article["body"])  # in the open batch
         self._add_url(url, article_id, article.get("display_title"), now, crawl_id)
         return StoreResult(article_id, "new")
 

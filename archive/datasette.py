@@ -1,0 +1,98 @@
+"""The archive in Datasette: metadata from `schema.TABLES`, canned queries, and a Chinese search box.
+
+Datasette's table search sends `?_search=` to `articles_fts MATCH :search` as it is. Our index holds
+CJK bigrams, so `filters_from_request` (run last) replaces the :search parameter with the translated
+expression; `fanwen_match()` and `fanwen_snippet()` are SQL functions for the canned search query.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from datasette import hookimpl
+from markupsafe import Markup, escape
+
+from archive import cjk
+from archive.schema import TABLES
+from archive.search import RANK_CAP, TITLE_WEIGHT, register_functions
+
+DESCRIPTIONS = {
+    "articles": "One row per distinct document: cleaned title and body, breadcrumb categories, related terms.",
+    "article_urls": "Every canonical URL at which a document was found.",
+    "crawls": "One row per crawl run.",
+    "fetches": "The crawl log: every fetched, failed or skipped URL.",
+    "meta": "Archive settings such as the schema version.",
+    "articles_fts": "Chinese full-text index (CJK bigrams) of articles; search from the articles table.",
+}
+
+# bm25 over the newest RANK_CAP matches: bounded cost however common the words are.
+SEARCH_SQL = f"""
+SELECT a.id, a.title, a.site, a.published_at, fanwen_snippet(a.body, :q) AS snippet, a.url
+FROM (
+  SELECT rowid, bm25(articles_fts, {TITLE_WEIGHT}, 1.0) AS score FROM articles_fts
+  WHERE articles_fts MATCH fanwen_match(:q) ORDER BY rowid DESC LIMIT {RANK_CAP}
+) m JOIN articles a ON a.id = m.rowid
+WHERE a.duplicate_of IS NULL
+ORDER BY m.score LIMIT 50
+"""
+
+QUERIES = {
+    "search": {"title": "Search articles (Chinese full text)", "sql": SEARCH_SQL,
+               "description": "Words, \"phrases\", AND/OR/NOT; best 50 by bm25 among the newest 2,000 matches."},
+    "articles_per_site": {"title": "Articles per site",
+                          "sql": "SELECT site, count(*) AS articles, sum(chars) AS characters FROM articles GROUP BY site ORDER BY articles DESC"},
+    "articles_per_month": {"title": "Articles per month published",
+                           "sql": "SELECT substr(published_at, 1, 7) AS month, count(*) AS articles FROM articles GROUP BY month ORDER BY month"},
+    "top_terms": {"title": "Most frequent related terms",
+                  "sql": "SELECT t.value AS term, count(*) AS articles FROM articles a, json_each(a.terms) t GROUP BY term ORDER BY articles DESC LIMIT 100"},
+    "last_crawl_errors": {"title": "Errors of the last crawl",
+                          "sql": "SELECT error, count(*) AS pages FROM fetches WHERE crawl_id = (SELECT max(id) FROM crawls) AND error IS NOT NULL GROUP BY error ORDER BY pages DESC"},
+}
+
+
+def metadata(db_path: str | Path) -> dict[str, Any]:
+    """Datasette metadata: descriptions of every table and column, facets, search and canned queries."""
+    tables: dict[str, Any] = {
+        name: {"description": DESCRIPTIONS.get(name, ""), "columns": dict(columns)} for name, columns in TABLES.items()
+    }
+    tables["articles"].update({
+        "facets": [{"array": "categories"}, {"array": "terms"}, "site"],
+        "fts_table": "articles_fts", "fts_pk": "id", "searchmode": "raw",
+        "sort_desc": "id",
+    })
+    tables["articles_fts"]["hidden"] = True
+    return {
+        "title": "fanwen archive",
+        "description": "Chinese 范文/公文 articles archived by fanwen. Search the articles table (e.g. 双减) or use the canned queries.",
+        "databases": {Path(db_path).stem: {"tables": tables, "queries": QUERIES}},
+    }
+
+
+@hookimpl
+def prepare_connection(conn: Any) -> None:
+    register_functions(conn)
+
+
+@hookimpl(trylast=True)
+def filters_from_request(request: Any, table: str) -> Any:
+    """Turn the search box's text into the bigram MATCH expression (runs after Datasette's own search filter)."""
+    from datasette.filters import FilterArguments
+    from datasette.utils.asgi import BadRequest
+
+    query = request.args.get("_search")
+    if table != "articles" or not query:
+        return None
+    try:
+        return FilterArguments([], params={"search": cjk.parse(query).match})
+    except cjk.BadQuery as exc:
+        raise BadRequest(f"Search: {exc}") from exc
+
+
+@hookimpl
+def render_cell(value: Any, column: str) -> Any:
+    """Show the <mark> highlights of snippets; everything else stays escaped."""
+    if column != "snippet" or not isinstance(value, str):
+        return None
+    html = str(escape(value)).replace("&lt;mark&gt;", "<mark>").replace("&lt;/mark&gt;", "</mark>")
+    return Markup(html)

@@ -1,0 +1,168 @@
+"""Chinese full-text search: the bigram FTS5 index, its upkeep, ranked queries and snippets.
+
+`articles_fts` is contentless (the text lives once, in `articles`): rowid = articles.id, columns hold
+`cjk.tokens(...)` of title and body. SQLite 3.40 deletes a contentless row only when given its original
+tokens, which `cjk.tokens` recomputes from the stored article.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+from archive import cjk
+from archive.filters import Filters
+
+INDEX_VERSION = "cjk-bigram-1"  # change it with cjk.tokens: archives then rebuild their index
+DDL = (
+    "CREATE VIRTUAL TABLE IF NOT EXISTS articles_fts USING fts5("
+    "title, body, content='', prefix='1', tokenize='unicode61 remove_diacritics 0')"
+)
+RANK_CAP = 2000  # bm25 over every match costs ~1.3 us each: rank exactly below this, newest first above
+TITLE_WEIGHT = 5.0
+
+Write = Callable[[str, list[Any]], Any]
+
+
+def ensure_search_index(db: Any) -> None:
+    """Create the index if missing (or built by another tokeniser) and fill it from the articles."""
+    row = db.execute("SELECT value FROM meta WHERE key = 'search_index'").fetchone()
+    exists = db.execute("SELECT 1 FROM sqlite_master WHERE name = 'articles_fts'").fetchone()
+    if exists and row and row[0] == INDEX_VERSION:
+        catch_up(db)
+        return
+    rebuild_index(db)
+
+
+def catch_up(db: Any) -> int:
+    """Index articles newer than the index (a batch committed just before a crash, an older writer)."""
+    rows = db.execute(
+        "SELECT id, title, body FROM articles WHERE id > (SELECT coalesce(max(id), 0) FROM articles_fts_docsize)"
+    ).fetchall()
+    if rows:
+        db.execute("BEGIN IMMEDIATE")
+        for article_id, title, body in rows:
+            index_article(db.execute, article_id, title, body)
+        db.execute("COMMIT")
+    return len(rows)
+
+
+def rebuild_index(db: Any, progress: Callable[[int], None] | None = None, batch: int = 2000) -> int:
+    """Index every article again; returns how many. One transaction: readers see the old or the new index."""
+    conn = db.conn if hasattr(db, "conn") else db
+    conn.execute("BEGIN IMMEDIATE")
+    try:
+        conn.execute("DROP TABLE IF EXISTS articles_fts")
+        conn.execute(DDL)
+        count = 0
+        rows = conn.execute("SELECT id, title, body FROM articles ORDER BY id")
+        while chunk := rows.fetchmany(batch):
+            conn.executemany(
+                "INSERT INTO articles_fts(rowid, title, body) VALUES (?, ?, ?)",
+                [(i, cjk.tokens(t), cjk.tokens(b)) for i, t, b in chunk],
+            )
+            count += len(chunk)
+            if progress:
+                progress(len(chunk))
+        conn.execute("INSERT INTO articles_fts(articles_fts) VALUES ('optimize')")
+        conn.execute("INSERT OR REPLACE INTO meta(key, value) VALUES ('search_index', ?)", [INDEX_VERSION])
+    except BaseException:
+        conn.execute("ROLLBACK")
+        raise
+    conn.execute("COMMIT")
+    return count
+
+
+def index_article(write: Write, article_id: int, title: str | None, body: str) -> None:
+    """Add a new article to the index (inside the writer's transaction)."""
+    write("INSERT INTO articles_fts(rowid, title, body) VALUES (?, ?, ?)", [article_id, cjk.tokens(title), cjk.tokens(body)])
+
+
+def retitle_article(db: Any, write: Write, article_id: int, new_title: str | None) -> None:
+    """Re-index an article whose kept title is about to change (call before the UPDATE)."""
+    old_title, body = db.execute("SELECT title, body FROM articles WHERE id = ?", [article_id]).fetchone()
+    write(
+        "INSERT INTO articles_fts(articles_fts, rowid, title, body) VALUES ('delete', ?, ?, ?)",
+        [article_id, cjk.tokens(old_title), cjk.tokens(body)],
+    )
+    index_article(write, article_id, new_title, body)
+
+
+@dataclass
+class SearchResult:
+    match: str
+    total: int  # exact up to RANK_CAP; `capped` says when there are more
+    capped: bool
+    ranking: str  # "bm25" or "newest"
+    hits: list[dict[str, Any]] = field(default_factory=list)
+
+
+def has_index(conn: Any) -> bool:
+    return conn.execute("SELECT 1 FROM sqlite_master WHERE name = 'articles_fts'").fetchone() is not None
+
+
+def search(conn: Any, query: str, filters: Filters = Filters(), limit: int = 20,
+           marks: tuple[str, str] = ("<mark>", "</mark>"), cap: int = RANK_CAP) -> SearchResult:
+    """Articles matching `query`, best first by bm25 (newest first when more than `cap` match)."""
+    parsed = cjk.parse(query)
+    clauses, params = filters.where("a")
+    where = " AND ".join(["articles_fts MATCH ?", *clauses])
+    source = "articles_fts JOIN articles a ON a.id = articles_fts.rowid" if clauses else "articles_fts"
+    total = conn.execute(
+        f"SELECT count(*) FROM (SELECT 1 FROM {source} WHERE {where} LIMIT ?)", [parsed.match, *params, cap + 1]
+    ).fetchone()[0]
+    capped = total > cap
+    order = "articles_fts.rowid DESC" if capped else "score, a.id DESC"
+    rows = conn.execute(
+        f"SELECT a.id, a.title, a.site, a.url, a.published_at, a.body, bm25(articles_fts, {TITLE_WEIGHT}, 1.0) AS score"
+        f" FROM articles_fts JOIN articles a ON a.id = articles_fts.rowid WHERE {where} ORDER BY {order} LIMIT ?",
+        [parsed.match, *params, limit],
+    ).fetchall()
+    hits = [
+        {"id": i, "title": t, "site": s, "url": u, "published_at": p, "score": round(-score, 4),
+         "snippet": snippet(body, parsed.needles, marks)}
+        for i, t, s, u, p, body, score in rows
+    ]
+    return SearchResult(parsed.match, min(total, cap), capped, "newest" if capped else "bm25", hits)
+
+
+def snippet(body: str, needles: Iterable[str], marks: tuple[str, str] = ("<mark>", "</mark>"),
+            before: int = 30, width: int = 110) -> str:
+    """The original text around the first match, every match in it marked; the start of the body if none."""
+    pattern = _needle_pattern(needles)
+    found = pattern.search(body) if pattern else None
+    start = max(0, found.start() - before) if found else 0
+    text = body[start:start + width]
+    if pattern:
+        text = pattern.sub(lambda m: f"{marks[0]}{m.group(0)}{marks[1]}", text)
+    text = re.sub(r"\s+", " ", text).strip()
+    return ("…" if start else "") + text + ("…" if start + width < len(body) else "")
+
+
+def _needle_pattern(needles: Iterable[str]) -> re.Pattern[str] | None:
+    # A quoted phrase may span punctuation the text writes differently: fall back to its runs.
+    parts = sorted({p for n in needles for p in [n, *re.split(r"[\W_]+", n)] if p}, key=len, reverse=True)
+    return re.compile("|".join(map(re.escape, parts)), re.IGNORECASE) if parts else None
+
+
+def sql_match(query: str) -> str:
+    """`fanwen_match(q)` for SQL users (Datasette): the FTS5 MATCH string of a search expression."""
+    return cjk.parse(query).match
+
+
+def sql_snippet(body: str | None, query: str) -> str | None:
+    """`fanwen_snippet(body, q)`: the highlighted original text around the first match."""
+    if body is None:
+        return None
+    try:
+        return snippet(body, cjk.parse(query).needles)
+    except cjk.BadQuery:
+        return snippet(body, [])
+
+
+def register_functions(conn: Any) -> None:
+    """Make fanwen_match() and fanwen_snippet() available to SQL on this connection."""
+    conn.create_function("fanwen_match", 1, sql_match, deterministic=True)
+    conn.create_function("fanwen_snippet", 2, sql_snippet, deterministic=True)

@@ -1,0 +1,125 @@
+"""`fanwen export`: stream articles with their provenance to JSON Lines or a JSON array."""
+
+from __future__ import annotations
+
+import contextlib
+import gzip
+import io
+import os
+import sys
+import tempfile
+from collections.abc import Iterable, Iterator
+from pathlib import Path
+from typing import IO
+
+import click
+
+from archive.cjk import BadQuery
+from archive.filters import Filters
+from archive.export import article_lines, count_articles, sql_lines
+from archive.query import BadSQL
+from crawler.cli.options import db_option
+from crawler.cli.reading import InputError, filter_options, make_filters, open_readonly_archive
+
+FORMATS = {".jsonl": ("jsonl", False), ".jsonl.gz": ("jsonl", True), ".json": ("json", False), ".json.gz": ("json", True)}
+
+
+@click.command("export")
+@db_option
+@click.option("-o", "--output", required=True, help="File to write (.jsonl, .jsonl.gz, .json, .json.gz), or - for stdout.")
+@click.option("--format", "fmt", type=click.Choice(["jsonl", "json"]), help="Format for -o - (default jsonl).")
+@click.option("--search", "query", help="Only articles matching this search expression (as for fanwen search).")
+@click.option("--sql", help="Export the rows of this read-only SQL query instead of articles.")
+@filter_options
+def command(db: str, output: str, fmt: str | None, query: str | None, sql: str | None, **filter_args) -> None:
+    """Export articles with provenance (site, all URLs, times, crawl, content hash, duplicate cluster).
+
+    Near-duplicates are left out unless --include-duplicates. The output loads as it is with
+    datasets.load_dataset("json", data_files=...) and pandas.read_json(..., lines=True).
+
+    Example: fanwen export --db data/archive.db -o articles.jsonl.gz --site baihua.test --since 2023-01-01
+    """
+    fmt, compress = output_format(output, fmt)
+    conn = open_readonly_archive(db)
+    filters = make_filters(conn, **filter_args)
+    if sql and (query or filters != Filters()):
+        raise InputError("--sql selects the rows itself: give it without --search and the filters")
+    try:
+        total = _count(conn, sql, filters, query) if sys.stderr.isatty() and output != "-" else None
+        lines = sql_lines(conn, sql) if sql else article_lines(conn, filters, query)
+        first = next(lines, None)  # a bad query fails here, before the output file is touched
+    except (BadSQL, BadQuery) as exc:
+        raise InputError(f"{'--sql' if sql else '--search'}: {exc}") from exc
+    stream = _chain(first, lines)
+    with _progress(total) as bar:
+        count = write_records(stream, output, fmt, compress, bar.update if bar else None)
+    click.echo(f"exported {count} records to {output}", err=True)
+
+
+def output_format(output: str, fmt: str | None) -> tuple[str, bool]:
+    if output == "-":
+        return fmt or "jsonl", False
+    for suffix, (kind, compress) in FORMATS.items():
+        if output.endswith(suffix):
+            return fmt or kind, compress
+    raise InputError(f"-o {output}: name the file .jsonl, .jsonl.gz or .json (or give -o - for stdout)")
+
+
+def write_records(lines: Iterable[str], output: str, fmt: str, compress: bool, progress=None) -> int:
+    """Write the records; a file appears only when complete (written beside it, then renamed)."""
+    if output == "-":
+        return _write(lines, sys.stdout, fmt, progress)
+    target = Path(output)
+    try:
+        handle, temp = tempfile.mkstemp(prefix=f".{target.name}.", dir=target.parent)
+    except OSError as exc:
+        raise InputError(f"-o: cannot write {output} ({exc.strerror}); give a writable path") from exc
+    try:
+        with os.fdopen(handle, "wb") as raw:
+            binary = gzip.GzipFile(fileobj=raw, mode="wb", compresslevel=6, mtime=0) if compress else raw
+            with io.TextIOWrapper(binary, encoding="utf-8", newline="\n") as text:  # closes gzip, not raw's fd twice
+                count = _write(lines, text, fmt, progress)
+        os.chmod(temp, 0o644)
+        os.replace(temp, target)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(temp)
+        raise
+    return count
+
+
+def _write(lines: Iterable[str], out: IO[str], fmt: str, progress) -> int:
+    count = 0
+    out.write("[\n" if fmt == "json" else "")
+    separator = ",\n" if fmt == "json" else "\n"
+    for line in lines:
+        if count and fmt == "json":
+            out.write(separator)
+        out.write(line if fmt == "json" else line + "\n")
+        count += 1
+        if progress and count % 1000 == 0:
+            progress(1000)
+    out.write("\n]\n" if fmt == "json" and count else "]\n" if fmt == "json" else "")
+    out.flush()
+    return count
+
+
+def _chain(first: str | None, rest: Iterator[str]) -> Iterator[str]:
+    if first is not None:
+        yield first
+        yield from rest
+
+
+def _count(conn, sql: str | None, filters, query: str | None) -> int | None:
+    if sql:
+        return None  # counting an arbitrary query would run it twice
+    return count_articles(conn, filters, query)
+
+
+@contextlib.contextmanager
+def _progress(total: int | None):
+    if total is None:
+        yield None
+        return
+    with click.progressbar(length=total, label="exporting", file=sys.stderr) as bar:
+        yield bar

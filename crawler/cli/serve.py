@@ -1,0 +1,46 @@
+"""`fanwen serve`: browse and search the archive in Datasette."""
+
+from __future__ import annotations
+
+import asyncio
+from pathlib import Path
+
+import click
+
+from archive.search import has_index
+from crawler.cli.options import db_option
+from crawler.cli.reading import open_readonly_archive
+
+
+@click.command("serve")
+@db_option
+@click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
+@click.option("--port", default=8001, show_default=True, type=click.IntRange(0, 65535), help="Port to listen on.")
+def command(db: str, host: str, port: int) -> None:
+    """Open the archive in Datasette: table descriptions, a search box for Chinese, facets, canned queries.
+
+    Example: fanwen serve --db data/archive.db --port 8001   (then open http://127.0.0.1:8001/archive/articles)
+    """
+    conn = open_readonly_archive(db)
+    if not has_index(conn):
+        click.echo(f"warning: {db} has no search index; build it with: fanwen index --db {db}", err=True)
+    conn.close()
+    import uvicorn
+
+    datasette = make_datasette(db)
+    asyncio.run(datasette.invoke_startup())
+    click.echo(f"serving http://{host}:{port}/{Path(db).stem}/articles", err=True)
+    uvicorn.run(datasette.app(), host=host, port=port, log_level="warning", lifespan="on")
+
+
+def make_datasette(db: str):
+    """A Datasette for the archive (read-only) with fanwen's metadata and search plugin."""
+    from datasette.app import Datasette
+    from datasette.plugins import pm
+
+    from archive import datasette as plugin
+
+    if not pm.is_registered(plugin):
+        pm.register(plugin, name="fanwen")
+    return Datasette([str(db)], metadata=plugin.metadata(db), settings={"facet_time_limit_ms": 1000,
+                                                                         "sql_time_limit_ms": 5000})

@@ -1,0 +1,205 @@
+"""Chinese full-text search: bigram index, query language, ranking, index upkeep and `fanwen search`."""
+
+from __future__ import annotations
+
+import json
+import random
+import socket
+import sqlite3
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from archive import ArchiveWriter, cjk
+from archive.filters import Filters
+from archive.readonly import open_readonly
+from archive.search import search
+from archive_factory import DOCS, make_archive
+from pipelines.dedupe import content_hash
+from testsite import build_sites
+
+ROOT = Path(__file__).resolve().parent.parent
+FANWEN = [sys.executable, "-m", "crawler.cli"]
+
+
+def run(*args: str) -> subprocess.CompletedProcess:
+    return subprocess.run([*FANWEN, *args], cwd=ROOT, capture_output=True, text=True, timeout=120)
+
+
+@pytest.fixture(scope="module")
+def archive(tmp_path_factory) -> Path:
+    return make_archive(tmp_path_factory.mktemp("search") / "a.db")
+
+
+@pytest.fixture
+def conn(archive):
+    c = open_readonly(archive)
+    yield c
+    c.close()
+
+
+def titles(result) -> set[str]:
+    return {hit["title"] for hit in result.hits}
+
+
+def test_tokens_are_overlapping_bigrams_plus_the_last_character_of_each_run():
+    assert cjk.tokens("安全生产，ABC 2023年") == "安全 全生 生产 产 ABC 2023 年"
+    assert cjk.phrase("安全生产") == '"安全 全生 生产"'
+    assert cjk.phrase("党") == '"党"*'
+    assert cjk.phrase("2023年") == '"2023 年"*'
+
+
+def test_search_finds_exactly_the_articles_that_contain_the_text(tmp_path):
+    """Recall and precision 1.0 against a brute-force scan, for 1- to 4-character queries."""
+    bundle = build_sites(seed=3, articles_per_site=20)
+    truth = [t for t in bundle.truth][:45]
+    db = tmp_path / "t.db"
+    writer = ArchiveWriter(db)
+    writer.open()
+    for i, t in enumerate(truth):
+        writer.store_article({"url": f"http://{t.host}/{i}.html", "site": t.site, "title": t.title, "body": t.body,
+                              "content_hash": content_hash(t.body)}, None)
+    writer.close()
+    conn = open_readonly(db)
+    rng = random.Random(5)
+    bodies = [t.body for t in truth]
+    checked = 0
+    for length in (1, 2, 3, 4):
+        for _ in range(15):
+            body = rng.choice(bodies)
+            start = rng.randrange(len(body) - length)
+            query = body[start:start + length]
+            if not all("\u4e00" <= c <= "\u9fff" for c in query):
+                continue
+            expected = {r[0] for r in conn.execute("SELECT id FROM articles WHERE instr(body, ?) OR instr(title, ?)", [query, query])}
+            got = {h["id"] for h in search(conn, query, limit=1000).hits}
+            assert got == expected, query
+            checked += 1
+    assert checked >= 30
+
+
+def test_operators_phrases_and_parentheses(conn):
+    assert titles(search(conn, "双减")) == {"关于落实双减政策的工作总结", "课后服务实施方案"}  # near-duplicate left out
+    assert titles(search(conn, "党")) == {"党支部2023年度学习计划"}
+    assert titles(search(conn, '"课后服务" NOT 收取')) == {"关于落实双减政策的工作总结"}
+    assert titles(search(conn, "方案 AND 学校")) == {"课后服务实施方案"}
+    assert titles(search(conn, "方案 学校")) == {"课后服务实施方案"}
+    assert titles(search(conn, "党员 OR 事故")) == {"党支部2023年度学习计划", "安全生产月活动方案"}
+    assert titles(search(conn, "(党员 OR 事故) NOT 方案")) == {"党支部2023年度学习计划"}
+    assert titles(search(conn, "2023年")) == {"党支部2023年度学习计划", "安全生产月活动方案"}
+
+
+def test_title_matches_rank_first_and_snippets_show_the_original_text(conn):
+    result = search(conn, "工作总结")
+    assert result.ranking == "bm25" and result.total == 2
+    assert [h["title"] for h in result.hits][0] in {"关于落实双减政策的工作总结", "个人工作总结范文"}
+    hit = search(conn, "课后服务", marks=("[", "]")).hits[0]
+    assert "[课后服务]" in hit["snippet"]
+    assert " " not in hit["snippet"].replace("[", "").replace("]", "")  # no bigram tokens in sight
+
+
+def test_more_matches_than_the_cap_come_newest_first(conn):
+    result = search(conn, "的", cap=2, limit=10)
+    assert result.capped and result.ranking == "newest"
+    ids = [h["id"] for h in result.hits]
+    assert ids == sorted(ids, reverse=True) and len(ids) >= 3
+
+
+def test_filters_narrow_the_results(conn):
+    assert titles(search(conn, "方案", Filters(sites=("dede.test",)))) == {"安全生产月活动方案", "课后服务实施方案"}
+    assert titles(search(conn, "方案", Filters(categories=("学校",)))) == {"课后服务实施方案"}
+    assert titles(search(conn, "总结", Filters(terms=("双减",)))) == {"关于落实双减政策的工作总结"}
+    assert titles(search(conn, "方案", Filters(since="2022-07-01"))) == {"课后服务实施方案"}
+    assert titles(search(conn, "方案", Filters(until="2022-06-01"))) == {"安全生产月活动方案"}
+    assert len(search(conn, "双减", Filters(include_duplicates=True)).hits) == 3
+
+
+@pytest.mark.parametrize("query, message", [
+    ("NOT 党", "NOT needs a term before it"),
+    ("双减 OR", "put a term after"),
+    ('"双减', "quote"),
+    ("(双减", "parenthesis"),
+    ("，。", "no letters or digits"),
+])
+def test_malformed_expressions_are_refused_with_a_hint(query, message):
+    with pytest.raises(cjk.BadQuery, match=message):
+        cjk.parse(query)
+
+
+def test_a_new_shorter_url_retitles_the_article_in_the_index(tmp_path):
+    db = tmp_path / "r.db"
+    writer = ArchiveWriter(db)
+    writer.open()
+    body = "学校安全工作计划正文，加强校园安全管理。"
+    writer.store_article({"url": "http://x.test/a/12345.html", "site": "x.test", "title": "旧标题春季",
+                          "body": body, "content_hash": content_hash(body)}, None)
+    writer.store_article({"url": "http://x.test/a/1.html", "site": "x.test", "title": "新标题秋季",
+                          "body": body, "content_hash": content_hash(body)}, None)
+    writer.close()
+    conn = open_readonly(db)
+    assert titles(search(conn, "秋季")) == {"新标题秋季"}
+    assert search(conn, "春季").hits == []
+
+
+def test_articles_written_without_the_index_are_caught_up_on_open(tmp_path):
+    db = make_archive(tmp_path / "c.db", near_duplicate=False)
+    raw = sqlite3.connect(db)
+    raw.execute("INSERT INTO articles_fts(articles_fts) VALUES ('delete-all')")  # as after a crash or an old writer
+    raw.commit()
+    raw.close()
+    ArchiveWriter(db).open()  # any writer that opens the archive
+    assert titles(search(open_readonly(db), "双减")) == {"关于落实双减政策的工作总结", "课后服务实施方案"}
+
+
+def test_the_crawl_keeps_the_index_up_to_date(tmp_path):
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    db = tmp_path / "demo.db"
+    result = run("demo", "--db", str(db), "--port", str(port), "--articles-per-site", "20")
+    assert result.returncode == 0, result.stderr[-2000:]
+    conn = open_readonly(db)
+    title = conn.execute("SELECT title FROM articles ORDER BY id DESC").fetchone()[0]
+    word = next(title[i:i + 2] for i in range(len(title) - 1) if all("\u4e00" <= c <= "\u9fff" for c in title[i:i + 2]))
+    expected = {r[0] for r in conn.execute("SELECT id FROM articles WHERE instr(title || body, ?) AND duplicate_of IS NULL", [word])}
+    assert {h["id"] for h in search(conn, word, limit=1000).hits} == expected
+
+
+def test_cli_prints_a_table_and_json(archive):
+    table = run("search", "双减", "--db", str(archive))
+    assert table.returncode == 0, table.stderr
+    assert "关于落实双减政策的工作总结" in table.stdout and "[双减]" in table.stdout
+    assert "2 matches, ranked by bm25" in table.stdout
+    data = json.loads(run("search", "双减 OR 党", "--db", str(archive), "--json", "--limit", "2").stdout)
+    assert data["total"] == 3 and len(data["hits"]) == 2 and data["ranking"] == "bm25"
+    assert all("<mark>" in hit["snippet"] for hit in data["hits"])
+    filtered = json.loads(run("search", "双减", "--db", str(archive), "--json", "--site", "dede.test", "--since", "2022-01-01").stdout)
+    assert [h["title"] for h in filtered["hits"]] == ["课后服务实施方案"]
+
+
+def test_cli_errors_are_one_line_with_exit_status_2(archive, tmp_path):
+    before = archive.read_bytes()
+    for args, message in [
+        (["search", "NOT 党", "--db", str(archive)], "NOT needs a term before it"),
+        (["search", "双减", "--db", str(archive), "--site", "nope.test"], "known sites: baihua.test, dede.test"),
+        (["search", "双减", "--db", str(tmp_path / "missing.db")], "there is no archive"),
+    ]:
+        result = run(*args)
+        assert result.returncode == 2
+        assert result.stderr.count("\n") == 1 and message in result.stderr
+    assert archive.read_bytes() == before
+    assert not (tmp_path / "missing.db").exists()
+
+
+def test_archive_without_index_says_to_run_fanwen_index(tmp_path):
+    db = make_archive(tmp_path / "n.db")
+    raw = sqlite3.connect(db)
+    raw.execute("DROP TABLE articles_fts")
+    raw.commit()
+    raw.close()
+    result = run("search", "双减", "--db", str(db))
+    assert result.returncode == 2 and "fanwen index --db" in result.stderr
+    assert run("index", "--db", str(db)).returncode == 0
+    assert "关于落实双减政策的工作总结" in run("search", "双减", "--db", str(db)).stdout

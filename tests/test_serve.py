@@ -1,0 +1,112 @@
+"""`fanwen serve`: the archive in a real Datasette, searched for 双减 from a real headless Chromium."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.parse
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+from archive_factory import make_archive
+
+ROOT = Path(__file__).resolve().parent.parent
+FANWEN = [sys.executable, "-m", "crawler.cli"]
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory):
+    db = make_archive(tmp_path_factory.mktemp("serve") / "archive.db")
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    proc = subprocess.Popen([*FANWEN, "serve", "--db", str(db), "--port", str(port)], cwd=ROOT,
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    base = f"http://127.0.0.1:{port}"
+    try:
+        for _ in range(100):
+            try:
+                urllib.request.urlopen(base + "/-/versions.json", timeout=1)
+                break
+            except OSError:
+                assert proc.poll() is None, proc.stderr.read()
+                time.sleep(0.1)
+        yield base
+    finally:
+        proc.terminate()
+        proc.wait(timeout=10)
+
+
+def get_json(url: str):
+    with urllib.request.urlopen(url, timeout=10) as response:
+        return json.loads(response.read())
+
+
+def test_metadata_describes_every_table_and_column(server):
+    tables = get_json(server + "/-/metadata.json")["databases"]["archive"]["tables"]
+    assert "duplicate_of" in tables["articles"]["columns"] and tables["article_urls"]["description"]
+    assert {"search", "articles_per_site", "articles_per_month"} <= set(get_json(server + "/-/metadata.json")["databases"]["archive"]["queries"])
+
+
+def test_search_box_translates_chinese_and_facets_read_json_arrays(server):
+    q = urllib.parse.quote("安全生产")
+    data = get_json(f"{server}/archive/articles.json?_search={q}&_facet_array=terms&_shape=objects")
+    assert [r["title"] for r in data["rows"]] == ["安全生产月活动方案"]
+    assert [f["value"] for f in data["facet_results"]["terms"]["results"]] == ["安全生产"]
+    rows = get_json(f"{server}/archive/search.json?q={urllib.parse.quote('双减')}&_shape=array")
+    assert {r["title"] for r in rows} == {"关于落实双减政策的工作总结", "课后服务实施方案"}
+    assert all("<mark>双减</mark>" in r["snippet"] for r in rows)
+
+
+def chromium_driver():
+    chromium, driver = shutil.which("chromium"), shutil.which("chromedriver") or "/usr/bin/chromedriver"
+    if not chromium or not Path(driver).exists():
+        if os.environ.get("CI"):
+            pytest.fail("chromium and chromium-driver are not installed (.ci/run installs them with apt-get)")
+        pytest.skip("Debian's chromium and chromium-driver are not installed: apt-get install chromium chromium-driver")
+    from selenium import webdriver
+    from selenium.webdriver.chrome.service import Service
+
+    options = webdriver.ChromeOptions()
+    options.binary_location = chromium
+    for arg in ("--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                "--disable-background-networking", "--disable-component-update", "--disable-sync",
+                f"--user-data-dir={tempfile.mkdtemp(prefix='fanwen-chromium-')}"):
+        options.add_argument(arg)
+    return webdriver.Chrome(service=Service(driver), options=options)
+
+
+def test_a_browser_searches_for_shuangjian_and_sees_the_article(server):
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.support import expected_conditions
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    browser = chromium_driver()
+    try:
+        browser.get(server + "/archive/articles")
+        assert "个人工作总结范文" in browser.page_source  # every article before searching
+        box = browser.find_element(By.NAME, "_search")
+        box.send_keys("双减")
+        box.submit()
+        WebDriverWait(browser, 10).until(expected_conditions.url_contains("_search="))
+        text = browser.find_element(By.TAG_NAME, "body").text
+        assert "关于落实双减政策的工作总结" in text and "课后服务实施方案" in text
+        assert "个人工作总结范文" not in text  # the search narrowed the table
+        assert "categories" in text and "terms" in text  # the array facets
+        box = browser.find_element(By.NAME, "_search")  # 4 characters: only the bigram translation finds them
+        box.clear()
+        box.send_keys("双减政策")
+        box.submit()
+        WebDriverWait(browser, 10).until(expected_conditions.url_contains("%E6%94%BF%E7%AD%96"))
+        text = browser.find_element(By.TAG_NAME, "body").text
+        assert "关于落实双减政策的工作总结" in text and "课后服务实施方案" not in text
+    finally:
+        browser.quit()
