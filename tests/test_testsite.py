@@ -197,7 +197,7 @@ def test_dates_and_categories(bundle: SiteBundle) -> None:
 
 def test_articles_are_not_near_duplicates(bundle: SiteBundle) -> None:
     rng = random.Random(1)
-    sample = rng.sample(bundle.truth, 90)
+    sample = rng.sample([t for t in bundle.truth if t.variant is None], 90)  # designed variants: test_neardup
     grams = [{b[i:i + 5] for i in range(len(b) - 4)} for b in (t.body for t in sample)]
     worst = max(len(a & b) / len(a | b) for a, b in itertools.combinations(grams, 2))
     print(f"max pairwise 5-gram Jaccard over {len(sample)} articles: {worst:.3f}")
