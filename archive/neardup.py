@@ -69,8 +69,11 @@ class NearDupTables:
 
     # -- paragraphs -----------------------------------------------------------------------
     def add_paragraphs(self, article_id: int, hashes: Iterable[int]) -> None:
-        for h in hashes:
-            self.writer.write("INSERT OR IGNORE INTO paragraph_hashes(hash, article_id) VALUES (?, ?)", [h, article_id])
+        rows = [v for h in hashes for v in (h, article_id)]
+        for start in range(0, len(rows), 2 * _CHUNK):  # one statement per chunk: per-statement cost dominates
+            chunk = rows[start : start + 2 * _CHUNK]
+            values = ",".join(["(?, ?)"] * (len(chunk) // 2))
+            self.writer.write(f"INSERT OR IGNORE INTO paragraph_hashes(hash, article_id) VALUES {values}", chunk)
 
     def sharing(self, hashes: list[int], article_id: int) -> dict[int, set[int]]:
         """hash -> ids of other articles with that paragraph."""

@@ -79,13 +79,14 @@ class NearDupDetector:
         for article_id, url, body in self.tables.without_signature():
             self.added(article_id, url, body)
 
-    def sketch(self, body: str) -> Sketch:
-        shingles = shingle_hashes(self.folder.fold(body))
+    def sketch(self, body: str, lines: list[str] | None = None) -> Sketch:
+        shingles = shingle_hashes("".join(lines if lines is not None else self.folder.fold_lines(body)))
         return Sketch(shingles, signature(shingles))
 
     def added(self, article_id: int, url: str, body: str) -> None:
         """A new article row: persist its signature, index it and join the clusters it matches."""
-        sketch = self.sketch(body)
+        lines = self.folder.fold_lines(body)
+        sketch = self.sketch(body, lines)
         keys = band_keys(sketch.signature[None, :])[0]
         matches = self.verify(sketch, self.index.query_keys(keys))
         self.tables.save_signature(article_id, sketch.signature, len(sketch.shingles))
@@ -94,7 +95,7 @@ class NearDupDetector:
             self.counts["linked"] += 1
             self._join(article_id, matches)
         if self.paragraphs is not None:
-            self.paragraphs.added(article_id, body)
+            self.paragraphs.added(article_id, body, lines)
 
     def url_changed(self, article_id: int) -> None:
         """An article's kept URL got shorter: its cluster may have a new representative."""

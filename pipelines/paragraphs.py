@@ -20,11 +20,10 @@ def essay_count(body: str) -> int:
     return sum(1 for line in body.split("\n") if _ESSAY_HEAD.match(line.strip()))
 
 
-def paragraph_hashes(body: str, folder: Folder) -> dict[int, int]:
+def paragraph_hashes(body: str, folder: Folder, lines: list[str] | None = None) -> dict[int, int]:
     """Signed 64-bit hash -> folded length of every paragraph long enough to count."""
     out: dict[int, int] = {}
-    for line in body.split("\n"):
-        folded = folder.fold(line)
+    for folded in lines if lines is not None else folder.fold_lines(body):
         if len(folded) >= MIN_PARAGRAPH:
             digest = hashlib.blake2b(folded.encode("utf-8"), digest_size=8).digest()
             out[int.from_bytes(digest, "little", signed=True)] = len(folded)
@@ -37,8 +36,9 @@ class ParagraphStats:
     def __init__(self, tables: NearDupTables, folder: Folder):
         self.tables, self.folder = tables, folder
 
-    def added(self, article_id: int, body: str) -> None:
-        hashes = paragraph_hashes(body, self.folder)
+    def added(self, article_id: int, body: str, lines: list[str] | None = None) -> None:
+        """A new article (`lines`: its folded lines, when already computed)."""
+        hashes = paragraph_hashes(body, self.folder, lines)
         self.tables.add_paragraphs(article_id, hashes)
         shared = self.tables.sharing(list(hashes), article_id)
         essays = essay_count(body)
