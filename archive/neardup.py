@@ -28,12 +28,12 @@ class NearDupTables:
         self.writer.write("INSERT OR REPLACE INTO meta(key, value) VALUES (?, ?)", [key, value])
 
     # -- signatures -----------------------------------------------------------------------
-    def load_signatures(self, num_perm: int) -> tuple[np.ndarray, np.ndarray]:
-        """(ids, uint32[n, num_perm]) of every stored signature, in id order."""
-        rows = self.db.execute("SELECT article_id, signature FROM neardup_signatures ORDER BY article_id").fetchall()
-        ids = np.fromiter((r[0] for r in rows), dtype=np.int64, count=len(rows))
-        sigs = np.frombuffer(b"".join(r[1] for r in rows), dtype="<u4").reshape(len(rows), num_perm)
-        return ids, sigs
+    def iter_signatures(self, num_perm: int, chunk: int = 50_000) -> Iterator[tuple[np.ndarray, np.ndarray]]:
+        """(ids, uint32[n, num_perm]) chunks of the stored signatures in id order (bounded memory)."""
+        cursor = self.db.execute("SELECT article_id, signature FROM neardup_signatures ORDER BY article_id")
+        while rows := cursor.fetchmany(chunk):
+            ids = np.fromiter((r[0] for r in rows), dtype=np.int64, count=len(rows))
+            yield ids, np.frombuffer(b"".join(r[1] for r in rows), dtype="<u4").reshape(len(rows), num_perm)
 
     def signatures(self, ids: Iterable[int]) -> dict[int, np.ndarray]:
         return {i: np.frombuffer(s, dtype="<u4") for i, s in self._by_ids("SELECT article_id, signature FROM neardup_signatures", ids)}

@@ -69,8 +69,8 @@ class NearDupDetector:
             logger.warning("signatures were made with other parameters: recomputing them (fanwen dedupe does this too)")
             self.tables.clear_signatures()
         self.tables.set_meta("neardup_signature_version", SIGNATURE_VERSION)
-        ids, sigs = self.tables.load_signatures(NUM_PERM)
-        self.index.bulk_load(ids, sigs)
+        for ids, sigs in self.tables.iter_signatures(NUM_PERM):
+            self.index.bulk_load(ids, sigs)
         for member, rep in self.tables.links().items():
             self.rep_of[member] = rep
             self.members.setdefault(rep, [rep]).append(member)

@@ -23,18 +23,19 @@ def recompute_clusters(db: str | Path, threshold: float, paragraph_stats: bool =
         detector.paragraphs = ParagraphStats(tables, detector.folder) if paragraph_stats else None
         before = tables.links()
         sketched = _ensure_signatures(detector, tables)
-        ids, sigs = tables.load_signatures(NUM_PERM)
         index = BandIndex()
-        index.bulk_load(ids, sigs)
+        for ids, sigs in tables.iter_signatures(NUM_PERM):
+            index.bulk_load(ids, sigs)
         parent: dict[int, int] = {}
-        for row, (aid, keys) in enumerate(zip(ids.tolist(), band_keys(sigs))):
-            earlier = {c for c in index.query_keys(keys) if c < aid}  # each pair once, from its later member
-            if not earlier:
-                continue
-            body = tables.bodies([aid])[aid]
-            shingles = shingle_hashes(detector.folder.fold(body))
-            for match in detector.verify(Sketch(shingles, sigs[row]), earlier):
-                _union(parent, aid, match)
+        for ids, sigs in tables.iter_signatures(NUM_PERM):
+            for row, (aid, keys) in enumerate(zip(ids.tolist(), band_keys(sigs))):
+                earlier = {c for c in index.query_keys(keys) if c < aid}  # each pair once, from its later member
+                if not earlier:
+                    continue
+                body = tables.bodies([aid])[aid]
+                shingles = shingle_hashes(detector.folder.fold(body))
+                for match in detector.verify(Sketch(shingles, sigs[row]), earlier):
+                    _union(parent, aid, match)
         after = _links(parent, tables)
         changed = sorted(set(before) | set(after), key=int)
         for aid in changed:
@@ -44,7 +45,7 @@ def recompute_clusters(db: str | Path, threshold: float, paragraph_stats: bool =
         if paragraph_stats:
             _recompute_paragraphs(detector, tables)
         writer.flush()
-        return _report(threshold, len(ids), sketched, before, after, detector.counts)
+        return _report(threshold, index.size, sketched, before, after, detector.counts)
     finally:
         writer.close()
 
