@@ -8,6 +8,7 @@ import logging
 import re
 from typing import TYPE_CHECKING
 
+from archive.neardup import NearDupTables
 from crawler.items import ArticleItem
 from pipelines.lsh import BandIndex, band_keys
 from pipelines.paragraphs import ParagraphStats
@@ -55,14 +56,12 @@ class NearDupDetector:
         self.index = BandIndex()
         self.rep_of: dict[int, int] = {}         # member -> representative, clusters of two or more only
         self.members: dict[int, list[int]] = {}  # representative -> members (itself included)
-        self.tables = None
+        self.tables: NearDupTables | None = None
         self.paragraphs: ParagraphStats | None = None
         self.counts = {"linked": 0, "verified": 0, "rejected": 0}
 
     def open(self, writer: ArchiveWriter) -> None:
         """Rebuild the index from the stored signatures; sketch articles archived without one."""
-        from archive.neardup import NearDupTables
-
         self.tables = NearDupTables(writer)
         self.paragraphs = ParagraphStats(self.tables, self.folder) if self.paragraph_stats else None
         if self.tables.meta("neardup_signature_version") not in (None, SIGNATURE_VERSION):

@@ -15,7 +15,8 @@ import numpy as np
 import opencc
 import rensa
 
-# Persisted signatures depend on these; changing one means `fanwen dedupe --rebuild-signatures`.
+# Stored signatures depend on these: changing one changes SIGNATURE_VERSION, and the next crawl or
+# `fanwen dedupe` recomputes them.
 SHINGLE = 5
 NUM_PERM = 128
 SEED = 20240501
