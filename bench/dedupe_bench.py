@@ -127,6 +127,7 @@ def plot(results: list[dict], path: Path) -> None:
                               ("articles/s (store + near-dup, 1 core)", "index rebuild at start (s)", "peak RSS (MiB)")):
         ax.plot(sizes, [r[key] for r in results], "o-")
         ax.set_xscale("log")
+        ax.set_ylim(bottom=0)
         ax.set_xlabel("articles in the archive")
         ax.set_title(label, fontsize=10)
         ax.grid(True, alpha=0.3)
