@@ -65,8 +65,25 @@ TABLES: dict[str, dict[str, str]] = {
         "pages": "article pages of the site seen when the template was learned or last confirmed",
         "learned_at": "UTC time it was learned",
     },
+    "neardup_signatures": {
+        "article_id": "the article (articles.id)",
+        "signature": "MinHash signature of the body's comparison form: little-endian uint32 values (see docs/dedupe.md)",
+        "shingles": "number of distinct character shingles of the comparison form",
+    },
+    "paragraph_hashes": {
+        "hash": "64-bit hash of one paragraph's comparison form (paragraphs of at least 20 characters)",
+        "article_id": "an article (articles.id) containing that paragraph",
+    },
+    "paragraph_stats": {
+        "article_id": "a multi-essay (篇一 … 篇N) article (articles.id)",
+        "essays": "number of essays (篇) on the page",
+        "paragraphs": "paragraphs of at least 20 characters",
+        "dup_paragraphs": "of those, paragraphs also found in another article",
+        "chars": "characters in those paragraphs",
+        "dup_share": "share of those characters in paragraphs also found in another article (0-1)",
+    },
     "meta": {
-        "key": "setting name (schema_version, ...)",
+        "key": "setting name (schema_version, neardup_signature_version, neardup_threshold, ...)",
         "value": "its value",
     },
     "articles_fts": {
@@ -178,6 +195,24 @@ CREATE TABLE IF NOT EXISTS fetches (
     article_id INTEGER
 );
 CREATE INDEX IF NOT EXISTS fetches_crawl ON fetches(crawl_id);
+CREATE TABLE IF NOT EXISTS neardup_signatures (
+    article_id INTEGER PRIMARY KEY REFERENCES articles(id),
+    signature BLOB NOT NULL,
+    shingles INTEGER NOT NULL
+);
+CREATE TABLE IF NOT EXISTS paragraph_hashes (
+    hash INTEGER NOT NULL,
+    article_id INTEGER NOT NULL REFERENCES articles(id),
+    PRIMARY KEY (hash, article_id)
+) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS paragraph_stats (
+    article_id INTEGER PRIMARY KEY REFERENCES articles(id),
+    essays INTEGER NOT NULL,
+    paragraphs INTEGER NOT NULL,
+    dup_paragraphs INTEGER NOT NULL,
+    chars INTEGER NOT NULL,
+    dup_share REAL NOT NULL
+);
 CREATE INDEX IF NOT EXISTS fetches_url ON fetches(url);
 CREATE TABLE IF NOT EXISTS site_boilerplate (
     site TEXT NOT NULL,

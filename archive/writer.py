@@ -38,10 +38,14 @@ class ArchiveWriter:
         self.batch_size = batch_size
         self.db: Any = None
         self._pending = 0
+        # Near-duplicate detection (pipelines.dedupe.NearDupDetector), told of new rows and changed URLs.
+        self.neardup: Any = None
 
     def open(self) -> None:
         if self.db is None:
             self.db = connect(self.path)
+            if self.neardup is not None:
+                self.neardup.open(self)
 
     def close(self) -> None:
         if self.db is not None:
@@ -59,6 +63,10 @@ class ArchiveWriter:
         if self._pending >= self.batch_size:
             self.flush()
         return cursor
+
+    def write(self, sql: str, params: list[Any] | tuple[Any, ...]) -> Any:
+        """One statement in the current batch (for the archive's other table modules)."""
+        return self._write(sql, params)
 
     def flush(self) -> None:
         if self._pending:
@@ -115,6 +123,8 @@ class ArchiveWriter:
                 self._write(
                     "UPDATE articles SET url = ?, title = ? WHERE id = ?", [url, article["title"], article_id]
                 )
+                if self.neardup is not None:
+                    self.neardup.url_changed(article_id)
             self._write("UPDATE articles SET last_seen = ? WHERE id = ?", [now, article_id])
             return StoreResult(article_id, "duplicate" if is_new_url else "unchanged")
 
@@ -149,6 +159,8 @@ class ArchiveWriter:
         article_id = int(cursor.lastrowid)
         index_article(self.db.execute, article_id, article["title"], article["body"])  # in the open batch
         self._add_url(url, article_id, article.get("display_title"), now, crawl_id)
+        if self.neardup is not None:
+            self.neardup.added(article_id, url, article["body"])
         return StoreResult(article_id, "new")
 
     def _add_url(self, url: str, article_id: int, title: str | None, now: str, crawl_id: int | None) -> bool:

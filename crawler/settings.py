@@ -67,6 +67,10 @@ FANWEN_PROFILES_DIR = ""
 FANWEN_TRAP_WINDOW = 20
 FANWEN_BATCH_SIZE = 200
 FANWEN_PROGRESS_INTERVAL = 10.0
+# Near-duplicates (docs/dedupe.md): run with the store stage, the archive's single writer.
+FANWEN_NEARDUP_ENABLED = True
+FANWEN_NEARDUP_THRESHOLD = 0.6
+FANWEN_NEARDUP_PARAGRAPHS = True
 
 # Breadth-first-ish order with articles first (see crawler.spiders.fanwen priorities).
 SCHEDULER_PRIORITY_QUEUE = "scrapy.pqueues.DownloaderAwarePriorityQueue"

@@ -7,8 +7,10 @@ import logging
 from typing import Any
 
 from scrapy import signals
+
 from archive import ArchiveWriter
 from crawler.items import ArticleItem, PageRecord
+from pipelines.dedupe import DEFAULT_THRESHOLD, NearDupDetector
 from pipelines.shared import shared_writer
 
 logger = logging.getLogger(__name__)
@@ -26,7 +28,9 @@ class StorePipeline:
 
     @classmethod
     def from_crawler(cls, crawler) -> StorePipeline:
-        pipeline = cls(shared_writer(crawler), crawler)
+        writer = shared_writer(crawler)
+        writer.neardup = near_dup_detector(crawler.settings)
+        pipeline = cls(writer, crawler)
         crawler.signals.connect(pipeline.spider_closed, signal=signals.spider_closed)
         return pipeline
 
@@ -74,9 +78,20 @@ class StorePipeline:
     def spider_closed(self, spider, reason: str) -> None:
         if self.writer.db is None:
             return
+        if self.writer.neardup is not None:
+            for name, value in self.writer.neardup.counts.items():
+                self.stats.set_value(f"fanwen/neardup/{name}", value)
         stats = {k: v for k, v in self.stats.get_stats().items()}
         self.writer.finish_crawl(self.crawl_id, stats, reason)
         self.writer.close()
+
+
+def near_dup_detector(settings) -> NearDupDetector | None:
+    """The near-duplicate stage that runs with the writer (FANWEN_NEARDUP_* settings), or None."""
+    if not settings.getbool("FANWEN_NEARDUP_ENABLED", True):
+        return None
+    return NearDupDetector(settings.getfloat("FANWEN_NEARDUP_THRESHOLD", DEFAULT_THRESHOLD),
+                           settings.getbool("FANWEN_NEARDUP_PARAGRAPHS", True))
 
 
 def recorded_settings(crawler) -> dict[str, Any]:

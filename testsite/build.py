@@ -10,6 +10,7 @@ from .families.content import HEAD_RE
 from .families.dede import ENC_CYCLE
 from .model import Category, Doc, Post, Site
 from .text import TextGen
+from .variants import apply_plan
 
 START = datetime(2016, 1, 1)
 SPAN_S = int((datetime(2023, 12, 31) - START).total_seconds())
@@ -35,9 +36,12 @@ def build_site(fam: Family, seed: int, n_articles: int, used_titles: set[str]) -
         when = START + timedelta(seconds=rng.randrange(SPAN_S))
         t = gen.document(rng.choice(cat.genres), used_titles, essays=essays, year=when.year)
         docs.append(Doc(t.title, t.genre, t.paragraphs, t.terms, when.strftime("%Y-%m-%d %H:%M:%S"),
-                        rng.choices(styles, style_w)[0], essays, -1 if private else cat.index, private))
+                        rng.choices(styles, style_w)[0], essays, -1 if private else cat.index, private, topic=t.topic))
+    vgen = TextGen(random.Random(f"{seed}|{fam.name}|variants"), gbk_extras=fam.charset == "gbk")
+    apply_plan(docs, n_articles, vgen, random.Random(f"{seed}|{fam.name}|variants"), used_titles)
     public = docs[:n_articles]
-    singles = [d for d in public if d.essays == 1 and len(d.paragraphs) >= 8]
+    designed = {id(d) for d in public if d.variant} | {id(d.variant_of) for d in public if d.variant_of}
+    singles = [d for d in public if d.essays == 1 and len(d.paragraphs) >= 8 and id(d) not in designed]
     for d in rng.sample(singles, max(1, n_articles // 100)):
         d.partial_at = rng.randint(4, len(d.paragraphs) - 3)
     copies = [(d, 0) for d in public]

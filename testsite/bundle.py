@@ -24,14 +24,15 @@ def build_sites(seed: int = 7, articles_per_site: int = 120) -> SiteBundle:
     return SiteBundle(seed, articles_per_site, sites, truth, useful, disallowed, trap_paths(sites))
 
 
-def _truth(site: Site, post: Post, copies: list[Post]) -> ArticleTruth:
+def _truth(site: Site, post: Post, copies: list[Post], paths: dict[int, str]) -> ArticleTruth:
     fam, doc = site.family, post.doc
     cats = [n for n, _ in fam.post_trail(site, post)]
     return ArticleTruth(
         host=fam.host, site=fam.host.removeprefix("www."), family=fam.name, path=post.path,
         all_paths=sorted(p.path for p in copies), title=doc.title, published_at=doc.published_at,
         categories=cats, terms=list(doc.terms), body="\n".join(doc.visible), reachable=not doc.private,
-        partial=doc.partial_at is not None)
+        partial=doc.partial_at is not None, variant=doc.variant,
+        variant_of=paths[id(doc.variant_of)] if doc.variant_of is not None else None)
 
 
 def site_truth(site: Site) -> list[ArticleTruth]:
@@ -39,8 +40,9 @@ def site_truth(site: Site) -> list[ArticleTruth]:
     groups: dict[int, list[Post]] = {}
     for p in site.posts:
         groups.setdefault(p.canonical, []).append(p)
-    out = [_truth(site, site.posts[c], copies) for c, copies in groups.items()]
-    out += [_truth(site, p, [p]) for p in site.private]
+    paths = {id(site.posts[c].doc): site.posts[c].path for c in groups}
+    out = [_truth(site, site.posts[c], copies, paths) for c, copies in groups.items()]
+    out += [_truth(site, p, [p], paths) for p in site.private]
     return out
 
 

@@ -26,6 +26,8 @@ class ArticleTruth:
     body: str
     reachable: bool
     partial: bool
+    variant: str | None = None      # near-duplicate or hard-negative kind (testsite.variants), else None
+    variant_of: str | None = None   # path (same host) of the document the variant was made from
 
     def to_dict(self) -> dict[str, Any]:
         """Plain JSON-ready dict."""
@@ -60,6 +62,9 @@ class Doc:
     category: int           # leaf category index (-1 for private)
     private: bool = False
     partial_at: int | None = None   # visible paragraph count of a truncated page
+    topic: str = ""
+    variant: str | None = None      # see testsite.variants
+    variant_of: Doc | None = field(default=None, repr=False, compare=False)
 
     @property
     def visible(self) -> tuple[str, ...]:

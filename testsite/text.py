@@ -121,10 +121,13 @@ class TextGen:
         return tuple(out)
 
     # ------------------------------------------------------------------ body
-    def document(self, genre: str, used_titles: set[str], *, essays: int = 1, year: int | None = None) -> DocText:
-        """Generate one document whose title is not in used_titles (which is updated)."""
+    def document(self, genre: str, used_titles: set[str], *, essays: int = 1, year: int | None = None,
+                 topic_name: str | None = None) -> DocText:
+        """Generate one document whose title is not in used_titles (which is updated); `topic_name` pins the topic."""
         r = self.rng
         topic = r.choice(ph.TOPICS)
+        if topic_name is not None:
+            topic = next(t for t in ph.TOPICS if t[1] == topic_name)
         scope = r.choice(ph.SCOPES)
         unit, role = r.choice(ph.UNITS), r.choice(ph.ROLES)
         base_year = year or r.randint(2016, 2023)
@@ -133,7 +136,9 @@ class TextGen:
             title = self.title(genre, topic, scope, unit, role, year)
             if title not in used_titles:
                 break
-            topic, scope, unit, role = r.choice(ph.TOPICS), r.choice(ph.SCOPES), r.choice(ph.UNITS), r.choice(ph.ROLES)
+            if topic_name is None:
+                topic = r.choice(ph.TOPICS)
+            scope, unit, role = r.choice(ph.SCOPES), r.choice(ph.UNITS), r.choice(ph.ROLES)
         while title in used_titles:
             title = r.choice(ph.UNITS) + title
         used_titles.add(title)

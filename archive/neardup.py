@@ -1,0 +1,105 @@
+"""SQL of near-duplicate detection: signatures, duplicate_of links, paragraph hashes and statistics."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Iterable, Iterator
+
+import numpy as np
+
+if TYPE_CHECKING:
+    from archive.writer import ArchiveWriter
+
+_CHUNK = 500  # ids per IN (...) query, under SQLite's variable limit
+
+
+class NearDupTables:
+    """Reads and writes the near-duplicate tables through the archive's single writer."""
+
+    def __init__(self, writer: ArchiveWriter):
+        self.writer = writer
+        self.db = writer.db
+
+    # -- meta -----------------------------------------------------------------------------
+    def meta(self, key: str) -> str | None:
+        row = self.db.execute("SELECT value FROM meta WHERE key = ?", [key]).fetchone()
+        return row[0] if row else None
+
+    def set_meta(self, key: str, value: str) -> None:
+        self.writer.write("INSERT OR REPLACE INTO meta(key, value) VALUES (?, ?)", [key, value])
+
+    # -- signatures -----------------------------------------------------------------------
+    def iter_signatures(self, num_perm: int, chunk: int = 50_000) -> Iterator[tuple[np.ndarray, np.ndarray]]:
+        """(ids, uint32[n, num_perm]) chunks of the stored signatures in id order (bounded memory)."""
+        cursor = self.db.execute("SELECT article_id, signature FROM neardup_signatures ORDER BY article_id")
+        while rows := cursor.fetchmany(chunk):
+            ids = np.fromiter((r[0] for r in rows), dtype=np.int64, count=len(rows))
+            yield ids, np.frombuffer(b"".join(r[1] for r in rows), dtype="<u4").reshape(len(rows), num_perm)
+
+    def signatures(self, ids: Iterable[int]) -> dict[int, np.ndarray]:
+        return {i: np.frombuffer(s, dtype="<u4") for i, s in self._by_ids("SELECT article_id, signature FROM neardup_signatures", ids)}
+
+    def save_signature(self, article_id: int, signature: np.ndarray, shingles: int) -> None:
+        self.writer.write(
+            "INSERT OR REPLACE INTO neardup_signatures(article_id, signature, shingles) VALUES (?, ?, ?)",
+            [article_id, signature.astype("<u4").tobytes(), shingles],
+        )
+
+    def clear_signatures(self) -> None:
+        self.writer.write("DELETE FROM neardup_signatures", [])
+
+    def without_signature(self) -> Iterator[tuple[int, str, str]]:
+        """(id, url, body) of articles that have no signature yet, in id order."""
+        sql = ("SELECT id, url, body FROM articles WHERE id NOT IN (SELECT article_id FROM neardup_signatures)"
+               " ORDER BY id")
+        yield from self.db.execute(sql).fetchall()
+
+    # -- articles and clusters ------------------------------------------------------------
+    def bodies(self, ids: Iterable[int]) -> dict[int, str]:
+        return dict(self._by_ids("SELECT id, body FROM articles", ids, "id"))
+
+    def urls(self, ids: Iterable[int]) -> dict[int, str]:
+        return dict(self._by_ids("SELECT id, url FROM articles", ids, "id"))
+
+    def links(self) -> dict[int, int]:
+        """article id -> duplicate_of for every linked article."""
+        return dict(self.db.execute("SELECT id, duplicate_of FROM articles WHERE duplicate_of IS NOT NULL").fetchall())
+
+    def set_duplicate_of(self, article_id: int, representative: int | None) -> None:
+        self.writer.write("UPDATE articles SET duplicate_of = ? WHERE id = ?", [representative, article_id])
+
+    # -- paragraphs -----------------------------------------------------------------------
+    def add_paragraphs(self, article_id: int, hashes: Iterable[int]) -> None:
+        rows = [v for h in hashes for v in (h, article_id)]
+        for start in range(0, len(rows), 2 * _CHUNK):  # one statement per chunk: per-statement cost dominates
+            chunk = rows[start : start + 2 * _CHUNK]
+            values = ",".join(["(?, ?)"] * (len(chunk) // 2))
+            self.writer.write(f"INSERT OR IGNORE INTO paragraph_hashes(hash, article_id) VALUES {values}", chunk)
+
+    def sharing(self, hashes: list[int], article_id: int) -> dict[int, set[int]]:
+        """hash -> ids of other articles with that paragraph."""
+        out: dict[int, set[int]] = {}
+        for start in range(0, len(hashes), _CHUNK):
+            chunk = hashes[start : start + _CHUNK]
+            sql = f"SELECT hash, article_id FROM paragraph_hashes WHERE hash IN ({','.join('?' * len(chunk))}) AND article_id != ?"
+            for h, other in self.db.execute(sql, [*chunk, article_id]).fetchall():
+                out.setdefault(h, set()).add(other)
+        return out
+
+    def has_paragraph_stats(self, ids: Iterable[int]) -> set[int]:
+        return {i for (i,) in self._by_ids("SELECT article_id FROM paragraph_stats", ids, "article_id", one=True)}
+
+    def save_paragraph_stats(self, article_id: int, essays: int, paragraphs: int, dup: int, chars: int, share: float) -> None:
+        self.writer.write(
+            "INSERT OR REPLACE INTO paragraph_stats(article_id, essays, paragraphs, dup_paragraphs, chars, dup_share)"
+            " VALUES (?, ?, ?, ?, ?, ?)",
+            [article_id, essays, paragraphs, dup, chars, share],
+        )
+
+    def all_bodies(self) -> Iterator[tuple[int, str]]:
+        yield from self.db.execute("SELECT id, body FROM articles ORDER BY id").fetchall()
+
+    def _by_ids(self, select: str, ids: Iterable[int], column: str = "article_id", one: bool = False) -> Iterator[tuple]:
+        ids = list(ids)
+        for start in range(0, len(ids), _CHUNK):
+            chunk = ids[start : start + _CHUNK]
+            yield from self.db.execute(f"{select} WHERE {column} IN ({','.join('?' * len(chunk))})", chunk).fetchall()

@@ -1,0 +1,166 @@
+"""Near-duplicate detection cost against the archive size: incremental throughput, rebuild, peak memory.
+
+    .venv/bin/python bench/dedupe_bench.py [--sizes 10000,100000,1000000] [--out bench/out] [--plot docs/dedupe_cost.png]
+
+For each size N: build a synthetic archive of N articles (2-5 KB of Chinese text, 10% near-duplicates
+of earlier ones) with their signatures, then, in a fresh process (so that peak RSS is its own), open it
+as a crawl does (rebuild the LSH index from the stored signatures) and store 3 x 2,000 new articles
+(10% near-duplicates) through ArchiveWriter with the near-duplicate stage, on one core. Prints one JSON
+line per size; the medians of the three windows are reported.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import random
+import resource
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+from typing import Iterator
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from archive.neardup import NearDupTables  # noqa: E402
+from archive.writer import ArchiveWriter  # noqa: E402
+from pipelines.dedupe import NearDupDetector, content_hash  # noqa: E402
+
+NEAR_SHARE = 0.10
+WINDOW, WINDOWS = 2000, 3
+
+
+class Corpus:
+    """Synthetic articles: sentences of common CJK characters; near-duplicates edit an earlier article."""
+
+    def __init__(self, seed: int):
+        self.rng = random.Random(seed)
+        chars = [chr(c) for c in range(0x4E00, 0x4E00 + 3500)]
+        self.sentences = ["".join(self.rng.choices(chars, k=self.rng.randint(12, 40))) + "。" for _ in range(20000)]
+        self.recent: list[str] = []
+
+    def article(self) -> str:
+        rng = self.rng
+        if self.recent and rng.random() < NEAR_SHARE:
+            lines = rng.choice(self.recent).split("\n")
+            del lines[rng.randrange(len(lines))]                   # a paragraph dropped
+            lines.insert(0, self._paragraph())                      # a new intro
+            body = "\n".join(lines)
+        else:
+            body = "\n".join(self._paragraph() for _ in range(rng.randint(6, 14)))  # ~2-5 KB UTF-8
+        self.recent = (self.recent + [body])[-5000:]
+        return body
+
+    def _paragraph(self) -> str:
+        return "".join(self.rng.choices(self.sentences, k=self.rng.randint(2, 5)))
+
+
+def record(n: int, body: str) -> dict:
+    return {"url": f"http://bench.test/{n}.html", "site": "bench.test", "title": str(n), "body": body,
+            "content_hash": content_hash(body)}
+
+
+def build(db: Path, size: int) -> float:
+    """Archive `size` articles with signatures (sketched in this process); returns seconds."""
+    started = time.perf_counter()
+    writer = ArchiveWriter(db, batch_size=5000)
+    writer.open()
+    tables, detector, corpus = NearDupTables(writer), NearDupDetector(), Corpus(size)
+    tables.set_meta("neardup_signature_version", __import__("pipelines.shingles").shingles.SIGNATURE_VERSION)
+    for n in range(size):
+        body = corpus.article()
+        aid = writer.store_article(record(n, body), None).article_id
+        sketch = detector.sketch(body)
+        tables.save_signature(aid, sketch.signature, len(sketch.shingles))
+    writer.close()
+    return time.perf_counter() - started
+
+
+def measure(db: Path, size: int) -> dict:
+    """Open the archive as a crawl does and time incremental inserts (runs in its own process)."""
+    started = time.perf_counter()
+    writer = ArchiveWriter(db, batch_size=200)
+    writer.neardup = NearDupDetector()
+    writer.open()
+    rebuild = time.perf_counter() - started
+    rss_after_rebuild = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    corpus = Corpus(size + 1)
+    corpus.recent = [b for _, b in _sample_bodies(writer, 2000)]
+    rates, dedupe_rates = [], []
+    n = size
+    for _ in range(WINDOWS):
+        bodies = [corpus.article() for _ in range(WINDOW)]
+        spent = 0.0
+        t0 = time.perf_counter()
+        for body in bodies:
+            n += 1
+            a = time.perf_counter()
+            writer.store_article(record(n, body), None)
+            spent += time.perf_counter() - a
+        writer.flush()
+        rates.append(WINDOW / (time.perf_counter() - t0))
+        dedupe_rates.append(WINDOW / spent)
+    counts = writer.neardup.counts
+    writer.close()
+    return {"size": size, "rebuild_s": round(rebuild, 2), "store_with_dedupe_per_s": round(statistics.median(rates)),
+            "rss_after_rebuild_mib": round(rss_after_rebuild),
+            "peak_rss_mib": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024),
+            "linked": counts["linked"], "verified": counts["verified"], "rejected": counts["rejected"]}
+
+
+def _sample_bodies(writer: ArchiveWriter, k: int) -> Iterator[tuple[int, str]]:
+    yield from writer.db.execute("SELECT id, body FROM articles ORDER BY id DESC LIMIT ?", [k]).fetchall()
+
+
+def plot(results: list[dict], path: Path) -> None:
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    sizes = [r["size"] for r in results]
+    fig, axes = plt.subplots(1, 3, figsize=(12, 3.6))
+    for ax, key, label in zip(axes, ("store_with_dedupe_per_s", "rebuild_s", "peak_rss_mib"),
+                              ("articles/s (store + near-dup, 1 core)", "index rebuild at start (s)", "peak RSS (MiB)")):
+        ax.plot(sizes, [r[key] for r in results], "o-")
+        ax.set_xscale("log")
+        ax.set_ylim(bottom=0)
+        ax.set_xlabel("articles in the archive")
+        ax.set_title(label, fontsize=10)
+        ax.grid(True, alpha=0.3)
+    fig.tight_layout()
+    fig.savefig(path, dpi=110)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--sizes", default="10000,100000")
+    parser.add_argument("--out", default=str(ROOT / "bench" / "out"))
+    parser.add_argument("--plot", default="")
+    parser.add_argument("--measure", nargs=2, metavar=("DB", "SIZE"), help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.measure:
+        print(json.dumps(measure(Path(args.measure[0]), int(args.measure[1]))))
+        return
+    out = Path(args.out)
+    out.mkdir(parents=True, exist_ok=True)
+    results = []
+    for size in map(int, args.sizes.split(",")):
+        db = out / f"dedupe-{size}.db"
+        for old in out.glob(f"dedupe-{size}.db*"):
+            old.unlink()
+        built = build(db, size)
+        child = subprocess.run([sys.executable, __file__, "--measure", str(db), str(size)], capture_output=True,
+                               text=True, check=True)
+        result = json.loads(child.stdout) | {"build_s": round(built, 1), "db_mib": round(db.stat().st_size / 2**20)}
+        print(json.dumps(result), flush=True)
+        results.append(result)
+    if args.plot:
+        plot(results, Path(args.plot))
+
+
+if __name__ == "__main__":
+    main()

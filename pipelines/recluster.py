@@ -1,0 +1,120 @@
+"""Recompute near-duplicate clusters over an existing archive (`fanwen dedupe`), without refetching."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from archive.neardup import NearDupTables
+from archive.writer import ArchiveWriter
+from pipelines.dedupe import NearDupDetector, url_key
+from pipelines.lsh import BandIndex, band_keys
+from pipelines.paragraphs import ParagraphStats, essay_count, paragraph_hashes
+from pipelines.shingles import NUM_PERM, SIGNATURE_VERSION, Sketch, shingle_hashes
+
+
+def recompute_clusters(db: str | Path, threshold: float, paragraph_stats: bool = True) -> dict[str, Any]:
+    """Re-link every article of the archive at `db` with `threshold`; returns how the clusters changed."""
+    writer = ArchiveWriter(db, batch_size=5000)
+    writer.open()
+    try:
+        detector = NearDupDetector(threshold, paragraph_stats)
+        tables = detector.tables = NearDupTables(writer)
+        detector.paragraphs = ParagraphStats(tables, detector.folder) if paragraph_stats else None
+        before = tables.links()
+        sketched = _ensure_signatures(detector, tables)
+        index = BandIndex()
+        for ids, sigs in tables.iter_signatures(NUM_PERM):
+            index.bulk_load(ids, sigs)
+        parent: dict[int, int] = {}
+        for ids, sigs in tables.iter_signatures(NUM_PERM):
+            for row, (aid, keys) in enumerate(zip(ids.tolist(), band_keys(sigs))):
+                earlier = {c for c in index.query_keys(keys) if c < aid}  # each pair once, from its later member
+                if not earlier:
+                    continue
+                body = tables.bodies([aid])[aid]
+                shingles = shingle_hashes(detector.folder.fold(body))
+                for match in detector.verify(Sketch(shingles, sigs[row]), earlier):
+                    _union(parent, aid, match)
+        after = _links(parent, tables)
+        changed = sorted(set(before) | set(after), key=int)
+        for aid in changed:
+            if before.get(aid) != after.get(aid):
+                tables.set_duplicate_of(aid, after.get(aid))
+        tables.set_meta("neardup_threshold", str(threshold))
+        if paragraph_stats:
+            _recompute_paragraphs(detector, tables)
+        writer.flush()
+        return _report(threshold, index.size, sketched, before, after, detector.counts)
+    finally:
+        writer.close()
+
+
+def _ensure_signatures(detector: NearDupDetector, tables: NearDupTables) -> int:
+    """Sketch every article that has no signature (all of them after a parameter change)."""
+    if tables.meta("neardup_signature_version") not in (None, SIGNATURE_VERSION):
+        tables.clear_signatures()
+    tables.set_meta("neardup_signature_version", SIGNATURE_VERSION)
+    count = 0
+    for aid, _url, body in tables.without_signature():
+        sketch = detector.sketch(body)
+        tables.save_signature(aid, sketch.signature, len(sketch.shingles))
+        count += 1
+    return count
+
+
+def _union(parent: dict[int, int], a: int, b: int) -> None:
+    ra, rb = _find(parent, a), _find(parent, b)
+    if ra != rb:
+        parent[max(ra, rb)] = min(ra, rb)
+
+
+def _find(parent: dict[int, int], x: int) -> int:
+    parent.setdefault(x, x)
+    while parent[x] != x:
+        parent[x] = parent[parent[x]]
+        x = parent[x]
+    return x
+
+
+def _links(parent: dict[int, int], tables: NearDupTables) -> dict[int, int]:
+    """member -> representative (smallest (len(url), url)) for every member that is not one."""
+    clusters: dict[int, list[int]] = {}
+    for x in list(parent):
+        clusters.setdefault(_find(parent, x), []).append(x)
+    out: dict[int, int] = {}
+    for members in clusters.values():
+        urls = tables.urls(members)
+        rep = min(members, key=lambda m: url_key(urls[m]))
+        out.update({m: rep for m in members if m != rep})
+    return out
+
+
+def _recompute_paragraphs(detector: NearDupDetector, tables: NearDupTables) -> None:
+    assert detector.paragraphs is not None
+    multi = []
+    for aid, body in tables.all_bodies():
+        tables.add_paragraphs(aid, paragraph_hashes(body, detector.folder))
+        if essay_count(body) >= 2:
+            multi.append((aid, body))
+    for aid, body in multi:
+        detector.paragraphs.refresh(aid, body)
+
+
+def _report(threshold: float, articles: int, sketched: int, before: dict[int, int], after: dict[int, int],
+            counts: dict[str, int]) -> dict[str, Any]:
+    moved = sum(1 for a in set(before) & set(after) if before[a] != after[a])
+    return {
+        "threshold": threshold,
+        "articles": articles,
+        "signatures_computed": sketched,
+        "clusters_before": len(set(before.values())),
+        "clusters_after": len(set(after.values())),
+        "linked_before": len(before),
+        "linked_after": len(after),
+        "newly_linked": len(set(after) - set(before)),
+        "unlinked": len(set(before) - set(after)),
+        "moved": moved,
+        "pairs_verified": counts["verified"],
+        "pairs_rejected": counts["rejected"],
+    }

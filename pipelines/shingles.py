@@ -1,0 +1,106 @@
+"""Comparison text, character shingles and MinHash signatures of a cleaned body (pure functions).
+
+The comparison form folds what re-posts change without changing the essay: 繁体 is folded to 简体,
+full-width forms to ASCII (NFKC), pasted domains, masks (XX, ***) and everything that is not a letter,
+digit or CJK character are dropped. It is used for comparison only; the archive keeps the body as is.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+
+import numpy as np
+import opencc
+import rensa
+
+# Stored signatures depend on these: changing one changes SIGNATURE_VERSION, and the next crawl or
+# `fanwen dedupe` recomputes them.
+SHINGLE = 5
+NUM_PERM = 128
+SEED = 20240501
+# rensa's digest is tied to its algorithm version (checked when an archive's signatures are reused).
+SIGNATURE_VERSION = f"k{SHINGLE}-p{NUM_PERM}-s{SEED}-rensa{rensa.RMinHash.ALGORITHM_VERSION}"
+
+_DOMAIN = re.compile(r"(?:https?://)?(?:[a-z0-9-]+\.)+(?:com\.cn|com|cn|net|org|cc|top|xyz|info|vip|wang|site|test)"
+                     r"(?::\d+)?(?:/[\w./?=&%-]*)?", re.I)
+_MASK = re.compile(r"x{2,}|\*{2,}|╳+|某+", re.I)
+_NOT_TEXT = re.compile(r"[^0-9a-z\u3400-\u4dbf\u4e00-\u9fff\n]+")
+# Odd 64-bit constants (from splitmix64): fixed, so hashes are the same in every process and release.
+_MUL = np.uint64(0x9E3779B97F4A7C15)
+_MIX1 = np.uint64(0xBF58476D1CE4E5B9)
+_MIX2 = np.uint64(0x94D049BB133111EB)
+
+
+@dataclass(frozen=True)
+class Sketch:
+    """What near-duplicate detection keeps of one body."""
+
+    shingles: np.ndarray   # sorted unique uint64 shingle hashes
+    signature: np.ndarray  # uint32[NUM_PERM] MinHash
+
+
+class Folder:
+    """Turns a body into its comparison form; holds the OpenCC converter (not thread-safe to share)."""
+
+    def __init__(self) -> None:
+        self._t2s = opencc.OpenCC("t2s")
+
+    def fold_lines(self, text: str) -> list[str]:
+        """The comparison form of each line (one pass over the whole text: per-call costs dominate)."""
+        text = unicodedata.normalize("NFKC", text).lower()
+        text = self._t2s.convert(text)
+        if "." in text:  # the domain pattern is the slowest step; most bodies have no dot left after NFKC
+            text = _DOMAIN.sub("", text)
+        text = _MASK.sub("", text)
+        return _NOT_TEXT.sub("", text).split("\n")
+
+    def fold(self, text: str) -> str:
+        return "".join(self.fold_lines(text))
+
+
+def mix64(x: np.ndarray) -> np.ndarray:
+    """splitmix64 finaliser: spreads structured values over all 64 bits (uint64 arithmetic wraps)."""
+    x = x ^ (x >> np.uint64(30))
+    x = x * _MIX1
+    x = x ^ (x >> np.uint64(27))
+    x = x * _MIX2
+    return x ^ (x >> np.uint64(31))
+
+
+def shingle_hashes(folded: str, k: int = SHINGLE) -> np.ndarray:
+    """Sorted unique 64-bit hashes of the k-character shingles (one shingle for shorter texts)."""
+    if not folded:
+        return np.zeros(0, dtype=np.uint64)
+    codes = np.frombuffer(folded.encode("utf-32-le"), dtype=np.uint32).astype(np.uint64)
+    k = min(k, len(codes))
+    n = len(codes) - k + 1
+    with np.errstate(over="ignore"):
+        h = np.zeros(n, dtype=np.uint64)
+        for j in range(k):  # polynomial hash over a window, vectorised over every position
+            h = h * _MUL + codes[j : j + n]
+        h = np.sort(mix64(h))
+    return h[np.concatenate(([True], h[1:] != h[:-1]))]  # sorted unique; np.unique is slower here
+
+
+def signature(hashes: np.ndarray, num_perm: int = NUM_PERM, seed: int = SEED) -> np.ndarray:
+    """MinHash signature (rensa RMinHash over precomputed token hashes) as uint32[num_perm]."""
+    if len(hashes) == 0:
+        return np.full(num_perm, 0xFFFFFFFF, dtype=np.uint32)
+    offsets = np.array([0, len(hashes)], dtype=np.uint64)
+    rows = rensa.RMinHash.digest_matrix_from_flat_token_hashes(hashes, offsets, num_perm, seed).to_rows()
+    return np.asarray(rows[0], dtype=np.uint32)
+
+
+def jaccard(a: np.ndarray, b: np.ndarray) -> float:
+    """Exact Jaccard similarity of two sorted unique hash arrays."""
+    if len(a) == 0 and len(b) == 0:
+        return 1.0
+    inter = len(np.intersect1d(a, b, assume_unique=True))
+    return inter / (len(a) + len(b) - inter)
+
+
+def estimate(sig_a: np.ndarray, sig_b: np.ndarray) -> float:
+    """Jaccard estimated from two signatures: the share of equal MinHash values."""
+    return float(np.count_nonzero(sig_a == sig_b)) / len(sig_a)

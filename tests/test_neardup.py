@@ -1,0 +1,119 @@
+"""Near-duplicate detection on real archives in tmp_path: folding, LSH, clusters, persistence, paragraphs."""
+
+from __future__ import annotations
+
+import sqlite3
+
+import numpy as np
+
+from archive.writer import ArchiveWriter
+from pipelines.dedupe import NearDupDetector, content_hash
+from pipelines.lsh import BandIndex, band_keys
+from pipelines.shingles import Folder, estimate, jaccard, shingle_hashes, signature
+from testsite import build_sites
+
+BODIES = [t.body for t in build_sites(seed=7, articles_per_site=20).truth if t.variant is None and "篇一" not in t.body][:12]
+
+
+def store(writer: ArchiveWriter, url: str, body: str) -> int:
+    record = {"url": url, "site": "x.test", "title": url, "body": body, "content_hash": content_hash(body)}
+    return writer.store_article(record, None).article_id
+
+
+def links(db) -> dict[int, int | None]:
+    return dict(sqlite3.connect(db).execute("SELECT id, duplicate_of FROM articles"))
+
+
+def open_writer(db, threshold: float = 0.6) -> ArchiveWriter:
+    writer = ArchiveWriter(db, batch_size=50)
+    writer.neardup = NearDupDetector(threshold)
+    writer.open()
+    return writer
+
+
+def test_fold_removes_what_reposts_change():
+    f = Folder()
+    assert f.fold("發展經濟，堅持問題導向") == f.fold("发展经济，坚持问题导向")
+    assert f.fold("要做ｗｗｗ．ｆａｎｗｅｎ６６．ｃｏｍ好各项工作") == f.fold("要做好各项工作")
+    assert f.fold("XX市***同志") == "市同志"
+
+
+def test_signature_estimates_jaccard_and_is_stable():
+    a = shingle_hashes(Folder().fold(BODIES[0]))
+    b = shingle_hashes(Folder().fold(BODIES[0][: len(BODIES[0]) * 3 // 4]))
+    assert abs(estimate(signature(a), signature(b)) - jaccard(a, b)) < 0.12
+    assert np.array_equal(signature(a), signature(a.copy()))
+    assert jaccard(a, shingle_hashes(Folder().fold(BODIES[1]))) < 0.3
+
+
+def test_band_index_finds_shared_bands_across_runs_and_delta():
+    rng = np.random.default_rng(3)
+    sigs = rng.integers(0, 2**32, (9000, 128), dtype=np.uint64).astype(np.uint32)
+    index = BandIndex()
+    index.bulk_load(np.arange(3000), sigs[:3000])
+    for i in range(3000, 9000):
+        index.add_keys(i, band_keys(sigs[i][None, :])[0])
+    for i in (0, 2999, 3000, 8999):
+        probe = sigs[i].copy()
+        probe[4:] = 7  # only the first band is left in common
+        assert i in index.query(probe)
+    assert index.query(rng.integers(0, 2**32, 128, dtype=np.uint64).astype(np.uint32)) == set()
+
+
+def test_near_duplicates_join_one_cluster_whatever_the_order(tmp_path):
+    original = BODIES[0]
+    variants = [original.replace("。", "。\n", 1) + "全文完。", "新的开头段落内容如下所述。\n" + original]
+    docs = [("http://a.test/long/1.html", original), ("http://a.test/2.html", variants[0]),
+            ("http://a.test/longer/3.html", variants[1]), ("http://a.test/4.html", BODIES[1])]
+    results = []
+    for n, order in enumerate((docs, docs[::-1])):
+        writer = open_writer(tmp_path / f"{n}.db")
+        ids = {url: store(writer, url, body) for url, body in order}
+        writer.close()
+        got = links(tmp_path / f"{n}.db")
+        by_url = {i: u for u, i in ids.items()}
+        results.append({by_url[i]: by_url.get(d) for i, d in got.items()})
+    assert results[0] == results[1]
+    assert results[0] == {"http://a.test/2.html": None, "http://a.test/long/1.html": "http://a.test/2.html",
+                          "http://a.test/longer/3.html": "http://a.test/2.html", "http://a.test/4.html": None}
+
+
+def test_representative_moves_when_a_shorter_url_of_a_member_arrives(tmp_path):
+    writer = open_writer(tmp_path / "a.db")
+    first = store(writer, "http://a.test/aaa/1.html", BODIES[2])
+    second = store(writer, "http://a.test/b/2.html", BODIES[2] + "全文完。")
+    writer.flush()
+    assert links(tmp_path / "a.db") == {first: second, second: None}
+    store(writer, "http://a.test/1.html", BODIES[2])  # an exact copy of `first` at a shorter URL
+    writer.close()
+    assert links(tmp_path / "a.db") == {first: None, second: first}
+
+
+def test_signatures_persist_and_the_index_is_rebuilt(tmp_path):
+    db = tmp_path / "a.db"
+    writer = open_writer(db)
+    for i, body in enumerate(BODIES[3:9]):
+        store(writer, f"http://a.test/{i}.html", body)
+    writer.close()
+    stored = sqlite3.connect(db).execute("SELECT article_id, signature FROM neardup_signatures").fetchall()
+    writer = open_writer(db)
+    assert writer.neardup.index.size == 6
+    late = store(writer, "http://a.test/late.html", BODIES[5] + "全文完。")
+    writer.close()
+    conn = sqlite3.connect(db)
+    assert conn.execute("SELECT article_id, signature FROM neardup_signatures WHERE article_id < ?", [late]).fetchall() == stored
+    assert links(db)[late] is not None
+
+
+def test_multi_essay_page_gets_paragraph_duplicate_share(tmp_path):
+    db = tmp_path / "a.db"
+    writer = open_writer(db)
+    store(writer, "http://a.test/1.html", BODIES[9])
+    copied = BODIES[9].split("\n")
+    page = "\n".join(["篇一", *BODIES[10].split("\n"), "篇二", *copied])
+    multi = store(writer, "http://a.test/2.html", page)
+    writer.close()
+    essays, dup, share = sqlite3.connect(db).execute(
+        "SELECT essays, dup_paragraphs, dup_share FROM paragraph_stats WHERE article_id = ?", [multi]).fetchone()
+    long_copied = [p for p in copied if len(Folder().fold(p)) >= 20]
+    assert essays == 2 and dup == len(set(long_copied)) and 0.3 < share < 0.7
