@@ -14,9 +14,7 @@ from __future__ import annotations
 import argparse
 import itertools
 import json
-import os
 import random
-import resource
 import statistics
 import subprocess
 import sys

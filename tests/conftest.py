@@ -28,6 +28,11 @@ def site(bundle):
         yield server
 
 
+def run_fanwen(*args: str, timeout: float = 300) -> subprocess.CompletedProcess:
+    """Run a `fanwen` command as a user would, in a child process from the project root."""
+    return subprocess.run([*FANWEN, *args], cwd=ROOT, capture_output=True, text=True, timeout=timeout)
+
+
 def fanwen_crawl(server, bundle, db: Path, *extra: str, start_urls: list[str] | None = None, timeout: float = 600,
                  popen: bool = False):
     """Run `fanwen crawl` as a user would, in a child process, against the served site."""

@@ -9,12 +9,11 @@ import subprocess
 import sys
 from pathlib import Path
 
+from tests.conftest import run_fanwen as run
+
 ROOT = Path(__file__).resolve().parent.parent
-FANWEN = [sys.executable, "-m", "crawler.cli"]
 
 
-def run(*args: str, timeout: float = 300) -> subprocess.CompletedProcess:
-    return subprocess.run([*FANWEN, *args], cwd=ROOT, capture_output=True, text=True, timeout=timeout)
 
 
 def free_port() -> int:

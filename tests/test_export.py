@@ -5,20 +5,16 @@ from __future__ import annotations
 import gzip
 import json
 import sqlite3
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
 from archive_factory import DOCS, make_archive
 
-ROOT = Path(__file__).resolve().parent.parent
-FANWEN = [sys.executable, "-m", "crawler.cli"]
+from tests.conftest import run_fanwen as run
 
 
-def run(*args: str) -> subprocess.CompletedProcess:
-    return subprocess.run([*FANWEN, *args], cwd=ROOT, capture_output=True, text=True, timeout=120)
+
 
 
 @pytest.fixture(scope="module")

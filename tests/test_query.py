@@ -15,12 +15,11 @@ import pytest
 from archive.readonly import ReadOnlyError, open_readonly, run_readonly
 from archive_factory import make_archive
 
-ROOT = Path(__file__).resolve().parent.parent
+from tests.conftest import run_fanwen as run
+
 FANWEN = [sys.executable, "-m", "crawler.cli"]
 
 
-def run(*args: str) -> subprocess.CompletedProcess:
-    return subprocess.run([*FANWEN, *args], cwd=ROOT, capture_output=True, text=True, timeout=120)
 
 
 @pytest.fixture(scope="module")

@@ -6,8 +6,6 @@ import json
 import random
 import socket
 import sqlite3
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
@@ -16,16 +14,14 @@ from archive import ArchiveWriter, cjk
 from archive.filters import Filters
 from archive.readonly import open_readonly
 from archive.search import search
-from archive_factory import DOCS, make_archive
+from archive_factory import make_archive
 from pipelines.dedupe import content_hash
 from testsite import build_sites
 
-ROOT = Path(__file__).resolve().parent.parent
-FANWEN = [sys.executable, "-m", "crawler.cli"]
+from tests.conftest import run_fanwen as run
 
 
-def run(*args: str) -> subprocess.CompletedProcess:
-    return subprocess.run([*FANWEN, *args], cwd=ROOT, capture_output=True, text=True, timeout=120)
+
 
 
 @pytest.fixture(scope="module")

@@ -4,19 +4,14 @@ from __future__ import annotations
 
 import json
 import sqlite3
-import subprocess
-import sys
 from collections import Counter
-from pathlib import Path
 
 from archive_factory import DOCS, make_archive
 
-ROOT = Path(__file__).resolve().parent.parent
-FANWEN = [sys.executable, "-m", "crawler.cli"]
+from tests.conftest import run_fanwen as run
 
 
-def run(*args: str) -> subprocess.CompletedProcess:
-    return subprocess.run([*FANWEN, *args], cwd=ROOT, capture_output=True, text=True, timeout=120)
+
 
 
 def test_stats_count_what_the_archive_holds(tmp_path):
