@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
-import sqlite_utils
+import sqlite3
 
 
-def site_overview(db: sqlite_utils.Database) -> list[dict[str, Any]]:
+def site_overview(db: sqlite3.Connection) -> list[dict[str, Any]]:
     """One entry per site: article and URL counts, first and last seen, learned boilerplate."""
     sites = {
         site: {"site": site, "articles": n, "urls": 0, "first_seen": first, "last_seen": last, "boilerplate": []}

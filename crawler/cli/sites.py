@@ -7,7 +7,8 @@ import json
 import click
 
 from archive.sites import site_overview
-from crawler.cli.options import db_option, json_option, open_archive
+from crawler.cli.options import db_option, json_option
+from crawler.cli.reading import open_readonly_archive
 
 
 @click.command("sites")
@@ -18,7 +19,7 @@ def command(db: str, as_json: bool) -> None:
 
     Example: fanwen sites --db data/archive.db
     """
-    sites = site_overview(open_archive(db))
+    sites = site_overview(open_readonly_archive(db))
     if as_json:
         click.echo(json.dumps(sites, ensure_ascii=False, indent=2))
         return
