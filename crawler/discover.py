@@ -43,8 +43,8 @@ def first_page_url(url: str) -> str:
     return f"{match['stem']}{match['ext']}" if match else url
 
 
-def page_kind(url: str, fields: ArticleFields, profile: SiteProfile | None = None) -> str:
-    """article, list, tag, home or other."""
+def kind_by_url(url: str, profile: SiteProfile | None = None) -> str | None:
+    """list, tag or home when the URL alone says so (then the page needs no article extraction)."""
     parts = urlsplit(url)
     if profile and any(p.search(url) for p in profile.list_urls):
         return "list"
@@ -52,6 +52,15 @@ def page_kind(url: str, fields: ArticleFields, profile: SiteProfile | None = Non
         return "home"
     if TAG_URL.search(url):
         return "tag"
+    return None
+
+
+def page_kind(url: str, fields: ArticleFields, profile: SiteProfile | None = None) -> str:
+    """article, list, tag, home or other."""
+    by_url = kind_by_url(url, profile)
+    if by_url is not None:
+        return by_url
+    parts = urlsplit(url)
     total = fields.text_chars + fields.link_chars
     is_text = (
         fields.text_chars >= MIN_ARTICLE_CHARS

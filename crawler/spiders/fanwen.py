@@ -12,7 +12,7 @@ import scrapy
 from scrapy.http import Request, Response, TextResponse
 from twisted.python.failure import Failure
 
-from crawler.discover import LinkResolver, TrapGuard, continuation_pages, page_kind, page_links
+from crawler.discover import LinkResolver, TrapGuard, continuation_pages, kind_by_url, page_kind, page_links
 from crawler.errors import describe_failure
 from crawler.extract import ArticleFields, Page, extract_article
 from crawler.items import ArticleItem, PageRecord
@@ -73,8 +73,10 @@ class FanwenSpider(scrapy.Spider):
         url = self.scope.canonical(response.url, encoding)
         profile = self.profile_for(url)
         page = Page.from_html(response.text, response.url)
-        fields = extract_article(page, profile, fetched=datetime.now())
-        kind = page_kind(url, fields, profile)
+        kind = kind_by_url(url, profile)  # tag, list and home pages need no article extraction
+        if kind is None:
+            fields = extract_article(page, profile, fetched=datetime.now())
+            kind = page_kind(url, fields, profile)
 
         links = page_links(page, self.resolver, encoding)
         new = [link for link in links if link.url not in self.seen]
