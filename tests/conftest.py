@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import sqlite3
 import subprocess
 import sys
 from pathlib import Path
@@ -26,6 +27,15 @@ def bundle():
 def site(bundle):
     with serve(bundle) as server:
         yield server
+
+
+def foreign_database(path: Path) -> Path:
+    """An SQLite file that some other program made: fanwen must refuse it and leave it alone."""
+    conn = sqlite3.connect(path)
+    conn.execute("CREATE TABLE things(x)")
+    conn.commit()
+    conn.close()
+    return path
 
 
 def run_fanwen(*args: str, timeout: float = 300) -> subprocess.CompletedProcess:

@@ -5,6 +5,7 @@ import sqlite3
 import pytest
 
 from archive import SCHEMA_VERSION, ArchiveWriter, NotAnArchive, connect
+from tests.conftest import foreign_database
 
 
 def article(url, body="正文。", **extra):
@@ -74,11 +75,7 @@ def test_reader_sees_committed_rows_while_writer_holds_a_batch(writer, tmp_path)
 
 
 def test_foreign_database_is_refused(tmp_path):
-    path = tmp_path / "other.db"
-    conn = sqlite3.connect(path)
-    conn.execute("CREATE TABLE things(x)")
-    conn.commit()
-    conn.close()
+    path = foreign_database(tmp_path / "other.db")
     with pytest.raises(NotAnArchive, match="not a fanwen archive"):
         connect(path)
 

@@ -9,6 +9,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+from tests.conftest import foreign_database
 from tests.conftest import run_fanwen as run
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -59,11 +60,7 @@ def test_bad_setting_syntax_is_refused(tmp_path):
 
 
 def test_foreign_database_is_refused_and_left_alone(tmp_path):
-    path = tmp_path / "other.db"
-    conn = sqlite3.connect(path)
-    conn.execute("CREATE TABLE things(x)")
-    conn.commit()
-    conn.close()
+    path = foreign_database(tmp_path / "other.db")
     before = path.read_bytes()
     result = run("crawl", "http://127.0.0.1:9/", "--db", str(path))
     assert result.returncode == 1
