@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from archive.schema import connect
-from archive.search import index_article, retitle_article
+from archive.search import index_articles, retitle_article
 
 logger = logging.getLogger(__name__)
 
@@ -38,6 +38,7 @@ class ArchiveWriter:
         self.batch_size = batch_size
         self.db: Any = None
         self._pending = 0
+        self._unindexed: dict[int, tuple[str | None, str]] = {}  # new articles of the batch: indexed at commit
         # Near-duplicate detection (pipelines.dedupe.NearDupDetector), told of new rows and changed URLs.
         self.neardup: Any = None
 
@@ -70,6 +71,9 @@ class ArchiveWriter:
 
     def flush(self) -> None:
         if self._pending:
+            if self._unindexed:
+                index_articles(self.db.conn, ((i, t, b) for i, (t, b) in self._unindexed.items()))
+                self._unindexed.clear()
             self.db.execute("COMMIT")
             self._pending = 0
 
@@ -119,7 +123,10 @@ class ArchiveWriter:
             article_id, kept_url = known
             is_new_url = self._add_url(url, article_id, article.get("display_title"), now, crawl_id)
             if url_order(url) < url_order(kept_url):
-                retitle_article(self.db, self.db.execute, article_id, article["title"])  # index rows do not count in a batch
+                if article_id in self._unindexed:
+                    self._unindexed[article_id] = (article["title"], self._unindexed[article_id][1])
+                else:
+                    retitle_article(self.db, self.db.execute, article_id, article["title"])  # index rows do not count in a batch
                 self._write(
                     "UPDATE articles SET url = ?, title = ? WHERE id = ?", [url, article["title"], article_id]
                 )
@@ -157,7 +164,7 @@ class ArchiveWriter:
             ],
         )
         article_id = int(cursor.lastrowid)
-        index_article(self.db.execute, article_id, article["title"], article["body"])  # in the open batch
+        self._unindexed[article_id] = (article["title"], article["body"])  # indexed when the batch commits
         self._add_url(url, article_id, article.get("display_title"), now, crawl_id)
         if self.neardup is not None:
             self.neardup.added(article_id, url, article["body"])
