@@ -90,31 +90,40 @@ def measure(db: Path, size: int) -> dict:
     rss_after_rebuild = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     corpus = Corpus(size + 1)
     corpus.recent = [b for _, b in _sample_bodies(writer, 2000)]
-    rates, dedupe_rates = [], []
-    spent = [0.0]
+    # Rates per wall second and per CPU second of this (single-threaded) process: on a shared machine
+    # the CPU figure is the cost, the wall figure also counts the time other programs held the core.
+    rates: dict[str, list[float]] = {"wall": [], "cpu": [], "stage_wall": [], "stage_cpu": []}
+    spent = {"wall": 0.0}
     added = writer.neardup.added
 
     def timed_added(*args):  # the near-duplicate stage alone: sketch, LSH, verify, clusters, paragraph stats
-        a = time.perf_counter()
+        wall = time.perf_counter()
         added(*args)
-        spent[0] += time.perf_counter() - a
+        spent["wall"] += time.perf_counter() - wall
 
     writer.neardup.added = timed_added
     n = size
     for _ in range(WINDOWS):
         bodies = [corpus.article() for _ in range(WINDOW)]
-        spent[0] = 0.0
-        t0 = time.perf_counter()
+        spent["wall"] = 0.0
+        wall, cpu = time.perf_counter(), time.process_time()
         for body in bodies:
             n += 1
             writer.store_article(record(n, body), None)
         writer.flush()
-        rates.append(WINDOW / (time.perf_counter() - t0))
-        dedupe_rates.append(WINDOW / spent[0])
+        wall, cpu = time.perf_counter() - wall, time.process_time() - cpu
+        rates["wall"].append(WINDOW / wall)
+        rates["cpu"].append(WINDOW / cpu)
+        rates["stage_wall"].append(WINDOW / spent["wall"])
+        # The process clock is slow to read on this VM (~1 ms), too slow to read per article: the stage's
+        # CPU time is taken as its share of the window's wall time applied to the window's CPU time.
+        rates["stage_cpu"].append(WINDOW / (spent["wall"] * cpu / wall))
     counts = writer.neardup.counts
     writer.close()
-    return {"size": size, "rebuild_s": round(rebuild, 2), "store_with_dedupe_per_s": round(statistics.median(rates)),
-            "dedupe_stage_per_s": round(statistics.median(dedupe_rates)),
+    return {"size": size, "rebuild_s": round(rebuild, 2), "store_with_dedupe_per_s": round(statistics.median(rates["wall"])),
+            "store_with_dedupe_per_cpu_s": round(statistics.median(rates["cpu"])),
+            "dedupe_stage_per_s": round(statistics.median(rates["stage_wall"])),
+            "dedupe_stage_per_cpu_s": round(statistics.median(rates["stage_cpu"])),
             "rss_after_rebuild_mib": round(rss_after_rebuild),
             "peak_rss_mib": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024),
             "linked": counts["linked"], "verified": counts["verified"], "rejected": counts["rejected"]}
@@ -132,9 +141,9 @@ def plot(results: list[dict], path: Path) -> None:
 
     sizes = [r["size"] for r in results]
     fig, axes = plt.subplots(1, 3, figsize=(12, 3.6))
-    axes[0].plot(sizes, [r["dedupe_stage_per_s"] for r in results], "s--", label="near-dup stage alone")
-    for ax, key, label in zip(axes, ("store_with_dedupe_per_s", "rebuild_s", "peak_rss_mib"),
-                              ("articles/s (1 core)", "index rebuild at start (s)", "peak RSS (MiB)")):
+    axes[0].plot(sizes, [r["dedupe_stage_per_cpu_s"] for r in results], "s--", label="near-dup stage alone")
+    for ax, key, label in zip(axes, ("store_with_dedupe_per_cpu_s", "rebuild_s", "peak_rss_mib"),
+                              ("articles per CPU second", "index rebuild at start (s)", "peak RSS (MiB)")):
         ax.plot(sizes, [r[key] for r in results], "o-", label="store + search index + near-dup")
         ax.set_xscale("log")
         ax.set_ylim(bottom=0)
