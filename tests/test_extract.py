@@ -140,3 +140,34 @@ def test_comments_outweighing_a_short_post_are_left_out():
     html = f"<html><body><div id='main'>{post}<div id='comments'><h3>评论</h3>{comments}</div></div></body></html>"
     text = main_text(html)
     assert text.startswith("承蒙邀请") and "评论" not in text
+
+
+def test_linked_reply_list_beside_a_short_post_is_left_out():
+    post = "<div class='post'><p>导游的收入很大一部分来自购物的回扣，这是业内的行规，境内游境外游都是这样的。" \
+           "所以，以我的经验，一定要看清楚合同，不要听导游瞎掰。</p></div>"
+    replies = "".join(
+        f"<li><a href='/t/{i}.html'>旅行中谁忽悠了你第{i}帖</a>【<a href='/u/{i}'>网友{i}</a>】08-11 16:{i:02d} 298字[43/8]</li>"
+        for i in range(30)
+    )
+    html = f"<html><body><div id='main'>{post}<div class='thread'><b>回复线索</b><ul>{replies}</ul></div></div></body></html>"
+    assert main_text(html).startswith("导游的收入") and "网友" not in main_text(html)
+
+
+def test_front_page_of_dated_posts_gives_the_first_post():
+    posts = "".join(
+        f"<div class='entry'><div class='hd'>第{i}篇日志 2005-03-{21 - i:02d} 01:20:44</div>"
+        f"<div class='bd'>这是第{i}篇日志的正文，写了去金矿玩的经过，风景很好，人也很多，大家都很开心。"
+        f"回来以后又写了很多感想，记录下来。</div><div class='ft'>由海姑娘张贴 @ 2005-03-{21 - i:02d} 01:20:44</div></div>"
+        for i in range(1, 6)
+    )
+    text = main_text(f"<html><body><div id='posts'>{posts}</div></body></html>")
+    assert text.startswith("这是第1篇日志的正文") and "第2篇日志" not in text
+
+
+def test_second_copy_of_the_article_does_not_widen_the_block():
+    paras = "".join(f"<p>第{i}段正文，政策实施以来，企业发展后劲增强，创新活力不断激发。</p>" for i in range(12))
+    chrome = "<div class='share'>分享到：</div>"
+    html = (f"<html><body><div class='pc'><h1>标题</h1>{chrome}<div class='text'>{paras}</div></div>"
+            f"<div class='mobile'><div class='m-hd'>今日关注</div><div class='m-text'>{paras}</div></div></body></html>")
+    root = parse(html)
+    assert find_content(root, text_mass(root)).get("class") == "text"

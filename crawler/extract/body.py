@@ -104,23 +104,30 @@ def find_content(root: HtmlElement, mass: dict[HtmlElement, tuple[int, int, int]
         )
         best = None
         for child in children[:3]:
-            if child.tag in PARAGRAPH_TAGS or not _is_discussion(child):
+            if child.tag in PARAGRAPH_TAGS or not _is_beside_prose(child, mass, total_marks) or not (
+                _is_link_list(child, mass) or _is_discussion(child)
+            ):
                 best = child
                 break
-            # Comments or replies outweigh a short post: they do not count as the page's text.
+            # Comments, replies or a linked index outweigh a short post: they are not its text.
             total -= mass.get(child, _EMPTY)[0]
             total_marks -= mass.get(child, _EMPTY)[2]
-        if best is None or best.tag in PARAGRAPH_TAGS:
-            return node
-        plain, _, marks, _ = mass.get(best, _EMPTY)
-        limit = LEFT_MARKS_SHARE * marks + 1
-        if plain < MIN_SHARE * total or _sentences_beside(node, best, mass, total_marks - marks, limit) > limit:
-            return node
+        stop = best is None or best.tag in PARAGRAPH_TAGS
+        if not stop:
+            plain, _, marks, _ = mass.get(best, _EMPTY)
+            limit = LEFT_MARKS_SHARE * marks + 1
+            stop = plain < MIN_SHARE * total or _sentences_beside(node, best, mass, total_marks - marks, limit) > limit
+        if stop:
+            first_post = _first_post(node, mass)
+            if first_post is None:
+                return node
+            best = first_post
         node = best
 
 
 _DATETIME = re.compile(r"(?:19|20)\d{2}[-/.年]\d{1,2}[-/.月]\d{1,2}日?\s*\d{1,2}[:：]\d{2}")
 _RECORD_TAGS = frozenset("h2 h3 h4 h5 h6 div li dl dt table section article".split())
+_POST_TAGS = frozenset("div li dl table tbody tr td section article".split())
 MIN_DISCUSSION_RECORDS = 4
 
 
@@ -136,18 +143,58 @@ def _is_discussion(box: HtmlElement) -> bool:
     return False
 
 
+# A box of entries is a linked list (reply thread, index) when it has fewer sentence marks than
+# one per this many characters and at least this share of link text to its plain text.
+LIST_CHARS_PER_MARK = 50
+LIST_LINK_SHARE = 0.5
+MIN_PROSE_MARKS = 5
+MIN_POSTS = 3
+
+
+def _is_beside_prose(box: HtmlElement, mass, node_marks: int) -> bool:
+    """The sentences of the node are mostly outside this box."""
+    return node_marks - mass.get(box, _EMPTY)[2] >= MIN_PROSE_MARKS
+
+
+def _is_link_list(box: HtmlElement, mass) -> bool:
+    """Entries with links and no sentences (a reply thread, an archive index): beside the prose,
+    its text is not the article's, however long it is."""
+    plain, links, marks, _ = mass.get(box, _EMPTY)
+    return marks * LIST_CHARS_PER_MARK < plain and links >= LIST_LINK_SHARE * plain
+
+
+def _first_post(node: HtmlElement, mass) -> HtmlElement | None:
+    """The first of several sibling posts (a blog's front page, a thread): boxes that each start
+    with a date and time and hold sentences of their own. The first one is the page's article."""
+    posts = []
+    for child in node:
+        if child.tag in _POST_TAGS and mass.get(child, _EMPTY)[2] >= MIN_PROSE_MARKS:
+            if _DATETIME.search(child.text_content()[:200]):
+                posts.append(child)
+    return posts[0] if len(posts) >= MIN_POSTS else None
+
+
 def _sentences_beside(node: HtmlElement, best: HtmlElement, mass, left_marks: int, limit: float) -> int:
-    """Sentence marks outside `best`, not counting blocks that repeat its text (a summary)."""
+    """Sentence marks outside `best`, not counting blocks that repeat its text (a summary, or a
+    second copy of the article such as a mobile or print version)."""
     if left_marks <= limit:
         return left_marks
     best_text = None
     for sibling in node:
         plain, _, sibling_marks, _ = mass.get(sibling, _EMPTY) if sibling is not best else _EMPTY
-        if sibling_marks and plain <= MAX_SUMMARY_CHARS:
+        if sibling_marks:
             best_text = best_text or normalise_space(best.text_content())
-            if normalise_space(sibling.text_content())[:16] in best_text:
+            if _repeats(normalise_space(sibling.text_content()), best_text, plain <= MAX_SUMMARY_CHARS):
                 left_marks -= sibling_marks
     return left_marks
+
+
+def _repeats(text: str, best_text: str, short: bool) -> bool:
+    """A summary starts with the article's words; a copy has them at most of its sample points."""
+    if short and text[:16] in best_text:
+        return True
+    samples = [text[int(len(text) * share) :][:16] for share in (0.25, 0.5, 0.75)]
+    return sum(len(sample) == 16 and sample in best_text for sample in samples) >= 2
 
 
 def content_lines(container: HtmlElement) -> list[Line]:
