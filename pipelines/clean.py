@@ -10,7 +10,6 @@ from typing import Callable, Iterable
 from crawler.extract.dom import normalise_space
 from crawler.items import ArticleItem
 from pipelines.boilerplate import BoilerplateLearner
-from pipelines.shared import shared_writer
 
 # Decorations sites add to the same essay's title: 【优秀范文】, (精选12篇), （通用14篇）, 【第1页】.
 _DECORATION = re.compile(
@@ -166,6 +165,8 @@ class CleanPipeline:
 
     @classmethod
     def from_crawler(cls, crawler) -> CleanPipeline:
+        from pipelines.shared import shared_writer  # the archive (sqlite-utils, Scrapy): not for pure cleaning
+
         settings = crawler.settings
         learner = BoilerplateLearner(min_pages=settings.getint("FANWEN_LEARN_PAGES", 20))
         writer = shared_writer(crawler) if settings.get("ARCHIVE_DB") else None

@@ -171,3 +171,32 @@ def test_second_copy_of_the_article_does_not_widen_the_block():
             f"<div class='mobile'><div class='m-hd'>今日关注</div><div class='m-text'>{paras}</div></div></body></html>")
     root = parse(html)
     assert find_content(root, text_mass(root)).get("class") == "text"
+
+
+@pytest.mark.parametrize(
+    "info, expected",
+    [
+        ("时间：10-23", "2026-10-23"),
+        ("时间：12-30", "2025-12-30"),  # a day later in the year than the fetch: last year's
+        ("发表于 08-11 16:06", "2026-08-11T16:06:00"),
+        ("发布于 3天前", "2026-11-26T09:00:00"),
+        ("时间: 昨天 10:20", "2026-11-28T10:20:00"),
+        ("时间：06/02/2022 - 13:48", "2022-06-02T13:48:00"),
+    ],
+)
+def test_dates_without_a_leading_year_are_read_without_dateparser(info, expected, monkeypatch):
+    from datetime import datetime
+
+    from crawler.extract import fields
+
+    monkeypatch.setattr(fields, "_dateparser_iso", lambda *a: pytest.fail("dateparser called"))
+    assert fields.published_at(info, datetime(2026, 11, 29, 9, 0)) == expected
+
+
+def test_pure_cleaning_imports_neither_scrapy_nor_the_archive():
+    import subprocess
+    import sys
+
+    code = "import sys, crawler.extract, pipelines.clean; print('scrapy' in sys.modules or 'sqlite_utils' in sys.modules)"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert out.strip() == "False"

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from datetime import datetime
+from datetime import datetime, timedelta
 from urllib.parse import urljoin, urlsplit
 
 from lxml.html import HtmlElement
@@ -89,16 +89,55 @@ def published_at(text: str, fetched: datetime | None = None) -> str | None:
         return _iso(best)
     loose = _LOOSE_DATE.search(text)
     if loose:
-        return _dateparser_iso(loose.group(1), fetched)
+        found, iso = _short_iso(loose.group(1), fetched or datetime.now())
+        return iso if found else _dateparser_iso(loose.group(1), fetched)
     return None
 
 
+# Forms without a leading year, read without dateparser (slow, and it takes 10-23 for 2010-11-23).
+_TIME = r"(?:\s*-?\s*(?P<H>\d{1,2})\s*[:：]\s*(?P<M>\d{2})(?:\s*[:：]\s*(?P<S>\d{2}))?)?"
+_YEAR_LAST = re.compile(r"^(?P<m>\d{1,2})/(?P<d>\d{1,2})/(?P<y>(?:19|20)\d{2})" + _TIME)  # m/d/Y - H:i
+_MONTH_DAY = re.compile(r"^(?P<m>\d{1,2})\s*[-/月.]\s*(?P<d>\d{1,2})\s*日?" + _TIME)  # 10-23, 08-11 16:06
+_DAYS_AGO = re.compile(r"^(?P<n>\d{1,3})\s*(?P<unit>秒|分钟|小时|天|周|星期)前")
+_NAMED_DAY = re.compile(r"^(?P<day>刚刚|今天|昨天|前天)" + _TIME)
+_UNIT_SECONDS = {"秒": 1, "分钟": 60, "小时": 3600, "天": 86400, "周": 604800, "星期": 604800}
+_DAYS_BACK = {"刚刚": 0, "今天": 0, "昨天": 1, "前天": 2}
+
+
+def _short_iso(text: str, now: datetime) -> tuple[bool, str | None]:
+    """(whether the form is known, its ISO date) for dates printed without a leading year:
+    10-23 and 08-11 16:06 (the last such day before `now`), 06/02/2022 - 13:48, 3天前, 昨天 10:20."""
+    text = text.strip()
+    match = _YEAR_LAST.match(text)
+    if match:
+        return True, _iso(match)
+    match = _MONTH_DAY.match(text)
+    if match:
+        month, day = int(match["m"]), int(match["d"])
+        year = now.year - 1 if (month, day) > (now.month, now.day) else now.year
+        return True, _build(year, month, day, match["H"], match["M"], match["S"])
+    match = _DAYS_AGO.match(text)
+    if match:
+        when = now - timedelta(seconds=int(match["n"]) * _UNIT_SECONDS[match["unit"]])
+        return True, when.replace(microsecond=0).isoformat()
+    match = _NAMED_DAY.match(text)
+    if match:
+        day = now - timedelta(days=_DAYS_BACK[match["day"]])
+        if match["day"] == "刚刚":
+            return True, now.replace(microsecond=0).isoformat()
+        return True, _build(day.year, day.month, day.day, match["H"], match["M"], match["S"])
+    return False, None
+
+
 def _iso(match: re.Match[str]) -> str | None:
-    y, m, d = int(match["y"]), int(match["m"]), int(match["d"])
+    return _build(int(match["y"]), int(match["m"]), int(match["d"]), match["H"], match["M"], match["S"])
+
+
+def _build(y: int, m: int, d: int, hour: str | None, minute: str | None, second: str | None) -> str | None:
     try:
-        if match["H"] is None:
+        if hour is None:
             return datetime(y, m, d).strftime("%Y-%m-%d")
-        return datetime(y, m, d, int(match["H"]), int(match["M"]), int(match["S"] or 0)).isoformat()
+        return datetime(y, m, d, int(hour), int(minute), int(second or 0)).isoformat()
     except ValueError:
         return None
 
