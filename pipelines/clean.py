@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
-import asyncio
 import re
 from dataclasses import dataclass, field
-from typing import Callable, Iterable
+from typing import TYPE_CHECKING, Callable, Iterable
 
 from crawler.extract.dom import normalise_space
 from crawler.items import ArticleItem
 from pipelines.boilerplate import BoilerplateLearner
+
+if TYPE_CHECKING:  # asyncio (about 0.1 s to import) is for the pipeline, not for pure cleaning
+    import asyncio
 
 # Decorations sites add to the same essay's title: 【优秀范文】, (精选12篇), （通用14篇）, 【第1页】.
 _DECORATION = re.compile(
@@ -188,6 +190,8 @@ class CleanPipeline:
                 self.learner.add_known(site, templates, pages)
 
     async def process_item(self, item):
+        import asyncio
+
         if not isinstance(item, ArticleItem):
             return item
         site = item.site

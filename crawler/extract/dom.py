@@ -72,40 +72,37 @@ def text_lines(element: lxml.html.HtmlElement) -> list[Line]:
     parts: list[str] = []
     link_chars = 0
     link_depth = 0
-
-    def flush() -> None:
-        nonlocal parts, link_chars
-        if parts:
-            text = normalise_space("".join(parts))
-            if text:
-                lines.append(Line(text, min(link_chars, len(text))))
-        parts = []
-        link_chars = 0
-
-    def add(text: str | None, in_link: bool) -> None:
-        nonlocal link_chars
-        if text:
-            parts.append(text)
-            if in_link:
-                link_chars += len(text.strip())
-
     for event, el in etree.iterwalk(element, events=("start", "end")):
-        tag = el.tag if isinstance(el.tag, str) else ""
+        tag = el.tag
         if event == "start":
-            if tag in BLOCK_TAGS:
-                flush()
+            if parts and tag in BLOCK_TAGS:
+                _flush(lines, parts, link_chars)
+                parts = []
+                link_chars = 0
             if tag == "a":
                 link_depth += 1
-            add(el.text, link_depth > 0)
+            text = el.text
         else:
             if tag == "a":
                 link_depth -= 1
-            if tag in BLOCK_TAGS:
-                flush()
-            if el is not element:
-                add(el.tail, link_depth > 0)
-    flush()
+            if parts and tag in BLOCK_TAGS:
+                _flush(lines, parts, link_chars)
+                parts = []
+                link_chars = 0
+            text = el.tail if el is not element else None
+        if text:
+            parts.append(text)
+            if link_depth:
+                link_chars += len(text.strip())
+    if parts:
+        _flush(lines, parts, link_chars)
     return lines
+
+
+def _flush(lines: list[Line], parts: list[str], link_chars: int) -> None:
+    text = normalise_space("".join(parts))
+    if text:
+        lines.append(Line(text, min(link_chars, len(text))))
 
 
 def own_text(element: lxml.html.HtmlElement) -> str:

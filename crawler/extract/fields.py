@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import itertools
 import re
 from datetime import datetime, timedelta
+from typing import Iterator
 from urllib.parse import urljoin, urlsplit
 
 from lxml.html import HtmlElement
@@ -183,9 +185,12 @@ def breadcrumb(
 
 def _breadcrumb_element(root: HtmlElement) -> HtmlElement | None:
     for el in root.iter():
+        cls, ident, text = el.get("class"), el.get("id"), el.text
+        if cls is None and ident is None and (text is None or "位置" not in text):
+            continue  # no hint and no label (every label ends in 位置): most elements
         if not isinstance(el.tag, str) or el.tag in ("a", "body", "html"):
             continue
-        hint = f"{el.get('class', '')} {el.get('id', '')}"
+        hint = f"{cls or ''} {ident or ''}"
         if (_BREADCRUMB_HINT.search(hint) or _BREADCRUMB_LABEL.match(el.text or "")) and el.find(".//a") is not None:
             if len(el.findall(".//a")) <= 12:
                 return el
@@ -201,10 +206,11 @@ def _trail_by_shape(root: HtmlElement, content: HtmlElement, page_url: str, titl
     """A trail with no known class or label: before the text, a box of 2-8 links, the first to
     the home page, with nothing but separators (>, ›, », /) between them, an optional label in
     front ("您在这里：") and the title or 正文 at the end."""
+    around = set(content.iterancestors())
     for el in root.iter(*_SHAPE_BOXES):
         if el is content:
             return None
-        if contains(el, content):
+        if el in around:
             continue
         links = el.findall(".//a")
         if not 2 <= len(links) <= 8:
@@ -226,12 +232,8 @@ def _trail_by_shape(root: HtmlElement, content: HtmlElement, page_url: str, titl
 def _terms_by_shape(root: HtmlElement, content: HtmlElement) -> list[str]:
     """Related terms with an unknown label: after the text, a short label ending in ：/: and then
     only short links (1-20 of them)."""
-    after = False
-    for el in root.iter():
-        if el is content:
-            after = True
-            continue
-        if not after or el.tag not in _SHAPE_BOXES or contains(content, el):
+    for el in _after(content):
+        if el.tag not in _SHAPE_BOXES:
             continue
         links = el.findall(".//a")
         if not 1 <= len(links) <= 20:
@@ -250,13 +252,9 @@ def _terms_by_shape(root: HtmlElement, content: HtmlElement) -> list[str]:
 
 def related_terms(root: HtmlElement, content: HtmlElement) -> list[str]:
     """Texts of the related-term links (相关热词搜索 / 标签) after the article text, in page order."""
-    after = False
-    for el in root.iter():
-        if el is content:
-            after = True
-        if not after or not isinstance(el.tag, str) or el.tag == "a":
-            continue
-        if not _TERMS_LABEL.match(el.text or ""):
+    for el in itertools.chain(content.iter(), _after(content)):
+        text = el.text
+        if not text or el.tag == "a" or not isinstance(el.tag, str) or not _TERMS_LABEL.match(text):
             continue
         box = el
         while box is not None and (box.tag not in _BLOCKISH or box.find(".//a") is None):
@@ -272,6 +270,15 @@ def related_terms(root: HtmlElement, content: HtmlElement) -> list[str]:
     # No label: tag-like links that follow the article text.
     links = [a for a in content.getparent().iter("a")] if content.getparent() is not None else []
     return _dedupe([normalise_space(a.text_content()) for a in links if _TERM_URL.search(a.get("href") or "")])
+
+
+def _after(el: HtmlElement) -> Iterator[HtmlElement]:
+    """The elements after `el` and its subtree, in document order."""
+    node = el
+    while node is not None:
+        for sibling in node.itersiblings():
+            yield from sibling.iter()
+        node = node.getparent()
 
 
 def link_texts(box: HtmlElement) -> list[str]:
