@@ -117,20 +117,21 @@ def clean_lines(
             continue
         line = normalise_space(_BUTTON_LABELS.sub("", raw))
         if own_domains is not None:
-            line = own_domains.sub("", line)
-        line = _PASTED_DOMAIN.sub(_unless_official, line).strip()
+            line = own_domains.sub("", line).strip()
+        if "." in line:  # a domain has a dot: most lines need no search
+            line = _PASTED_DOMAIN.sub(_unless_official, line).strip()
         if not line:
             continue
         if _TRUNCATED.search(line):
             out.partial = True
             break
-        if out.paragraphs and (_STOP_LINE.match(line) or _COMMENTS_HEADING.match(line)):
+        if out.paragraphs and (_STOP_LINE.match(line) or (line[-1] in "论复言" and _COMMENTS_HEADING.match(line))):
             break
         if len(line) <= _MAX_BOILERPLATE_LINE and _BOILERPLATE_LINE.search(line):
             continue
         if len(line) <= _MAX_BUTTON_LINE and _BUTTON_LINE.search(line) and not _SENTENCE.search(line):
             continue
-        if any(pattern.search(line) for pattern in extra):
+        if extra and any(pattern.search(line) for pattern in extra):
             continue
         if len(line) <= _MAX_INFO_LINE and _INFO_LINE.search(line):
             continue

@@ -29,6 +29,8 @@ _XML_DECLARATION = re.compile(r"^\s*<\?xml[^>]*\?>", re.I)
 def normalise_space(text: str) -> str:
     """Collapse white space (\\u3000, &nbsp;, line breaks) and drop it next to Chinese text,
     where it is only layout; single spaces between Latin words and numbers stay."""
+    if " " not in text and text.isprintable():
+        return text  # every white space character but " " is unprintable: nothing to do
     text = _SPACES.sub(" ", text).strip()
     if " " in text:
         text = _SPACE_NEAR_CJK.sub("", text)
@@ -50,11 +52,11 @@ class Line:
 def parse(html: str) -> lxml.html.HtmlElement | None:
     """Parse a page; scripts, styles and comments are removed. None for an empty document."""
     html = _XML_DECLARATION.sub("", html)
-    if not html.strip():
+    if not html or html.isspace():
         return None
     try:
         root = lxml.html.document_fromstring(html, parser=_PARSER)
-        if not root.text_content().strip():
+        if all(text.isspace() for text in root.itertext()):  # stops at the first text
             # Nesting past libxml2's hard depth limit loses all text: keep only paragraph breaks.
             root = lxml.html.document_fromstring(_ALL_BUT_PARAGRAPH_TAGS.sub("", html) or " ", parser=_PARSER)
     except (etree.ParserError, ValueError):

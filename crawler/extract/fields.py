@@ -235,13 +235,15 @@ def _terms_by_shape(root: HtmlElement, content: HtmlElement) -> list[str]:
     for el in _after(content):
         if el.tag not in _SHAPE_BOXES:
             continue
+        rest = el.text_content()
+        if "：" not in rest and ":" not in rest:
+            continue  # no label
         links = el.findall(".//a")
         if not 1 <= len(links) <= 20:
             continue
         texts = [normalise_space(a.text_content()) for a in links]
         if any(not t or len(t) > 20 for t in texts):
             continue
-        rest = el.text_content()
         for text in texts:
             rest = rest.replace(text, " ", 1)
         rest = normalise_space(rest)
