@@ -200,3 +200,15 @@ def test_pure_cleaning_imports_neither_scrapy_nor_the_archive():
     code = "import sys, crawler.extract, pipelines.clean; print('scrapy' in sys.modules or 'sqlite_utils' in sys.modules)"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     assert out.strip() == "False"
+
+
+def test_dated_summaries_beside_an_article_are_not_posts():
+    article = "<div class='text'>" + "".join(
+        f"<p>第{i}段正文，关于社区治理的调研，走访了十二个社区，召开座谈会八次。</p>" for i in range(6)
+    ) + "</div>"
+    related = "".join(
+        f"<div class='rel'>2022-03-0{i} 10:00 相关文章{i}：今年以来，我们围绕工作开展调研，取得成效，群众满意，反响良好。</div>"
+        for i in range(1, 5)
+    )
+    text = main_text(f"<html><body><div id='main'>{article}{related}</div></body></html>")
+    assert text.startswith("第0段正文") and "第5段正文" in text

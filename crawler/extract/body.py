@@ -146,6 +146,7 @@ LIST_CHARS_PER_MARK = 50
 LIST_LINK_SHARE = 0.5
 MIN_PROSE_MARKS = 5
 MIN_POSTS = 3
+MIN_POSTS_SHARE = 0.6
 
 
 def _is_beside_prose(box: HtmlElement, mass, node_marks: int) -> bool:
@@ -162,13 +163,18 @@ def _is_link_list(box: HtmlElement, mass) -> bool:
 
 def _first_post(node: HtmlElement, mass) -> HtmlElement | None:
     """The first of several sibling posts (a blog's front page, a thread): boxes that each start
-    with a date and time and hold sentences of their own. The first one is the page's article."""
+    with a date and time, hold sentences of their own and together most of the text. The first
+    one is the page's article. (Dated summaries beside an article are not most of the text.)"""
     posts = []
+    text = 0
     for child in node:
-        if child.tag in _POST_TAGS and mass.get(child, _EMPTY)[2] >= MIN_PROSE_MARKS:
-            if _DATETIME.search(child.text_content()[:200]):
-                posts.append(child)
-    return posts[0] if len(posts) >= MIN_POSTS else None
+        plain, _, marks, _ = mass.get(child, _EMPTY)
+        if child.tag in _POST_TAGS and marks >= MIN_PROSE_MARKS and _DATETIME.search(child.text_content()[:200]):
+            posts.append(child)
+            text += plain
+    if len(posts) >= MIN_POSTS and text >= MIN_POSTS_SHARE * mass.get(node, _EMPTY)[0]:
+        return posts[0]
+    return None
 
 
 def _sentences_beside(node: HtmlElement, best: HtmlElement, mass, left_marks: int, limit: float) -> int:
