@@ -79,13 +79,16 @@ _MARKS = re.compile("[" + "".join(sorted(_SENTENCE_MARKS)) + "]")
 _EMPTY = (0, 0, 0, 0)
 
 
-def find_content(root: HtmlElement, mass: dict[HtmlElement, tuple[int, int, int]] | None = None) -> HtmlElement:
+def find_content(root: HtmlElement, mass: dict[HtmlElement, tuple[int, int, int, int]] | None = None) -> HtmlElement:
     """The smallest box that holds the article's prose.
 
     From <body> down, step into the child box with the most non-link text as long as it holds
     a fair share of it and what is left beside it has (almost) no sentences: a visible part and a
     CSS-hidden rest of one article stay together, while titles, info lines and link lists are
-    left behind.
+    left behind. Beside a post with sentences of its own, a dated comment list or a linked list
+    without sentences (a reply thread) does not count, however long; a second copy of the
+    article (a mobile version) does not keep the descent from the first; and where the text
+    is several dated posts side by side (a blog's front page, a thread), the first post is taken.
     """
     mass = mass if mass is not None else text_mass(root)
     body = root.find("body")
@@ -101,14 +104,17 @@ def find_content(root: HtmlElement, mass: dict[HtmlElement, tuple[int, int, int]
         )
         best = None
         for child in children[:3]:
-            if child.tag in PARAGRAPH_TAGS or not _is_beside_prose(child, mass, total_marks) or not (
-                _is_link_list(child, mass) or _is_discussion(child)
+            if (
+                child.tag not in PARAGRAPH_TAGS
+                and _is_beside_prose(child, mass, total_marks)
+                and (_is_link_list(child, mass) or _is_discussion(child))
             ):
-                best = child
-                break
-            # Comments, replies or a linked index outweigh a short post: they are not its text.
-            total -= mass.get(child, _EMPTY)[0]
-            total_marks -= mass.get(child, _EMPTY)[2]
+                # Comments, replies or a linked index outweigh a short post: they are not its text.
+                total -= mass.get(child, _EMPTY)[0]
+                total_marks -= mass.get(child, _EMPTY)[2]
+                continue
+            best = child
+            break
         stop = best is None or best.tag in PARAGRAPH_TAGS
         if not stop:
             plain, _, marks, _ = mass.get(best, _EMPTY)
