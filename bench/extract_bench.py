@@ -2,16 +2,23 @@
 
     .venv/bin/pip install -e '.[bench]'      # readability-lxml, trafilatura, justext
     .venv/bin/python bench/extract_bench.py [--dataset ../shared/benchmarks/extraction/zh-cwced]
+    .venv/bin/python bench/extract_bench.py --runs 5 --baseline readability   # speed: medians
 
 Runs ../shared/benchmarks/extraction/score.py with `crawler.extract:main_text` (named fanwen)
-and every baseline it knows, in one process, so the pages/s figures are comparable.
+and every baseline it knows (or only --baseline), in one process per run, so the pages/s
+figures of a run are comparable. With --runs N the table gives each extractor's median pages/s
+over N runs and its ratio to the first baseline's: on a shared machine the ratio is steadier
+than the absolute figure.
 """
 
 from __future__ import annotations
 
 import argparse
+import json
+import statistics
 import subprocess
 import sys
+import tempfile
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -22,10 +29,31 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--dataset", type=Path, default=BENCH / "zh-cwced")
     parser.add_argument("--show-worst", type=int, default=0)
+    parser.add_argument("--runs", type=int, default=1, help="runs; the table gives median pages/s")
+    parser.add_argument("--baseline", action="append", help="only these baselines (default: all)")
     args = parser.parse_args()
     cmd = [sys.executable, str(BENCH / "score.py"), str(args.dataset), "--module", "crawler.extract:main_text",
-           "--name", "fanwen", "-e", "all", "--show-worst", str(args.show_worst)]
-    sys.exit(subprocess.call(cmd, cwd=ROOT))
+           "--name", "fanwen", "--show-worst", str(args.show_worst)]
+    for name in args.baseline or ["all"]:
+        cmd += ["-e", name]
+    if args.runs <= 1:
+        sys.exit(subprocess.call(cmd, cwd=ROOT))
+    speeds: dict[str, list[float]] = {}
+    scores: dict[str, dict] = {}
+    with tempfile.TemporaryDirectory() as tmp:
+        out = Path(tmp) / "run.json"
+        for _ in range(args.runs):
+            subprocess.run(cmd + ["--json", str(out)], cwd=ROOT, check=True, stdout=subprocess.DEVNULL)
+            for name, result in json.loads(out.read_text(encoding="utf-8"))[args.dataset.name].items():
+                speeds.setdefault(name, []).append(result["pages_per_s"])
+                scores[name] = result
+    base = next((name for name in speeds if name != "fanwen"), None)
+    print(f"{'extractor':<14} {'F1':>6} {'P':>6} {'R':>6} {'medF1':>6} {'pg/s':>7} {'ratio':>6}  runs (pg/s)")
+    for name, runs in speeds.items():
+        result, median = scores[name], statistics.median(runs)
+        ratio = median / statistics.median(speeds[base]) if base else 1.0
+        print(f"{name:<14} {result['mean_f1']:>6.3f} {result['mean_precision']:>6.3f} {result['mean_recall']:>6.3f} "
+              f"{result['median_f1']:>6.3f} {median:>7.1f} {ratio:>6.2f}  {' '.join(f'{s:.0f}' for s in runs)}")
 
 
 if __name__ == "__main__":
