@@ -7,8 +7,8 @@
 Runs ../shared/benchmarks/extraction/score.py with `crawler.extract:main_text` (named fanwen)
 and every baseline it knows (or only --baseline), in one process per run, so the pages/s
 figures of a run are comparable. With --runs N the table gives each extractor's median pages/s
-over N runs and its ratio to the first baseline's: on a shared machine the ratio is steadier
-than the absolute figure.
+over N runs and its ratio to readability-lxml's (else the first baseline's): on a shared machine
+the ratio is steadier than the absolute figure.
 """
 
 from __future__ import annotations
@@ -47,7 +47,7 @@ def main() -> None:
             for name, result in json.loads(out.read_text(encoding="utf-8"))[args.dataset.name].items():
                 speeds.setdefault(name, []).append(result["pages_per_s"])
                 scores[name] = result
-    base = next((name for name in speeds if name != "fanwen"), None)
+    base = "readability" if "readability" in speeds else next((name for name in speeds if name != "fanwen"), None)
     print(f"{'extractor':<14} {'F1':>6} {'P':>6} {'R':>6} {'medF1':>6} {'pg/s':>7} {'ratio':>6}  runs (pg/s)")
     for name, runs in speeds.items():
         result, median = scores[name], statistics.median(runs)
