@@ -48,12 +48,13 @@ def main() -> None:
                 speeds.setdefault(name, []).append(result["pages_per_s"])
                 scores[name] = result
     base = "readability" if "readability" in speeds else next((name for name in speeds if name != "fanwen"), None)
-    print(f"{'extractor':<14} {'F1':>6} {'P':>6} {'R':>6} {'medF1':>6} {'pg/s':>7} {'ratio':>6}  runs (pg/s)")
+    print(f"{'extractor':<14} {'F1':>6} {'P':>6} {'R':>6} {'medF1':>6} {'empty':>5} {'pg/s':>7} {'ratio':>6}  runs (pg/s)")
     for name, runs in speeds.items():
         result, median = scores[name], statistics.median(runs)
         ratio = median / statistics.median(speeds[base]) if base else 1.0
         print(f"{name:<14} {result['mean_f1']:>6.3f} {result['mean_precision']:>6.3f} {result['mean_recall']:>6.3f} "
-              f"{result['median_f1']:>6.3f} {median:>7.1f} {ratio:>6.2f}  {' '.join(f'{s:.0f}' for s in runs)}")
+              f"{result['median_f1']:>6.3f} {result['empty']:>5} {median:>7.1f} {ratio:>6.2f}  "
+              f"{' '.join(f'{s:.0f}' for s in runs)}")
 
 
 if __name__ == "__main__":
