@@ -212,3 +212,13 @@ def test_dated_summaries_beside_an_article_are_not_posts():
     )
     text = main_text(f"<html><body><div id='main'>{article}{related}</div></body></html>")
     assert text.startswith("第0段正文") and "第5段正文" in text
+
+
+def test_sibling_essays_sharing_sentences_are_both_kept():
+    shared = "<p>尊敬的各位领导、各位来宾，同志们：大家好！</p>"
+    one = "".join(f"<p>篇一第{i}段，社区党支部认真贯彻落实上级决策部署，服务群众。</p>" for i in range(6))
+    two = "".join(f"<p>篇二第{i}段，机关党支部围绕中心工作开展主题活动，效果良好。</p>" for i in range(5))
+    html = (f"<html><body><div id='text'><div class='essay'>{shared}{one}{shared}</div>"
+            f"<div class='essay'>{shared}{two}{shared}</div></div></body></html>")
+    text = main_text(html)
+    assert "篇一第0段" in text and "篇二第4段" in text
