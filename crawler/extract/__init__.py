@@ -67,7 +67,7 @@ def extract_article(page: Page, profile: SiteProfile | None = None, fetched: dat
         categories=fields.breadcrumb(
             crumb if crumb is not None else root, page.url, title, explicit=crumb is not None, content=content
         ),
-        terms=fields.link_texts(terms_box) if terms_box is not None else fields.related_terms(root, content),
+        terms=fields.link_texts(terms_box) if terms_box is not None else fields.related_terms(root, content, mass),
         lines=lines,
         canonical=fields.canonical_link(root),
         text_chars=plain,

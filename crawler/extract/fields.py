@@ -229,12 +229,21 @@ def _trail_by_shape(root: HtmlElement, content: HtmlElement, page_url: str, titl
     return None
 
 
-def _terms_by_shape(root: HtmlElement, content: HtmlElement) -> list[str]:
+# A terms box has a label of at most 10 characters beside its links: boxes with more non-link
+# text than this (white space the text mass counts included) are not looked at.
+_MAX_TERMS_BOX_TEXT = 40
+
+
+def _terms_by_shape(root: HtmlElement, content: HtmlElement, mass: dict | None = None) -> list[str]:
     """Related terms with an unknown label: after the text, a short label ending in ：/: and then
-    only short links (1-20 of them)."""
+    only short links (1-20 of them). `mass` (body.text_mass) lets most boxes be skipped unread."""
     for el in _after(content):
         if el.tag not in _SHAPE_BOXES:
             continue
+        if mass is not None and el in mass:
+            plain, link_chars = mass[el][:2]
+            if plain > _MAX_TERMS_BOX_TEXT or not link_chars:
+                continue
         rest = el.text_content()
         if "：" not in rest and ":" not in rest:
             continue  # no label
@@ -252,7 +261,7 @@ def _terms_by_shape(root: HtmlElement, content: HtmlElement) -> list[str]:
     return []
 
 
-def related_terms(root: HtmlElement, content: HtmlElement) -> list[str]:
+def related_terms(root: HtmlElement, content: HtmlElement, mass: dict | None = None) -> list[str]:
     """Texts of the related-term links (相关热词搜索 / 标签) after the article text, in page order."""
     for el in itertools.chain(content.iter(), _after(content)):
         text = el.text
@@ -266,7 +275,7 @@ def related_terms(root: HtmlElement, content: HtmlElement) -> list[str]:
         terms = link_texts(box)
         if terms:
             return terms
-    terms = _terms_by_shape(root, content)
+    terms = _terms_by_shape(root, content, mass)
     if terms:
         return terms
     # No label: tag-like links that follow the article text.
