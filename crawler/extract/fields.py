@@ -191,7 +191,7 @@ def _breadcrumb_element(root: HtmlElement) -> HtmlElement | None:
         if not isinstance(el.tag, str) or el.tag in ("a", "body", "html"):
             continue
         hint = f"{cls or ''} {ident or ''}"
-        if (_BREADCRUMB_HINT.search(hint) or _BREADCRUMB_LABEL.match(el.text or "")) and el.find(".//a") is not None:
+        if (_BREADCRUMB_HINT.search(hint) or _BREADCRUMB_LABEL.match(text or "")) and el.find(".//a") is not None:
             if len(el.findall(".//a")) <= 12:
                 return el
     return None
