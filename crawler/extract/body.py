@@ -31,45 +31,47 @@ def text_mass(root: HtmlElement) -> dict[HtmlElement, tuple[int, int, int, int]]
     """For every element: characters of non-link text, of link text, sentence marks
     (，。；！？) in the non-link text of its subtree, and its position in document order.
 
-    One walk over the tree; this is the hot path of extraction, so the counting is inlined."""
+    One walk over the tree; this is the hot path of extraction, so the counting is inlined. The
+    open element's running totals are kept in locals; its parent's wait on the stack."""
     mass: dict[HtmlElement, tuple[int, int, int, int]] = {}
-    stack: list[list[int]] = []
+    stack: list[tuple[int, int, int, int]] = []
     push, pop = stack.append, stack.pop
     marks_in = _MARKS.findall
     in_link = 0
-    position = 0
+    position = start = 0
+    plain = link = marks = 0
     for event, el in etree.iterwalk(root, events=("start", "end")):
         if event == "start":
             position += 1
+            push((plain, link, marks, start))
+            start = position
             if el.tag == "a":
                 in_link += 1
             text = el.text
             if text is None or text.isspace():
-                push([0, 0, 0, position])
+                plain = link = marks = 0
             else:
                 n = len(text) - text.count(" ") - text.count("\n") - text.count("\t") - text.count("\u3000")
-                push([0, n, 0, position] if in_link else [n, 0, len(marks_in(text)), position])
+                if in_link:
+                    plain, link, marks = 0, n, 0
+                else:
+                    plain, link, marks = n, 0, len(marks_in(text))
         else:
-            plain, link, marks, start = pop()
             mass[el] = (plain, link, marks, start)
             if el.tag == "a":
                 in_link -= 1
-            if stack:
-                parent = stack[-1]
-                tail = el.tail
-                if tail is None or tail.isspace():
-                    parent[0] += plain
-                    parent[1] += link
+            parent_plain, parent_link, parent_marks, start = pop()
+            plain += parent_plain
+            link += parent_link
+            marks += parent_marks
+            tail = el.tail  # the tail belongs to the parent
+            if tail is not None and not tail.isspace():
+                n = len(tail) - tail.count(" ") - tail.count("\n") - tail.count("\t") - tail.count("\u3000")
+                if in_link:
+                    link += n
                 else:
-                    n = len(tail) - tail.count(" ") - tail.count("\n") - tail.count("\t") - tail.count("\u3000")
-                    if in_link:
-                        parent[0] += plain
-                        parent[1] += link + n
-                    else:
-                        parent[0] += plain + n
-                        parent[1] += link
-                        marks += len(marks_in(tail))
-                parent[2] += marks
+                    plain += n
+                    marks += len(marks_in(tail))
     return mass
 
 
