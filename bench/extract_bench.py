@@ -3,6 +3,7 @@
     .venv/bin/pip install -e '.[bench]'      # readability-lxml, trafilatura, justext
     .venv/bin/python bench/extract_bench.py [--dataset ../shared/benchmarks/extraction/zh-cwced]
     .venv/bin/python bench/extract_bench.py --runs 5 --baseline readability   # speed: medians
+    .venv/bin/python bench/extract_bench.py --cpu --runs 5    # warm pages per CPU second
 
 Runs ../shared/benchmarks/extraction/score.py with `crawler.extract:main_text` (named fanwen)
 and every baseline it knows (or only --baseline), in one process per run, so the pages/s
@@ -31,7 +32,12 @@ def main() -> None:
     parser.add_argument("--show-worst", type=int, default=0)
     parser.add_argument("--runs", type=int, default=1, help="runs; the table gives median pages/s")
     parser.add_argument("--baseline", action="append", help="only these baselines (default: all)")
+    parser.add_argument("--cpu", action="store_true",
+                        help="pages per CPU second of fanwen and readability-lxml, warm, median of --runs passes")
     args = parser.parse_args()
+    if args.cpu:
+        cpu_speeds(args.dataset, max(args.runs, 1))
+        return
     cmd = [sys.executable, str(BENCH / "score.py"), str(args.dataset), "--module", "crawler.extract:main_text",
            "--name", "fanwen", "--show-worst", str(args.show_worst)]
     for name in args.baseline or ["all"]:
@@ -55,6 +61,32 @@ def main() -> None:
         print(f"{name:<14} {result['mean_f1']:>6.3f} {result['mean_precision']:>6.3f} {result['mean_recall']:>6.3f} "
               f"{result['median_f1']:>6.3f} {result['empty']:>5} {median:>7.1f} {ratio:>6.2f}  "
               f"{' '.join(f'{s:.0f}' for s in runs)}")
+
+
+def cpu_speeds(dataset: Path, runs: int) -> None:
+    """Warm passes over the pages timed in CPU seconds of this process: what the extractor costs
+    per page once imported, less disturbed by other processes than score.py's wall clock."""
+    import time
+
+    sys.path.insert(0, str(BENCH))
+    import score  # the benchmark's own loader and decoder
+
+    from crawler.extract import main_text
+
+    pages = score.load_dataset(dataset)
+    extractors = {"fanwen": lambda page: main_text(page.text), "readability": score.ext_readability()}
+    speeds: dict[str, list[float]] = {name: [] for name in extractors}
+    for _ in range(runs + 1):  # the first pass warms up and is not counted
+        for name, extract in extractors.items():
+            start = time.process_time()
+            for page in pages:
+                extract(page)
+            speeds[name].append(len(pages) / (time.process_time() - start))
+    base = statistics.median(speeds["readability"][1:])
+    for name, runs_ in speeds.items():
+        median = statistics.median(runs_[1:])
+        print(f"{name:<12} {median:7.1f} pages per CPU second  ratio {median / base:5.2f}  "
+              f"runs {' '.join(f'{s:.0f}' for s in runs_[1:])}")
 
 
 if __name__ == "__main__":
