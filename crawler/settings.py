@@ -73,6 +73,9 @@ FANWEN_NEARDUP_THRESHOLD = 0.6
 FANWEN_NEARDUP_PARAGRAPHS = True
 
 # Breadth-first-ish order with articles first (see crawler.spiders.fanwen priorities).
+# The frontier is mirrored into the archive so that a crawl killed at any moment resumes (docs/scheduling.md).
+SCHEDULER = "crawler.frontier.DurableScheduler"
+FANWEN_FRONTIER_ENABLED = True
 SCHEDULER_PRIORITY_QUEUE = "scrapy.pqueues.DownloaderAwarePriorityQueue"
 
 # Site boilerplate learning (pipelines.boilerplate): pages to learn from before cleaning, and the

@@ -7,6 +7,7 @@ from typing import Any
 import click
 
 from archive import NotAnArchive, connect
+from archive.lock import ArchiveBusy, ArchiveLock
 
 DEFAULT_DB = "data/archive.db"
 
@@ -52,3 +53,17 @@ def open_archive(db: str):
         raise click.ClickException(f"{db}: {exc}") from exc
     except Exception as exc:  # sqlite3 errors: not a database, unwritable folder
         raise click.ClickException(f"{db}: cannot open the archive ({exc}); give a writable path with --db") from exc
+
+
+class BusyError(click.ClickException):
+    """The archive is in use by another crawl or scheduler (exit status 75, EX_TEMPFAIL)."""
+
+    exit_code = 75
+
+
+def ensure_free(db: str, role: str = "crawl") -> None:
+    """Stop with a clear message when another crawl (or scheduler) holds the archive."""
+    try:
+        ArchiveLock(db, role).check()
+    except ArchiveBusy as exc:
+        raise BusyError(str(exc)) from exc

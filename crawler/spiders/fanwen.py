@@ -23,7 +23,7 @@ logger = logging.getLogger(__name__)
 
 ARTICLE_PRIORITY = 10  # articles before more lists keeps the frontier small
 PART_PRIORITY = 20  # finish a started multi-page article first
-SKIP_REASONS = {"robots", "trap"}  # requests not made on purpose: not errors
+SKIP_REASONS = {"robots", "trap", "unchanged"}  # not requested on purpose, or 304 on a revisit: not errors
 
 
 class FanwenSpider(scrapy.Spider):
@@ -51,12 +51,18 @@ class FanwenSpider(scrapy.Spider):
     async def start(self) -> AsyncIterator[Request]:
         for url in self.start_urls:
             canonical = self.scope.canonical(url)
+            if canonical in self.seen:  # a resumed crawl: the frontier has it already
+                continue
             self.seen.add(canonical)
             yield self._request(canonical, self.parse)
 
     def _request(self, url: str, callback, priority: int = 0, **meta: Any) -> Request:
         meta["fanwen_shape"] = url_shape(url)
         return Request(url, callback=callback, errback=self.on_error, priority=priority, meta=meta)
+
+    def frontier_request(self, url: str, priority: int) -> Request:
+        """A request restored from the durable frontier (crawler.frontier) of an interrupted crawl."""
+        return self._request(url, self.parse, priority)
 
     def profile_for(self, url: str) -> SiteProfile | None:
         return self.profiles.for_site(site_of(_host(url)))
