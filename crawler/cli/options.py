@@ -10,6 +10,7 @@ from archive import NotAnArchive, connect
 from archive.lock import ArchiveBusy, ArchiveLock
 
 DEFAULT_DB = "data/archive.db"
+CONTEXT = {"help_option_names": ["-h", "--help"]}
 
 
 def db_option(f):
