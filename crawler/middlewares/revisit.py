@@ -100,10 +100,15 @@ class RevisitSpiderMiddleware:
         self.stats.inc_value("fanwen/revisit/due")
         return True
 
-    def item_scraped(self, item: Any, **kwargs: Any) -> None:
-        if isinstance(item, ArticleItem) and not item.rejected and item.fetched_urls and self.states.writer.db is not None:
-            outcome = self.states.visited(item.fetched_urls[0], item.content_hash, *item.validators)
-            self.stats.inc_value(f"fanwen/revisit/{outcome}")
+    def item_scraped(self, item: Any, response: Response | None = None, **kwargs: Any) -> None:
+        if not isinstance(item, ArticleItem) or item.rejected or not item.fetched_urls or self.states.writer.db is None:
+            return
+        outcome = self.states.visited(item.fetched_urls[0], item.content_hash, *item.validators)
+        self.stats.inc_value(f"fanwen/revisit/{outcome}")
+        if response is not None and response.url == item.fetched_urls[0]:
+            # A link that redirected here is known too: due or not with the page it leads to.
+            for url in response.meta.get("redirect_urls", []):
+                self.states.visited(url, item.content_hash, *item.validators)
 
 
 class NotModifiedMiddleware:
