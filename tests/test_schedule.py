@@ -185,3 +185,61 @@ def test_schedule_runs_twice_and_the_second_run_fetches_only_lists_and_new_or_ch
     intervals = dict(_rows(db, "SELECT url, interval FROM url_state"))
     assert intervals[edited_url] == 1
     assert set(intervals.values()) == {1.0, 2.0}
+
+
+def test_sigterm_stops_the_running_crawl_cleanly_and_the_same_crawl_resumes_later(tmp_path):
+    bundle = build_sites(seed=7, articles_per_site=30)
+    db = tmp_path / "archive.db"
+    resolve = [arg for host in bundle.hosts for arg in ("--resolve", f"{host}=127.0.0.1")]
+    with serve(bundle) as server:
+        added = run_fanwen("schedule", "add", "hourly", *server.start_urls, "--db", str(db), "--every", "1h",
+                           *resolve, *LOCAL)
+        assert added.returncode == 0, added.stderr
+        due = _rows(db, "SELECT next_run FROM schedules")
+        proc = subprocess.Popen([*FANWEN, "scheduler", "--db", str(db), "--poll", "0.2"], cwd=ROOT,
+                                env=dict(os.environ, PYTHONUNBUFFERED="1"), stdout=subprocess.PIPE,
+                                stderr=subprocess.PIPE, text=True)
+        try:
+            deadline = time.monotonic() + 60
+            while time.monotonic() < deadline:
+                assert proc.poll() is None
+                try:
+                    if _rows(db, "SELECT count(*) FROM fetches")[0][0] >= 40:
+                        break
+                except sqlite3.OperationalError:
+                    pass
+                time.sleep(0.05)
+        finally:
+            proc.send_signal(signal.SIGTERM)
+            out, err = proc.communicate(timeout=90)
+        assert proc.returncode == 0, err[-3000:]
+        assert "scheduler stopped after 1 runs" in out
+
+        (status, crawl_id, finished), = _rows(db, "SELECT exit_status, crawl_id, finished_at FROM schedule_runs")
+        assert status == 1 and finished is not None  # the crawl stopped early, and says so
+        assert _rows(db, "SELECT finish_reason FROM crawls") == [("shutdown",)]
+        assert _rows(db, "SELECT count(*) FROM frontier WHERE state = 'pending'")[0][0] > 0
+        assert _rows(db, "SELECT next_run FROM schedules") == due  # still due: the next start resumes it
+
+        again = run_fanwen("crawl", *server.start_urls, "--db", str(db), *resolve, *LOCAL, "--json")
+        assert again.returncode == 0, again.stderr[-3000:]
+        assert "resuming crawl" in again.stderr
+        assert json.loads(again.stdout)["crawl_id"] == crawl_id
+        reachable = [t for t in bundle.truth if t.reachable]
+        assert _rows(db, "SELECT count(*) FROM articles") == [(len(reachable),)]
+        assert _rows(db, "SELECT count(*), finish_reason FROM crawls") == [(1, "finished")]
+
+
+def test_missed_runs_are_caught_up_once_then_the_next_slot_is_in_the_future():
+    from datetime import datetime, timedelta, timezone
+
+    from archive.schedules import Schedule
+    from crawler.schedule import next_run, parse_every, stamp
+
+    now = datetime(2026, 11, 29, 9, 30, 10, tzinfo=timezone.utc)
+    missed = Schedule("six-hourly", ["http://x.test/"], every=parse_every("6h"),
+                      next_run=stamp(now - timedelta(hours=20)))  # three slots missed while nothing ran
+    assert next_run(missed, now) == datetime(2026, 11, 29, 13, 30, 10, tzinfo=timezone.utc)
+    nightly = Schedule("nightly", ["http://x.test/"], cron="0 3 * * *", next_run=stamp(now - timedelta(days=3)))
+    assert next_run(nightly, now) == datetime(2026, 11, 30, 3, 0, tzinfo=timezone.utc)
+    assert [parse_every(t) for t in ("30s", "15m", "6h", "1d")] == [30, 900, 21600, 86400]
