@@ -60,6 +60,10 @@ class UrlStates:
             return None
         return Known(row[0], row[1], _parse(row[2]) <= (now or _now()))
 
+    def known(self, url: str) -> bool:
+        """Whether `url` is an archived article page."""
+        return self.writer.db.execute("SELECT 1 FROM url_state WHERE url = ?", [url]).fetchone() is not None
+
     def visited(self, url: str, content_hash: str, etag: str | None, last_modified: str | None) -> str:
         """A full response of `url` whose text was archived: new, unchanged or changed (returned)."""
         now = _now()

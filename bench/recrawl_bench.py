@@ -1,11 +1,12 @@
 """Recrawl of an unchanged ~5,000-page site: requests and time relative to the first crawl.
 
-Three crawls into one archive, each a `fanwen crawl` child process as a user runs it:
+Four crawls into one archive, each a `fanwen crawl` child process as a user runs it:
 
 1. first crawl (empty archive);
 2. recrawl with the default revisit policy: archived articles are not due yet, so only the list,
    tag and home pages are requested (target: <= 15% of the first crawl's requests);
-3. recrawl with every archived article due (their `url_state.next_visit` moved to now): each is
+3. the same with FANWEN_REVISIT_LISTINGS=new: list shapes that reveal nothing new stop like traps;
+4. recrawl with every archived article due (their `url_state.next_visit` moved to now): each is
    asked with If-None-Match / If-Modified-Since and the site answers 304.
 
     .venv/bin/python bench/recrawl_bench.py [--articles-per-site 1200]
@@ -55,6 +56,7 @@ def main() -> None:
                      "-s", "FANWEN_PROGRESS_INTERVAL=0", "--json"]
             runs = [("first crawl", _run(crawl, db))]
             runs.append(("recrawl, articles not due", _run(crawl, db)))
+            runs.append(("same, FANWEN_REVISIT_LISTINGS=new", _run(crawl + ["-s", "FANWEN_REVISIT_LISTINGS=new"], db)))
             _make_all_due(db)
             runs.append(("recrawl, all articles due (304)", _run(crawl, db)))
             articles = _scalar(db, "SELECT count(*) FROM articles")

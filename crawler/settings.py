@@ -86,6 +86,10 @@ FANWEN_REVISIT_ENABLED = True
 FANWEN_REVISIT_INITIAL = 86400.0
 FANWEN_REVISIT_MIN = 3600.0
 FANWEN_REVISIT_MAX = 2592000.0
+# "all": every list, tag and home page the last crawl fetched is fetched again. "new": a list page
+# whose article links are all archived counts as unproductive, so list shapes stop like traps
+# (FANWEN_TRAP_WINDOW) when nothing is new: cheaper, but a new article linked only deep in a list is found later.
+FANWEN_REVISIT_LISTINGS = "all"
 SCHEDULER_PRIORITY_QUEUE = "scrapy.pqueues.DownloaderAwarePriorityQueue"
 
 # Site boilerplate learning (pipelines.boilerplate): pages to learn from before cleaning, and the

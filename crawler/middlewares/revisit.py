@@ -43,6 +43,8 @@ class RevisitSpiderMiddleware:
     def from_crawler(cls, crawler) -> RevisitSpiderMiddleware:
         if not crawler.settings.getbool("FANWEN_REVISIT_ENABLED", True):
             raise NotConfigured("FANWEN_REVISIT_ENABLED is off")
+        if crawler.settings.get("FANWEN_REVISIT_LISTINGS", "all") not in ("all", "new"):
+            raise ValueError("FANWEN_REVISIT_LISTINGS is all or new")
         middleware = cls(UrlStates(shared_writer(crawler), policy_from(crawler.settings)), crawler.stats, crawler)
         crawler.signals.connect(middleware.item_scraped, signal=signals.item_scraped)
         return middleware
@@ -53,7 +55,11 @@ class RevisitSpiderMiddleware:
             yield out
         spider = self.crawler.spider if self.crawler else None
         crawl_id = self.stats.get_value("fanwen/crawl_id")
-        if spider is None or crawl_id is None or self.stats.get_value("fanwen/resumed") or self.states.writer.db is None:
+        if spider is None or crawl_id is None or self.states.writer.db is None:
+            return
+        if self.crawler.settings.get("FANWEN_REVISIT_LISTINGS", "all") == "new":
+            spider.archived = self.states.known
+        if self.stats.get_value("fanwen/resumed"):
             return
         seen = getattr(spider, "seen", set())
         urls = [u for u in listing_urls(self.states.writer.db, list(spider.start_urls), crawl_id) if u not in seen]
