@@ -68,3 +68,5 @@ def ensure_free(db: str, role: str = "crawl") -> None:
         ArchiveLock(db, role).check()
     except ArchiveBusy as exc:
         raise BusyError(str(exc)) from exc
+    except OSError:
+        pass  # an unwritable place: open_archive says so
