@@ -29,7 +29,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bench.crawl_bench import PYTHON, SAME_SETTINGS, _wait_for_port, free_port  # noqa: E402
+from crawl_bench import PYTHON, SAME_SETTINGS, _wait_for_port, free_port  # noqa: E402  (this folder is on sys.path)
 
 
 def main() -> None:
