@@ -8,11 +8,21 @@ import signal
 import sqlite3
 import subprocess
 import time
+from types import SimpleNamespace
 
 import pytest
 
+from click.testing import CliRunner
+
+from crawler.cli import main
 from testsite import build_sites, serve
 from tests.conftest import FANWEN, LOCAL, ROOT, run_fanwen
+
+
+def fanwen(*args: str):
+    """A fanwen command in this process (for the quick refusals; crawls run in child processes)."""
+    result = CliRunner().invoke(main, list(args))
+    return SimpleNamespace(returncode=result.exit_code, stdout=result.stdout, stderr=result.stderr)
 
 
 def _rows(db, sql, params=()):
@@ -34,7 +44,7 @@ def _dump(db) -> list:
 @pytest.fixture
 def archive_with_a_schedule(tmp_path):
     db = tmp_path / "archive.db"
-    added = run_fanwen("schedule", "add", "nightly", "http://www.example.test/", "--db", str(db), "--cron", "0 3 * * *")
+    added = fanwen("schedule", "add", "nightly", "http://www.example.test/", "--db", str(db), "--cron", "0 3 * * *")
     assert added.returncode == 0, added.stderr
     return db
 
@@ -42,7 +52,7 @@ def archive_with_a_schedule(tmp_path):
 @pytest.mark.parametrize("cron", ["61 * * * *", "* * *", "0 3 * * * * *", "every day", ""])
 def test_invalid_cron_is_refused_and_changes_nothing(archive_with_a_schedule, cron):
     before = _dump(archive_with_a_schedule)
-    result = run_fanwen("schedule", "add", "bad", "http://www.example.test/", "--db", str(archive_with_a_schedule),
+    result = fanwen("schedule", "add", "bad", "http://www.example.test/", "--db", str(archive_with_a_schedule),
                         "--cron", cron)
     assert result.returncode == 2
     assert "not a valid cron expression" in result.stderr
@@ -52,10 +62,10 @@ def test_invalid_cron_is_refused_and_changes_nothing(archive_with_a_schedule, cr
 def test_invalid_interval_and_missing_or_double_timing_are_refused(archive_with_a_schedule):
     before = _dump(archive_with_a_schedule)
     db = str(archive_with_a_schedule)
-    bad_every = run_fanwen("schedule", "add", "bad", "http://www.example.test/", "--db", db, "--every", "6 hours")
+    bad_every = fanwen("schedule", "add", "bad", "http://www.example.test/", "--db", db, "--every", "6 hours")
     assert bad_every.returncode == 2 and "not an interval" in bad_every.stderr
-    neither = run_fanwen("schedule", "add", "bad", "http://www.example.test/", "--db", db)
-    both = run_fanwen("schedule", "add", "bad", "http://www.example.test/", "--db", db, "--every", "1h", "--cron", "0 3 * * *")
+    neither = fanwen("schedule", "add", "bad", "http://www.example.test/", "--db", db)
+    both = fanwen("schedule", "add", "bad", "http://www.example.test/", "--db", db, "--every", "1h", "--cron", "0 3 * * *")
     assert neither.returncode == both.returncode == 2
     assert "either --every INTERVAL or --cron EXPR" in neither.stderr
     assert _dump(archive_with_a_schedule) == before
@@ -63,11 +73,11 @@ def test_invalid_interval_and_missing_or_double_timing_are_refused(archive_with_
 
 def test_unknown_schedule_name_is_refused_and_changes_nothing(archive_with_a_schedule):
     before = _dump(archive_with_a_schedule)
-    result = run_fanwen("schedule", "remove", "weekly", "--db", str(archive_with_a_schedule))
+    result = fanwen("schedule", "remove", "weekly", "--db", str(archive_with_a_schedule))
     assert result.returncode == 1
     assert "no schedule named 'weekly'" in result.stderr
     assert _dump(archive_with_a_schedule) == before
-    listed = run_fanwen("schedule", "list", "--db", str(archive_with_a_schedule), "--json")
+    listed = fanwen("schedule", "list", "--db", str(archive_with_a_schedule), "--json")
     assert [s["name"] for s in json.loads(listed.stdout)] == ["nightly"]
 
 
