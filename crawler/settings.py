@@ -77,6 +77,8 @@ FANWEN_NEARDUP_THRESHOLD = 0.6
 FANWEN_NEARDUP_PARAGRAPHS = True
 
 # Breadth-first-ish order with articles first (see crawler.spiders.fanwen priorities).
+SCHEDULER_PRIORITY_QUEUE = "scrapy.pqueues.DownloaderAwarePriorityQueue"
+
 # The frontier is mirrored into the archive so that a crawl killed at any moment resumes (docs/scheduling.md).
 SCHEDULER = "crawler.frontier.DurableScheduler"
 FANWEN_FRONTIER_ENABLED = True
@@ -90,7 +92,6 @@ FANWEN_REVISIT_MAX = 2592000.0
 # whose article links are all archived counts as unproductive, so list shapes stop like traps
 # (FANWEN_TRAP_WINDOW) when nothing is new: cheaper, but a new article linked only deep in a list is found later.
 FANWEN_REVISIT_LISTINGS = "all"
-SCHEDULER_PRIORITY_QUEUE = "scrapy.pqueues.DownloaderAwarePriorityQueue"
 
 # Site boilerplate learning (pipelines.boilerplate): pages to learn from before cleaning, and the
 # longest a site's first articles wait for them.
