@@ -8,6 +8,7 @@ from pathlib import Path
 import sqlite_utils
 
 from archive.search import ensure_search_index
+from archive.state_schema import STATE_DDL, STATE_TABLES
 
 SCHEMA_VERSION = 1
 
@@ -92,6 +93,7 @@ TABLES: dict[str, dict[str, str]] = {
         "body": "search index of articles.body as CJK bigrams (contentless FTS5: rowid = articles.id, reads as NULL)",
     },
 }
+TABLES.update(STATE_TABLES)  # frontier, URL state, versions, schedules (archive/state_schema.py)
 
 
 class NotAnArchive(Exception):
@@ -137,7 +139,7 @@ _ADDED_COLUMNS = [("paragraph_stats", "dup_chars", "INTEGER")]
 def ensure_schema(db: sqlite_utils.Database) -> None:
     """Create missing tables and columns and record the schema version."""
     with db.conn:
-        db.executescript(_DDL)
+        db.executescript(_DDL + STATE_DDL)
         for table, column, kind in _ADDED_COLUMNS:
             if column not in {c.name for c in db[table].columns}:
                 db.execute(f"ALTER TABLE {table} ADD COLUMN {column} {kind}")

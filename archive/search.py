@@ -100,6 +100,16 @@ def retitle_article(db: Any, write: Write, article_id: int, new_title: str | Non
     index_article(write, article_id, new_title, body)
 
 
+def reindex_article(db: Any, write: Write, article_id: int, title: str | None, body: str) -> None:
+    """Re-index an article whose title and text are about to be replaced (call before the UPDATE)."""
+    old_title, old_body = db.execute("SELECT title, body FROM articles WHERE id = ?", [article_id]).fetchone()
+    write(
+        "INSERT INTO articles_fts(articles_fts, rowid, title, body) VALUES ('delete', ?, ?, ?)",
+        [article_id, cjk.tokens(old_title), cjk.tokens(old_body)],
+    )
+    index_article(write, article_id, title, body)
+
+
 @dataclass
 class SearchResult:
     match: str
