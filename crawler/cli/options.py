@@ -17,6 +17,12 @@ def db_option(f):
     )(f)
 
 
+def redis_option(f):
+    return click.option(
+        "--redis", "redis_url", required=True, metavar="URL", help="Redis of the distributed crawl, e.g. redis://HOST:6379/0."
+    )(f)
+
+
 def json_option(f):
     return click.option("--json", "as_json", is_flag=True, help="Print JSON instead of text.")(f)
 
