@@ -24,13 +24,24 @@ from crawler.urls import url_shape
 
 
 class SharedSeen:
-    """Seen URLs = fingerprints in the shared dupefilter. `add` is a no-op: queueing adds them."""
+    """Seen URLs = fingerprints in the shared dupefilter. `add` is a no-op: queueing adds them.
 
-    def __init__(self, dupefilter: RFPDupeFilter):
+    Fingerprints are cached (navigation and tag links repeat on every page of a site).
+    """
+
+    def __init__(self, dupefilter: RFPDupeFilter, max_entries: int = 200_000):
         self.dupefilter = dupefilter
+        self.max_entries = max_entries
+        self._fingerprints: dict[str, str] = {}
 
     def _fingerprint(self, url: str) -> str:
-        return self.dupefilter.request_fingerprint(Request(url))
+        fingerprint = self._fingerprints.get(url)
+        if fingerprint is None:
+            fingerprint = self.dupefilter.request_fingerprint(Request(url))
+            if len(self._fingerprints) >= self.max_entries:
+                self._fingerprints.clear()
+            self._fingerprints[url] = fingerprint
+        return fingerprint
 
     def add(self, url: str) -> None:
         pass
