@@ -230,3 +230,22 @@ def test_politeness_holds_per_site_across_workers(redis_server):
     assert min(gaps) >= 0.18, gaps  # DOWNLOAD_DELAY between any two starts, whichever worker
     assert active[1] == 2  # CONCURRENT_REQUESTS_PER_DOMAIN at most, over both workers
     assert server.zcard(Keys().polite("a.test")[0]) == 0  # every slot given back
+
+
+def test_a_taken_request_is_released_only_after_all_its_output_is_handed_on():
+    from scrapy.http import Request
+
+    from crawler.distributed.ledger import TOKEN, Ledger
+    from crawler.items import PageRecord
+
+    released: list[str] = []
+    ledger = Ledger(released.append)
+    parent = Request("http://a.test/list_1.html", meta={TOKEN: "7"})
+    child, record = Request("http://a.test/123.html"), PageRecord("http://a.test/list_1.html", "list", 200)
+    outputs = list(ledger.track(parent, iter([child, record])))
+    assert outputs == [child, record] and ledger.is_open("7") and not released
+    ledger.handed_on(record)  # in the stream
+    assert not released
+    ledger.handed_on(child)  # in the shared queue
+    assert released == ["7"] and not ledger.is_open("7")
+    assert list(ledger.track(Request("http://a.test/"), iter([record]))) == [record]  # not taken from Redis: untracked

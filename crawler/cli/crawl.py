@@ -64,6 +64,8 @@ def seed_and_report(start_urls: list[str], redis_url: str, fresh: bool, as_json:
 
     try:
         result = seed_crawl(redis_url, start_urls, fresh)
+    except RuntimeError as exc:
+        raise click.ClickException(f"{redis_url}: {exc}; wait for them to finish or seed without --fresh") from exc
     except Exception as exc:  # redis errors: refused, unknown host, bad URL
         raise click.ClickException(f"{redis_url}: cannot seed the crawl ({exc}); is redis-server running there?") from exc
     if as_json:

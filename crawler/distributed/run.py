@@ -43,6 +43,8 @@ def seed_crawl(url: str, start_urls: list[str], fresh: bool = False) -> dict[str
     """Queue the start URLs in the shared frontier; `fresh` forgets an earlier crawl's state first."""
     server = connect(url)
     frontier = Frontier(server)
+    if fresh and frontier.live_workers():
+        raise RuntimeError("workers are running on this crawl: --fresh would pull the frontier from under them")
     cleared = frontier.clear() if fresh else 0
     spider = FanwenSpider(start_urls=start_urls)
     keys = Keys()
