@@ -30,6 +30,7 @@ class Crawl:
         self.site, self.bundle, self.redis_url, self.db = site, bundle, redis_url, db
         self.resolve = [arg for host in bundle.hosts for arg in ("--resolve", f"{host}=127.0.0.1")]
         self.env = dict(os.environ, PYTHONUNBUFFERED="1")
+        self.logs: list[Path] = []
 
     def seed(self) -> dict:
         result = subprocess.run([*FANWEN, "crawl", *self.site.start_urls, "--redis", self.redis_url, "--json"],
@@ -38,8 +39,15 @@ class Crawl:
         return json.loads(result.stdout)
 
     def _spawn(self, *args: str) -> subprocess.Popen:
-        return subprocess.Popen([*FANWEN, *args], cwd=ROOT, env=self.env, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                                text=True)
+        # Logs go to a file: a pipe nobody reads until the end would block a chatty process.
+        self.logs.append(self.db.parent / f"{args[0]}-{len(self.logs)}.log")
+        proc = subprocess.Popen([*FANWEN, *args], cwd=ROOT, env=self.env, stdout=subprocess.PIPE,
+                                stderr=self.logs[-1].open("w"), text=True)
+        proc.log = self.logs[-1]
+        return proc
+
+    def log_lines(self, *words: str) -> list[str]:
+        return [line for log in self.logs for line in log.read_text().splitlines() if any(w in line for w in words)]
 
     def worker(self) -> subprocess.Popen:
         return self._spawn("worker", "--redis", self.redis_url, *self.resolve, *LOCAL, *FAST, "--json")
@@ -49,8 +57,8 @@ class Crawl:
 
 
 def finish(proc: subprocess.Popen, timeout: float = 240) -> dict:
-    out, err = proc.communicate(timeout=timeout)
-    assert proc.returncode == 0, err[-3000:]
+    out, _ = proc.communicate(timeout=timeout)
+    assert proc.returncode == 0, proc.log.read_text()[-3000:]
     return json.loads(out)
 
 
@@ -75,7 +83,7 @@ def wait_until(condition, procs, timeout: float = 120) -> None:
     while not condition():
         assert time.monotonic() < deadline, "timed out"
         for proc in procs:
-            assert proc.poll() is None, proc.stderr.read()[-2000:]
+            assert proc.poll() is None, proc.log.read_text()[-2000:]
         time.sleep(0.05)
 
 
@@ -129,7 +137,9 @@ def test_three_workers_and_an_archiver_archive_what_one_process_does(site, bundl
     stats = json.loads(conn.execute("SELECT stats FROM crawls").fetchone()[0])
     robots = {k: v for k, v in stats.items() if "robots" in k}
     log = [(r.host, r.path, r.at) for r in site.request_log[first_request:] if (r.host, r.path.split("?")[0]) in bad or "robots" in r.path]
-    assert not bad, (bad, robots, log[:20])
+    if bad:
+        pytest.fail(f"robots-disallowed URLs requested: {sorted(bad)}; robots stats {robots}; log {log[:40]};"
+                    f" worker logs: {crawl.log_lines('robots', 'Error', 'private')[:40]}")
 
 
 def test_a_worker_killed_with_sigkill_loses_no_url(site, bundle, single, redis_server, tmp_path):
@@ -255,3 +265,23 @@ def test_a_taken_request_is_released_only_after_all_its_output_is_handed_on():
     ledger.handed_on(child)  # in the shared queue
     assert released == ["7"] and not ledger.is_open("7")
     assert list(ledger.track(Request("http://a.test/"), iter([record]))) == [record]  # not taken from Redis: untracked
+
+
+def test_seeding_again_queues_nothing_and_fresh_starts_over(redis_server):
+    url = redis_server(5)
+    seed = [*FANWEN, "crawl", "http://www.a.test/", "--redis", url, "--json"]
+    runs = [subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True, timeout=60) for cmd in (seed, seed, [*seed, "--fresh"])]
+    assert [r.returncode for r in runs] == [0, 0, 0], runs[-1].stderr
+    first, again, fresh = (json.loads(r.stdout) for r in runs)
+    assert (first["queued"], again["queued"], again["seen"], fresh["queued"]) == (1, 0, 1, 1)
+    assert fresh["cleared_keys"] >= 3  # queue, dupefilter, start URLs
+    assert redis.Redis.from_url(url).zcard(Keys().queue) == 1
+
+
+def test_a_worker_without_redis_says_what_to_do():
+    from tests.redis_server import _free_port
+
+    result = subprocess.run([*FANWEN, "worker", "--redis", f"redis://127.0.0.1:{_free_port()}/0"],
+                            cwd=ROOT, capture_output=True, text=True, timeout=60)
+    assert result.returncode == 1
+    assert "Redis does not answer" in result.stderr and "redis-server" in result.stderr

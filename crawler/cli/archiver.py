@@ -9,7 +9,7 @@ import click
 
 from archive.summary import crawl_summary
 from crawler.cli.crawl import format_summary
-from crawler.cli.options import db_option, json_option, open_archive, parse_settings, redis_option
+from crawler.cli.options import check_redis, db_option, json_option, open_archive, parse_settings, redis_option
 
 
 @click.command("archiver")
@@ -26,6 +26,7 @@ def command(redis_url: str, db: str, settings: tuple[str, ...], as_json: bool) -
     """
     from crawler.distributed.run import run_archiver
 
+    check_redis(redis_url)
     open_archive(db).conn.close()
     stats = run_archiver(redis_url, db, parse_settings(settings))
     archive = open_archive(db)

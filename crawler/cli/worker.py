@@ -6,7 +6,7 @@ import json
 
 import click
 
-from crawler.cli.options import json_option, parse_resolve, parse_settings, redis_option
+from crawler.cli.options import check_redis, json_option, parse_resolve, parse_settings, redis_option
 
 
 @click.command("worker")
@@ -22,6 +22,7 @@ def command(redis_url: str, settings: tuple[str, ...], resolve: tuple[str, ...],
     """
     from crawler.distributed.run import run_worker
 
+    check_redis(redis_url)
     overrides = parse_settings(settings)
     if resolve:
         overrides["FANWEN_RESOLVE"] = parse_resolve(resolve)
