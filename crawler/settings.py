@@ -50,6 +50,8 @@ DOWNLOADER_MIDDLEWARES = {
     "crawler.middlewares.redirects.RedirectLoopMiddleware": 650,
     "crawler.middlewares.encoding.FixEncodingMiddleware": 580,
     "crawler.middlewares.traps.TrapGuardMiddleware": 50,
+    "scrapy.downloadermiddlewares.robotstxt.RobotsTxtMiddleware": None,
+    "crawler.middlewares.robots.RobotsTxtMiddleware": 100,
 }
 EXTENSIONS = {
     "crawler.extensions.pagefilter.PageFilter": 0,

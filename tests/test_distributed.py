@@ -10,6 +10,7 @@ import signal
 import sqlite3
 import subprocess
 import time
+import uuid
 from pathlib import Path
 
 import pytest
@@ -31,6 +32,7 @@ class Crawl:
         self.resolve = [arg for host in bundle.hosts for arg in ("--resolve", f"{host}=127.0.0.1")]
         self.env = dict(os.environ, PYTHONUNBUFFERED="1")
         self.logs: list[Path] = []
+        self.agent = f"fanwen-test/{uuid.uuid4().hex[:8]}"
 
     def seed(self) -> dict:
         result = subprocess.run([*FANWEN, "crawl", *self.site.start_urls, "--redis", self.redis_url, "--json"],
@@ -50,7 +52,12 @@ class Crawl:
         return [line for log in self.logs for line in log.read_text().splitlines() if any(w in line for w in words)]
 
     def worker(self) -> subprocess.Popen:
-        return self._spawn("worker", "--redis", self.redis_url, *self.resolve, *LOCAL, *FAST, "--json")
+        return self._spawn("worker", "--redis", self.redis_url, *self.resolve, *LOCAL, *FAST, "-s", f"USER_AGENT={self.agent}",
+                           "--json")
+
+    def requests(self) -> list:
+        """What this crawl's workers asked the site for (other tests' crawls may share the machine)."""
+        return [r for r in self.site.request_log if r.user_agent == self.agent]
 
     def archiver(self) -> subprocess.Popen:
         return self._spawn("archiver", "--redis", self.redis_url, "--db", str(self.db), *FAST, "--json")
@@ -128,15 +135,17 @@ def test_three_workers_and_an_archiver_archive_what_one_process_does(site, bundl
     assert all(r["requests"] > 0 for r in reports), reports  # all three took part
     # Each item the workers sent is one row of the crawl log: none lost, none twice.
     assert count(crawl.db, "SELECT count(*) FROM fetches") == sum(r["items"] for r in reports)
-    # Trap containment holds across workers as in one process.
-    pages = [r for r in site.request_log[first_request:] if not r.path.endswith("robots.txt")]
+    # Trap containment and robots.txt hold across workers as in one process.
+    pages = [r for r in crawl.requests() if not r.path.endswith("robots.txt")]
     assert len(pages) <= 2 * len(bundle.useful_paths), (len(pages), len(bundle.useful_paths))
-    requested = {(r.host, r.path.split("?")[0]) for r in site.request_log[first_request:]}
+    requested = {(r.host, r.path.split("?")[0]) for r in crawl.requests()}
+    assert len(requested) > len(bundle.useful_paths) / 2
     bad = requested & {(h, p.split("?")[0]) for h, p in bundle.disallowed_paths}
     conn = sqlite3.connect(crawl.db)
     stats = json.loads(conn.execute("SELECT stats FROM crawls").fetchone()[0])
     robots = {k: v for k, v in stats.items() if "robots" in k}
-    log = [(r.host, r.path, r.at) for r in site.request_log[first_request:] if (r.host, r.path.split("?")[0]) in bad or "robots" in r.path]
+    log = [(r.host, r.path, r.at, r.user_agent) for r in site.request_log[first_request:]
+           if (r.host, r.path.split("?")[0]) in bad or "robots" in r.path]
     if bad:
         pytest.fail(f"robots-disallowed URLs requested: {sorted(bad)}; robots stats {robots}; log {log[:40]};"
                     f" worker logs: {crawl.log_lines('robots', 'Error', 'private')[:40]}")
@@ -144,11 +153,10 @@ def test_three_workers_and_an_archiver_archive_what_one_process_does(site, bundl
 
 def test_a_worker_killed_with_sigkill_loses_no_url(site, bundle, single, redis_server, tmp_path):
     crawl = Crawl(site, bundle, redis_server(1), tmp_path / "archive.db")
-    first_request = len(site.request_log)
     crawl.seed()
     archiver = crawl.archiver()
     workers = [crawl.worker() for _ in range(3)]
-    wait_until(lambda: len(site.request_log) - first_request >= 300, [archiver, *workers])  # a quarter of the pages
+    wait_until(lambda: len(crawl.requests()) >= 300, [archiver, *workers])  # a quarter of the pages
     kill(workers[0])
     reports = [finish(w) for w in workers[1:]]
     finish(archiver)
