@@ -12,6 +12,10 @@ if TYPE_CHECKING:
 _CHUNK = 500  # ids per IN (...) query, under SQLite's variable limit
 
 
+def dup_share(dup_chars: int, chars: int) -> float:
+    return round(dup_chars / chars, 4) if chars else 0.0
+
+
 class NearDupTables:
     """Reads and writes the near-duplicate tables through the archive's single writer."""
 
@@ -68,12 +72,15 @@ class NearDupTables:
         self.writer.write("UPDATE articles SET duplicate_of = ? WHERE id = ?", [representative, article_id])
 
     # -- paragraphs -----------------------------------------------------------------------
-    def add_paragraphs(self, article_id: int, hashes: Iterable[int]) -> None:
+    def add_paragraphs(self, article_id: int, hashes: Iterable[int]) -> int:
+        """Store an article's paragraph hashes; returns how many were not stored yet."""
         rows = [v for h in hashes for v in (h, article_id)]
+        inserted = 0
         for start in range(0, len(rows), 2 * _CHUNK):  # one statement per chunk: per-statement cost dominates
             chunk = rows[start : start + 2 * _CHUNK]
             values = ",".join(["(?, ?)"] * (len(chunk) // 2))
-            self.writer.write(f"INSERT OR IGNORE INTO paragraph_hashes(hash, article_id) VALUES {values}", chunk)
+            inserted += self.writer.write(f"INSERT OR IGNORE INTO paragraph_hashes(hash, article_id) VALUES {values}", chunk).rowcount
+        return inserted
 
     def sharing(self, hashes: list[int], article_id: int) -> dict[int, set[int]]:
         """hash -> ids of other articles with that paragraph."""
@@ -88,12 +95,28 @@ class NearDupTables:
     def has_paragraph_stats(self, ids: Iterable[int]) -> set[int]:
         return {i for (i,) in self._by_ids("SELECT article_id FROM paragraph_stats", ids, "article_id", one=True)}
 
-    def save_paragraph_stats(self, article_id: int, essays: int, paragraphs: int, dup: int, chars: int, share: float) -> None:
+    def save_paragraph_stats(self, article_id: int, essays: int, paragraphs: int, dup: int, chars: int,
+                             dup_chars: int) -> None:
         self.writer.write(
-            "INSERT OR REPLACE INTO paragraph_stats(article_id, essays, paragraphs, dup_paragraphs, chars, dup_share)"
-            " VALUES (?, ?, ?, ?, ?, ?)",
-            [article_id, essays, paragraphs, dup, chars, share],
+            "INSERT OR REPLACE INTO paragraph_stats(article_id, essays, paragraphs, dup_paragraphs, chars, dup_chars,"
+            " dup_share) VALUES (?, ?, ?, ?, ?, ?, ?)",
+            [article_id, essays, paragraphs, dup, chars, dup_chars, dup_share(dup_chars, chars)],
         )
+
+    def add_to_paragraph_stats(self, article_id: int, dup: int, dup_chars: int) -> None:
+        """`dup` more of the page's paragraphs (`dup_chars` characters) are now found elsewhere too."""
+        chars, before = self.db.execute(
+            "SELECT chars, dup_chars FROM paragraph_stats WHERE article_id = ?", [article_id]).fetchone()
+        after = before + dup_chars
+        self.writer.write(
+            "UPDATE paragraph_stats SET dup_paragraphs = dup_paragraphs + ?, dup_chars = ?, dup_share = ?"
+            " WHERE article_id = ?",
+            [dup, after, dup_share(after, chars), article_id],
+        )
+
+    def without_dup_chars(self) -> list[int]:
+        """Pages whose statistics were made before dup_chars was kept (they are recomputed once)."""
+        return [i for (i,) in self.db.execute("SELECT article_id FROM paragraph_stats WHERE dup_chars IS NULL")]
 
     def all_bodies(self) -> Iterator[tuple[int, str]]:
         yield from self.db.execute("SELECT id, body FROM articles ORDER BY id").fetchall()

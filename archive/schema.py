@@ -8,6 +8,7 @@ from pathlib import Path
 import sqlite_utils
 
 from archive.search import ensure_search_index
+from archive.state_schema import STATE_DDL, STATE_TABLES
 
 SCHEMA_VERSION = 1
 
@@ -81,6 +82,7 @@ TABLES: dict[str, dict[str, str]] = {
         "dup_paragraphs": "of those, paragraphs also found in another article",
         "chars": "characters in those paragraphs",
         "dup_share": "share of those characters in paragraphs also found in another article (0-1)",
+        "dup_chars": "characters in paragraphs also found in another article (NULL until computed, in archives made before it)",
     },
     "stream_entries": {
         "entry_id": "id of a Redis stream entry (fanwen archiver) whose item is committed here and not yet acknowledged in Redis",
@@ -94,6 +96,7 @@ TABLES: dict[str, dict[str, str]] = {
         "body": "search index of articles.body as CJK bigrams (contentless FTS5: rowid = articles.id, reads as NULL)",
     },
 }
+TABLES.update(STATE_TABLES)  # frontier, URL state, versions, schedules (archive/state_schema.py)
 
 
 class NotAnArchive(Exception):
@@ -132,10 +135,17 @@ def check_archive(db: sqlite_utils.Database) -> None:
             )
 
 
+# Columns added to existing tables since schema version 1 (nullable, so older fanwen can still write).
+_ADDED_COLUMNS = [("paragraph_stats", "dup_chars", "INTEGER")]
+
+
 def ensure_schema(db: sqlite_utils.Database) -> None:
-    """Create missing tables and record the schema version."""
+    """Create missing tables and columns and record the schema version."""
     with db.conn:
-        db.executescript(_DDL)
+        db.executescript(_DDL + STATE_DDL)
+        for table, column, kind in _ADDED_COLUMNS:
+            if column not in {c.name for c in db[table].columns}:
+                db.execute(f"ALTER TABLE {table} ADD COLUMN {column} {kind}")
         db.execute(
             "INSERT OR IGNORE INTO meta(key, value) VALUES ('schema_version', ?)", [str(SCHEMA_VERSION)]
         )
@@ -217,7 +227,8 @@ CREATE TABLE IF NOT EXISTS paragraph_stats (
     paragraphs INTEGER NOT NULL,
     dup_paragraphs INTEGER NOT NULL,
     chars INTEGER NOT NULL,
-    dup_share REAL NOT NULL
+    dup_share REAL NOT NULL,
+    dup_chars INTEGER
 );
 CREATE INDEX IF NOT EXISTS fetches_url ON fetches(url);
 CREATE TABLE IF NOT EXISTS site_boilerplate (

@@ -80,6 +80,16 @@ def index_article(write: Write, article_id: int, title: str | None, body: str) -
     write("INSERT INTO articles_fts(rowid, title, body) VALUES (?, ?, ?)", [article_id, cjk.tokens(title), cjk.tokens(body)])
 
 
+def index_articles(conn: Any, rows: Iterable[tuple[int, str | None, str]]) -> None:
+    """Add many new articles (id, title, body) with one statement, inside the caller's transaction.
+
+    The writer calls this just before each commit: FTS5 writes its pending terms to disk whenever a
+    statement savepoint opens (any INSERT OR REPLACE/IGNORE does), so rows indexed one by one between
+    other writes cost a new index segment each; a batch of them costs one."""
+    conn.executemany("INSERT INTO articles_fts(rowid, title, body) VALUES (?, ?, ?)",
+                     [(i, cjk.tokens(t), cjk.tokens(b)) for i, t, b in rows])
+
+
 def retitle_article(db: Any, write: Write, article_id: int, new_title: str | None) -> None:
     """Re-index an article whose kept title is about to change (call before the UPDATE)."""
     old_title, body = db.execute("SELECT title, body FROM articles WHERE id = ?", [article_id]).fetchone()
@@ -88,6 +98,16 @@ def retitle_article(db: Any, write: Write, article_id: int, new_title: str | Non
         [article_id, cjk.tokens(old_title), cjk.tokens(body)],
     )
     index_article(write, article_id, new_title, body)
+
+
+def reindex_article(db: Any, write: Write, article_id: int, title: str | None, body: str) -> None:
+    """Re-index an article whose title and text are about to be replaced (call before the UPDATE)."""
+    old_title, old_body = db.execute("SELECT title, body FROM articles WHERE id = ?", [article_id]).fetchone()
+    write(
+        "INSERT INTO articles_fts(articles_fts, rowid, title, body) VALUES ('delete', ?, ?, ?)",
+        [article_id, cjk.tokens(old_title), cjk.tokens(old_body)],
+    )
+    index_article(write, article_id, title, body)
 
 
 @dataclass

@@ -10,7 +10,8 @@ from pathlib import Path
 from typing import Any
 
 from archive.schema import connect
-from archive.search import index_article, retitle_article
+from archive.search import index_articles, reindex_article, retitle_article
+from archive.versions import save_previous
 
 logger = logging.getLogger(__name__)
 
@@ -38,6 +39,7 @@ class ArchiveWriter:
         self.batch_size = batch_size
         self.db: Any = None
         self._pending = 0
+        self._unindexed: dict[int, tuple[str | None, str]] = {}  # new articles of the batch: indexed at commit
         # Near-duplicate detection (pipelines.dedupe.NearDupDetector), told of new rows and changed URLs.
         self.neardup: Any = None
 
@@ -70,6 +72,9 @@ class ArchiveWriter:
 
     def flush(self) -> None:
         if self._pending:
+            if self._unindexed:
+                index_articles(self.db.conn, ((i, t, b) for i, (t, b) in self._unindexed.items()))
+                self._unindexed.clear()
             self.db.execute("COMMIT")
             self._pending = 0
 
@@ -117,23 +122,34 @@ class ArchiveWriter:
         ).fetchone()
         if known is not None:
             article_id, kept_url = known
-            is_new_url = self._add_url(url, article_id, article.get("display_title"), now, crawl_id)
-            if url_order(url) < url_order(kept_url):
-                retitle_article(self.db, self.db.execute, article_id, article["title"])  # index rows do not count in a batch
+            moved = self._move_url(url, article_id, article.get("display_title"), now, crawl_id)
+            is_new_url = not moved and self._add_url(url, article_id, article.get("display_title"), now, crawl_id)
+            # (A URL whose earlier document still holds it as kept URL stays with that document's row.)
+            if url_order(url) < url_order(kept_url) and not (moved and self._is_kept_url(url)):
+                if article_id in self._unindexed:
+                    self._unindexed[article_id] = (article["title"], self._unindexed[article_id][1])
+                else:
+                    retitle_article(self.db, self.db.execute, article_id, article["title"])  # index rows do not count in a batch
                 self._write(
                     "UPDATE articles SET url = ?, title = ? WHERE id = ?", [url, article["title"], article_id]
                 )
                 if self.neardup is not None:
                     self.neardup.url_changed(article_id)
             self._write("UPDATE articles SET last_seen = ? WHERE id = ?", [now, article_id])
-            return StoreResult(article_id, "duplicate" if is_new_url else "unchanged")
+            return StoreResult(article_id, "changed" if moved else "duplicate" if is_new_url else "unchanged")
 
         previous = self.db.execute("SELECT article_id FROM article_urls WHERE url = ?", [url]).fetchone()
         if previous is not None:
-            # Same URL, new text: versions are kept by a later schema; never overwrite silently.
-            logger.info("content changed at %s; earlier text kept", url)
-            return StoreResult(int(previous[0]), "changed")
+            # Same URL, new text: the earlier text goes to article_versions, never overwritten silently.
+            logger.info("content changed at %s; earlier text kept as a version", url)
+            return StoreResult(self._new_version(article, url, int(previous[0]), now, crawl_id), "changed")
 
+        article_id = self._insert_article(article, now, crawl_id)
+        self._add_url(url, article_id, article.get("display_title"), now, crawl_id)
+        return StoreResult(article_id, "new")
+
+    def _insert_article(self, article: dict[str, Any], now: str, crawl_id: int | None) -> int:
+        url = article["url"]
         cursor = self._write(
             "INSERT INTO articles(url, site, title, body, published_at, categories, terms, source,"
             " content_hash, chars, pages, partial, first_seen, last_seen, crawl_id)"
@@ -157,11 +173,67 @@ class ArchiveWriter:
             ],
         )
         article_id = int(cursor.lastrowid)
-        index_article(self.db.execute, article_id, article["title"], article["body"])  # in the open batch
-        self._add_url(url, article_id, article.get("display_title"), now, crawl_id)
+        self._unindexed[article_id] = (article["title"], article["body"])  # indexed when the batch commits
         if self.neardup is not None:
             self.neardup.added(article_id, url, article["body"])
-        return StoreResult(article_id, "new")
+        return article_id
+
+    # -- versions: a known URL shows another text ---------------------------------------------
+
+    def _move_url(self, url: str, article_id: int, title: str | None, now: str, crawl_id: int | None) -> bool:
+        """`url` showed another document and now shows the known document `article_id`."""
+        row = self.db.execute("SELECT article_id FROM article_urls WHERE url = ?", [url]).fetchone()
+        if row is None or row[0] == article_id:
+            return False
+        save_previous(self, url, row[0], crawl_id, now)
+        self._write("UPDATE article_urls SET article_id = ?, title = ? WHERE url = ?", [article_id, title, url])
+        self._release_kept_url(row[0], url)
+        return True
+
+    def _release_kept_url(self, article_id: int, url: str) -> None:
+        """`url` no longer shows document `article_id`: its kept URL becomes its smallest other URL, if any."""
+        kept = self.db.execute("SELECT url FROM articles WHERE id = ?", [article_id]).fetchone()[0]
+        others = [r[0] for r in self.db.execute("SELECT url FROM article_urls WHERE article_id = ?", [article_id])]
+        if kept == url and others:
+            self._write("UPDATE articles SET url = ? WHERE id = ?", [min(others, key=url_order), article_id])
+            if self.neardup is not None:
+                self.neardup.url_changed(article_id)
+
+    def _is_kept_url(self, url: str) -> bool:
+        return self.db.execute("SELECT 1 FROM articles WHERE url = ?", [url]).fetchone() is not None
+
+    def _new_version(self, article: dict[str, Any], url: str, old_id: int, now: str, crawl_id: int | None) -> int:
+        """`url` shows a text never archived: keep the earlier one as a version, archive the new one."""
+        save_previous(self, url, old_id, crawl_id, now)
+        others = [r[0] for r in self.db.execute(
+            "SELECT url FROM article_urls WHERE article_id = ? AND url != ?", [old_id, url])]
+        if not others:
+            # The document lived only at this URL: the row takes the new text (the old one is a version).
+            if old_id in self._unindexed:
+                self._unindexed[old_id] = (article["title"], article["body"])
+            else:
+                reindex_article(self.db, self.db.execute, old_id, article["title"], article["body"])
+            self._write(
+                "UPDATE articles SET title = ?, body = ?, published_at = ?, categories = ?, terms = ?, source = ?,"
+                " content_hash = ?, chars = ?, pages = ?, partial = ?, last_seen = ? WHERE id = ?",
+                [article["title"], article["body"], article.get("published_at"), _json(article.get("categories") or []),
+                 _json(article.get("terms") or []), article.get("source"), article["content_hash"],
+                 len(article["body"]), article.get("pages", 1), int(bool(article.get("partial"))), now, old_id],
+            )
+            self._write("UPDATE article_urls SET title = ? WHERE url = ?", [article.get("display_title"), url])
+            if self.neardup is not None:
+                self.neardup.added(old_id, url, article["body"])
+            return old_id
+        # Other URLs still show the earlier text: this URL gets a document of its own.
+        kept = self.db.execute("SELECT url FROM articles WHERE id = ?", [old_id]).fetchone()[0]
+        if kept == url:
+            self._write("UPDATE articles SET url = ? WHERE id = ?", [min(others, key=url_order), old_id])
+            if self.neardup is not None:
+                self.neardup.url_changed(old_id)
+        article_id = self._insert_article(article, now, crawl_id)
+        self._write("UPDATE article_urls SET article_id = ?, title = ? WHERE url = ?",
+                    [article_id, article.get("display_title"), url])
+        return article_id
 
     def _add_url(self, url: str, article_id: int, title: str | None, now: str, crawl_id: int | None) -> bool:
         cursor = self._write(

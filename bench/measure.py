@@ -39,7 +39,9 @@ def main() -> None:
     process.crawl(crawler, start_urls=start_urls)
     process.start()
     stats = {k: v for k, v in crawler.stats.get_stats().items() if isinstance(v, (int, float, str))}
-    stats["peak_rss_mib"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    stats["peak_rss_mib"] = usage.ru_maxrss / 1024
+    stats["cpu_seconds"] = usage.ru_utime + usage.ru_stime  # whole process, start-up included
     Path(stats_file).write_text(json.dumps(stats))
 
 

@@ -23,6 +23,7 @@ class ArticleItem:
     status: int = 200
     size: int = 0
     boilerplate: tuple[re.Pattern[str], ...] = ()  # extra patterns from the site profile
+    validators: tuple[str | None, str | None] = (None, None)  # ETag, Last-Modified of page 1 (revisits)
     # Filled by the pipelines:
     title: str = ""
     body: str = ""

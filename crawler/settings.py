@@ -52,6 +52,10 @@ DOWNLOADER_MIDDLEWARES = {
     "crawler.middlewares.traps.TrapGuardMiddleware": 50,
     "scrapy.downloadermiddlewares.robotstxt.RobotsTxtMiddleware": None,
     "crawler.middlewares.robots.RobotsTxtMiddleware": 100,
+    "crawler.middlewares.revisit.NotModifiedMiddleware": 560,
+}
+SPIDER_MIDDLEWARES = {
+    "crawler.middlewares.revisit.RevisitSpiderMiddleware": 950,
 }
 EXTENSIONS = {
     "crawler.extensions.pagefilter.PageFilter": 0,
@@ -76,6 +80,20 @@ FANWEN_NEARDUP_PARAGRAPHS = True
 
 # Breadth-first-ish order with articles first (see crawler.spiders.fanwen priorities).
 SCHEDULER_PRIORITY_QUEUE = "scrapy.pqueues.DownloaderAwarePriorityQueue"
+
+# The frontier is mirrored into the archive so that a crawl killed at any moment resumes (docs/scheduling.md).
+SCHEDULER = "crawler.frontier.DurableScheduler"
+FANWEN_FRONTIER_ENABLED = True
+# Incremental recrawls (crawler.middlewares.revisit): archived article pages are requested again only
+# when due, conditionally; the interval (seconds) starts at INITIAL, doubles while unchanged, halves on a change.
+FANWEN_REVISIT_ENABLED = True
+FANWEN_REVISIT_INITIAL = 86400.0
+FANWEN_REVISIT_MIN = 3600.0
+FANWEN_REVISIT_MAX = 2592000.0
+# "all": every list, tag and home page the last crawl fetched is fetched again. "new": a list page
+# whose article links are all archived counts as unproductive, so list shapes stop like traps
+# (FANWEN_TRAP_WINDOW) when nothing is new: cheaper, but a new article linked only deep in a list is found later.
+FANWEN_REVISIT_LISTINGS = "all"
 
 # Site boilerplate learning (pipelines.boilerplate): pages to learn from before cleaning, and the
 # longest a site's first articles wait for them.

@@ -2,15 +2,16 @@
 
 from __future__ import annotations
 
-import asyncio
 import re
 from dataclasses import dataclass, field
-from typing import Callable, Iterable
+from typing import TYPE_CHECKING, Callable, Iterable
 
 from crawler.extract.dom import normalise_space
 from crawler.items import ArticleItem
 from pipelines.boilerplate import BoilerplateLearner
-from pipelines.shared import shared_writer
+
+if TYPE_CHECKING:  # asyncio (about 0.1 s to import) is for the pipeline, not for pure cleaning
+    import asyncio
 
 # Decorations sites add to the same essay's title: 【优秀范文】, (精选12篇), （通用14篇）, 【第1页】.
 _DECORATION = re.compile(
@@ -23,13 +24,17 @@ _EDGE_DECORATION = re.compile(rf"^\s*{_DECORATION.pattern}\s*|\s*{_DECORATION.pa
 # Whole lines injected by the site: intros/outros written by "小编", counters, notices, ads.
 _BOILERPLATE_LINE = re.compile(
     r"小编|小編|小编精心推荐"
-    r"|本文已影响.{0,12}人|阅读次数|浏览次数|点击次数"
+    r"|本文已影响.{0,12}人|阅读次数|浏览次数|点击次数|已被阅读\s*\d*\s*次|引用\s*[(（]?(?i:trackback)"
     r"|版权说明|本文档由用户提供并上传|收益归属内容提供方|版权反馈|版权所有|侵权.{0,6}(联系|删除)"
-    r"|【提示】本文档来源|转发文档请保留|点击下载|免费下载|下载本文|文档下载|下载文档|下载word"
+    r"|【提示】本文档来源|转发文档请保留"
     r"|本文来源于|原文(链接|地址)[:：]|文章来源[:：]|本文链接[:：]"
-    r"|公文高手|写作神器|立即了解|到电脑桌面|推薦一個非常厲害|人工智能工具"
+    r"|公文高手|写作神器|到电脑桌面|推薦一個非常厲害|人工智能工具"
 )
 _MAX_BOILERPLATE_LINE = 300
+# Buttons and ad calls: a whole line only when short and not a sentence, which may speak of 免费下载.
+_BUTTON_LINE = re.compile(r"点击下载|免费下载|下载本文|文档下载|下载文档|下载word|立即了解", re.I)
+_MAX_BUTTON_LINE = 40
+_SENTENCE = re.compile("[，。；？]")
 # The date/source/author line above the text, when the content block includes it.
 _INFO_LINE = re.compile(r"(?:19|20)\d{2}[-/年.]\d{1,2}[-/月.]\d{1,2}.*(?:来源|作者|点击|浏览|阅读|编辑)\s*[:：]|(?:来源|作者)\s*[:：].*(?:19|20)\d{2}[-/年.]\d{1,2}")
 _MAX_INFO_LINE = 120
@@ -38,9 +43,12 @@ _BUTTON_LABELS = re.compile(r"当前隐藏内容免费查看|展开阅读全文|
 # Chrome that follows the article: everything from here on is not article text.
 _STOP_LINE = re.compile(
     r"^(相关热词搜索|相关热词|热词搜索|相关搜索|延伸阅读|推荐访问|推荐阅读|相关文章|相关推荐|猜你喜欢|"
-    r"上一篇|下一篇|热门阅读|热门推荐|精彩推荐|本文标签|相关标签|标签\s*[:：]|tags?\s*[:：])",
+    r"上一篇|下一篇|热门阅读|热门推荐|精彩推荐|本文标签|相关标签|标签\s*[:：]|tags?\s*[:：]|"
+    r"相关报道|相关新闻|相关阅读|发表评论|网友评论|我要评论)",
     re.I,
 )
+# The heading of a comment list ("《…》已有3件评论", "共12条回复"): the article has ended.
+_COMMENTS_HEADING = re.compile(r"^.{0,60}(?:已有|共有|共)\s*\d+\s*(?:件|条|篇|个)(?:评论|回复|留言)\s*$")
 # Pay walls: the text stops here and the page is only part of the document.
 _TRUNCATED = re.compile(r"全文阅读已结束|全文预览已结束|如果下载本文需要|剩余\d+页未读|需要使用\s*\d+\s*积分")
 # A bare domain pasted into a sentence ("…要做 m.example.com 好各项…"); official domains stay.
@@ -109,18 +117,21 @@ def clean_lines(
             continue
         line = normalise_space(_BUTTON_LABELS.sub("", raw))
         if own_domains is not None:
-            line = own_domains.sub("", line)
-        line = _PASTED_DOMAIN.sub(_unless_official, line).strip()
+            line = own_domains.sub("", line).strip()
+        if "." in line:  # a domain has a dot: most lines need no search
+            line = _PASTED_DOMAIN.sub(_unless_official, line).strip()
         if not line:
             continue
         if _TRUNCATED.search(line):
             out.partial = True
             break
-        if out.paragraphs and _STOP_LINE.match(line):
+        if out.paragraphs and (_STOP_LINE.match(line) or (line[-1] in "论复言" and _COMMENTS_HEADING.match(line))):
             break
         if len(line) <= _MAX_BOILERPLATE_LINE and _BOILERPLATE_LINE.search(line):
             continue
-        if any(pattern.search(line) for pattern in extra):
+        if len(line) <= _MAX_BUTTON_LINE and _BUTTON_LINE.search(line) and not _SENTENCE.search(line):
+            continue
+        if extra and any(pattern.search(line) for pattern in extra):
             continue
         if len(line) <= _MAX_INFO_LINE and _INFO_LINE.search(line):
             continue
@@ -166,6 +177,8 @@ class CleanPipeline:
 
     @classmethod
     def from_crawler(cls, crawler) -> CleanPipeline:
+        from pipelines.shared import shared_writer  # the archive (sqlite-utils, Scrapy): not for pure cleaning
+
         settings = crawler.settings
         learner = BoilerplateLearner(min_pages=settings.getint("FANWEN_LEARN_PAGES", 20))
         writer = shared_writer(crawler) if settings.get("ARCHIVE_DB") else None
@@ -178,6 +191,8 @@ class CleanPipeline:
                 self.learner.add_known(site, templates, pages)
 
     async def process_item(self, item):
+        import asyncio
+
         if not isinstance(item, ArticleItem):
             return item
         site = item.site

@@ -77,6 +77,9 @@ class NearDupDetector:
             self.rep_of[rep] = rep
         for article_id, url, body in self.tables.without_signature():
             self.added(article_id, url, body)
+        if self.paragraphs is not None:
+            for article_id in self.tables.without_dup_chars():
+                self.paragraphs.refresh(article_id)
 
     def sketch(self, body: str, lines: list[str] | None = None) -> Sketch:
         shingles = shingle_hashes("".join(lines if lines is not None else self.folder.fold_lines(body)))

@@ -39,22 +39,33 @@ class ParagraphStats:
     def added(self, article_id: int, body: str, lines: list[str] | None = None) -> None:
         """A new article (`lines`: its folded lines, when already computed)."""
         hashes = paragraph_hashes(body, self.folder, lines)
-        self.tables.add_paragraphs(article_id, hashes)
+        first_time = self.tables.add_paragraphs(article_id, hashes) == len(hashes)
         shared = self.tables.sharing(list(hashes), article_id)
         essays = essay_count(body)
         if essays >= 2:
             self._save(article_id, essays, hashes, shared)
-        others = {o for ids in shared.values() for o in ids}
-        for other in self.tables.has_paragraph_stats(others):  # earlier pages now have one more copy elsewhere
-            self.refresh(other)
+        if not first_time:  # re-sketched (new signature parameters): counts may not move, recompute them
+            for other in self.tables.has_paragraph_stats({o for ids in shared.values() for o in ids}):
+                self.refresh(other)
+            return
+        # A paragraph that only one earlier article had is now shared by it too: that article's statistics
+        # gain it. (Same hash, same folded text, same length.) Updating in place keeps each new article
+        # O(its own paragraphs): recomputing the earlier pages re-folded their whole bodies every time.
+        gains: dict[int, list[int]] = {}
+        for h, others in shared.items():
+            if len(others) == 1:
+                gain = gains.setdefault(next(iter(others)), [0, 0])
+                gain[0] += 1
+                gain[1] += hashes[h]
+        for other in self.tables.has_paragraph_stats(gains):
+            self.tables.add_to_paragraph_stats(other, *gains[other])
 
     def refresh(self, article_id: int, body: str | None = None) -> None:
+        """Recompute one page's statistics from scratch (after a rebuild, or for rows made before dup_chars)."""
         body = body if body is not None else self.tables.bodies([article_id])[article_id]
         hashes = paragraph_hashes(body, self.folder)
         self._save(article_id, essay_count(body), hashes, self.tables.sharing(list(hashes), article_id))
 
     def _save(self, article_id: int, essays: int, hashes: dict[int, int], shared: dict[int, set[int]]) -> None:
-        chars = sum(hashes.values())
         dup_chars = sum(n for h, n in hashes.items() if h in shared)
-        share = round(dup_chars / chars, 4) if chars else 0.0
-        self.tables.save_paragraph_stats(article_id, essays, len(hashes), len(shared), chars, share)
+        self.tables.save_paragraph_stats(article_id, essays, len(hashes), len(shared), sum(hashes.values()), dup_chars)

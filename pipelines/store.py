@@ -7,8 +7,11 @@ import logging
 from typing import Any
 
 from scrapy import signals
+from scrapy.exceptions import CloseSpider
 
 from archive import ArchiveWriter
+from archive.frontier import reopen_crawl, resumable_crawl
+from archive.lock import ArchiveBusy, ArchiveLock
 from crawler.items import ArticleItem, PageRecord
 from pipelines.dedupe import DEFAULT_THRESHOLD, NearDupDetector
 from pipelines.shared import shared_writer
@@ -25,6 +28,7 @@ class StorePipeline:
         self.crawler = crawler
         self.stats = crawler.stats
         self.crawl_id: int | None = None
+        self.lock = ArchiveLock(writer.path)
 
     @classmethod
     def from_crawler(cls, crawler) -> StorePipeline:
@@ -35,9 +39,20 @@ class StorePipeline:
         return pipeline
 
     def open_spider(self) -> None:
+        try:
+            self.lock.acquire()  # one crawl per archive; released by the kernel even on kill -9
+        except ArchiveBusy as exc:
+            logger.error("%s", exc)
+            raise CloseSpider("archive_busy") from exc
         self.writer.open()
-        spider = self.crawler.spider
-        self.crawl_id = self.writer.start_crawl(list(getattr(spider, "start_urls", [])), recorded_settings(self.crawler))
+        start_urls = list(getattr(self.crawler.spider, "start_urls", []))
+        resumed = resumable_crawl(self.writer.db, start_urls) if self.crawler.settings.getbool("FANWEN_FRONTIER_ENABLED", True) else None
+        if resumed is not None:
+            reopen_crawl(self.writer, resumed)
+            self.crawl_id = resumed
+            self.stats.set_value("fanwen/resumed", 1)
+        else:
+            self.crawl_id = self.writer.start_crawl(start_urls, recorded_settings(self.crawler))
         self.stats.set_value("fanwen/crawl_id", self.crawl_id)
         self.stats.set_value("fanwen/archive", str(self.writer.path))
 
@@ -84,6 +99,7 @@ class StorePipeline:
         stats = {k: v for k, v in self.stats.get_stats().items()}
         self.writer.finish_crawl(self.crawl_id, stats, reason)
         self.writer.close()
+        self.lock.release()
 
 
 def near_dup_detector(settings) -> NearDupDetector | None:

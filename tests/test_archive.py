@@ -51,11 +51,46 @@ def test_kept_copy_does_not_depend_on_order(tmp_path):
     assert kept[0] == kept[1] == "http://x.test/a/98.html"
 
 
-def test_changed_text_at_a_known_url_does_not_overwrite(writer):
-    writer.store_article(article("http://x.test/a/1.html", "第一版。"), None)
-    assert writer.store_article(article("http://x.test/a/1.html", "第二版。"), None).status == "changed"
+def test_changed_text_at_a_known_url_is_a_new_version_and_the_old_text_is_kept(writer):
+    from archive.search import search
+    from archive.versions import versions
+
+    writer.store_article(article("http://x.test/a/1.html", "第一版的正文。"), None)
+    assert writer.store_article(article("http://x.test/a/1.html", "第二版的正文。"), None).status == "changed"
+    assert writer.store_article(article("http://x.test/a/1.html", "第三版的正文。"), None).status == "changed"
     writer.flush()
-    assert writer.db.execute("SELECT body FROM articles").fetchone()[0] == "第一版。"
+    assert [r[0] for r in writer.db.execute("SELECT body FROM articles")] == ["第三版的正文。"]
+    assert [(v["version"], v["body"]) for v in versions(writer.db, "http://x.test/a/1.html")] == [
+        (1, "第一版的正文。"), (2, "第二版的正文。")]
+    # Search shows the current text only.
+    assert search(writer.db.conn, "第三版").total == 1
+    assert search(writer.db.conn, "第一版").total == 0
+
+
+def test_changed_text_at_one_of_several_urls_gets_a_document_of_its_own(writer):
+    writer.store_article(article("http://x.test/a/1.html", "原文。"), None)
+    assert writer.store_article(article("http://x.test/a/22.html", "原文。"), None).status == "duplicate"
+    assert writer.store_article(article("http://x.test/a/1.html", "改过的文。"), None).status == "changed"
+    writer.flush()
+    rows = dict(writer.db.execute("SELECT body, url FROM articles").fetchall())
+    assert rows == {"原文。": "http://x.test/a/22.html", "改过的文。": "http://x.test/a/1.html"}
+    mapping = dict(writer.db.execute(
+        "SELECT u.url, a.body FROM article_urls u JOIN articles a ON a.id = u.article_id").fetchall())
+    assert mapping == {"http://x.test/a/1.html": "改过的文。", "http://x.test/a/22.html": "原文。"}
+    assert writer.db.execute("SELECT url, version, body FROM article_versions").fetchall() == [
+        ("http://x.test/a/1.html", 1, "原文。")]
+
+
+def test_url_whose_text_became_another_known_document_moves_to_it(writer):
+    writer.store_article(article("http://x.test/a/1.html", "甲文。"), None)
+    writer.store_article(article("http://x.test/a/2.html", "乙文。"), None)
+    assert writer.store_article(article("http://x.test/a/1.html", "乙文。"), None).status == "changed"
+    writer.flush()
+    body = writer.db.execute(
+        "SELECT a.body FROM article_urls u JOIN articles a ON a.id = u.article_id WHERE u.url = ?",
+        ["http://x.test/a/1.html"]).fetchone()[0]
+    assert body == "乙文。"
+    assert writer.db.execute("SELECT body FROM article_versions").fetchall() == [("甲文。",)]
 
 
 def test_json_fields_are_readable_by_sqlite(writer):

@@ -91,3 +91,15 @@ def test_mask_split_by_nbsp_is_one_mask():
     assert clean_lines(["一是*\xa0**书记带队，在*&nbsp;*同志指导下。".replace("&nbsp;", "\xa0")]).paragraphs == [
         "一是***书记带队，在**同志指导下。"
     ]
+
+
+def test_a_sentence_that_mentions_a_download_is_kept():
+    lines = ["任何人都可以通过软件免费下载播客提供的节目，订阅自己喜欢的内容。", "免费下载word文档"]
+    assert clean_lines(lines).paragraphs == lines[:1]
+
+
+def test_comment_list_and_blog_counters_end_or_leave_the_text():
+    lines = ["正文。", "(本文发表于首页,已被阅读178次)", "本文通告引用(Trackback)链接: /wp-trackback.php?p=1700",
+             "《播客热潮》已有1件评论", "September 19th, 2005 at 7:32 pm", "评论的内容。"]
+    assert clean_lines(lines).paragraphs == ["正文。"]
+    assert clean_lines(["正文。", "相关报道：", "·另一篇新闻"]).paragraphs == ["正文。"]

@@ -140,3 +140,85 @@ def test_comments_outweighing_a_short_post_are_left_out():
     html = f"<html><body><div id='main'>{post}<div id='comments'><h3>评论</h3>{comments}</div></div></body></html>"
     text = main_text(html)
     assert text.startswith("承蒙邀请") and "评论" not in text
+
+
+def test_linked_reply_list_beside_a_short_post_is_left_out():
+    post = "<div class='post'><p>导游的收入很大一部分来自购物的回扣，这是业内的行规，境内游境外游都是这样的。" \
+           "所以，以我的经验，一定要看清楚合同，不要听导游瞎掰。</p></div>"
+    replies = "".join(
+        f"<li><a href='/t/{i}.html'>旅行中谁忽悠了你第{i}帖</a>【<a href='/u/{i}'>网友{i}</a>】08-11 16:{i:02d} 298字[43/8]</li>"
+        for i in range(30)
+    )
+    html = f"<html><body><div id='main'>{post}<div class='thread'><b>回复线索</b><ul>{replies}</ul></div></div></body></html>"
+    assert main_text(html).startswith("导游的收入") and "网友" not in main_text(html)
+
+
+def test_front_page_of_dated_posts_gives_the_first_post():
+    posts = "".join(
+        f"<div class='entry'><div class='hd'>第{i}篇日志 2005-03-{21 - i:02d} 01:20:44</div>"
+        f"<div class='bd'>这是第{i}篇日志的正文，写了去金矿玩的经过，风景很好，人也很多，大家都很开心。"
+        f"回来以后又写了很多感想，记录下来。</div><div class='ft'>由海姑娘张贴 @ 2005-03-{21 - i:02d} 01:20:44</div></div>"
+        for i in range(1, 6)
+    )
+    text = main_text(f"<html><body><div id='posts'>{posts}</div></body></html>")
+    assert text.startswith("这是第1篇日志的正文") and "第2篇日志" not in text
+
+
+def test_second_copy_of_the_article_does_not_widen_the_block():
+    paras = "".join(f"<p>第{i}段正文，政策实施以来，企业发展后劲增强，创新活力不断激发。</p>" for i in range(12))
+    chrome = "<div class='share'>分享到：</div>"
+    html = (f"<html><body><div class='pc'><h1>标题</h1>{chrome}<div class='text'>{paras}</div></div>"
+            f"<div class='mobile'><div class='m-hd'>今日关注</div><div class='m-text'>{paras}</div></div></body></html>")
+    root = parse(html)
+    assert find_content(root, text_mass(root)).get("class") == "text"
+
+
+@pytest.mark.parametrize(
+    "info, expected",
+    [
+        ("时间：10-23", "2026-10-23"),
+        ("时间：12-30", "2025-12-30"),  # a day later in the year than the fetch: last year's
+        ("发表于 08-11 16:06", "2026-08-11T16:06:00"),
+        ("发布于 3天前", "2026-11-26T09:00:00"),
+        ("时间: 昨天 10:20", "2026-11-28T10:20:00"),
+        ("时间：06/02/2022 - 13:48", "2022-06-02T13:48:00"),
+    ],
+)
+def test_dates_without_a_leading_year_are_read_without_dateparser(info, expected, monkeypatch):
+    from datetime import datetime
+
+    from crawler.extract import fields
+
+    monkeypatch.setattr(fields, "_dateparser_iso", lambda *a: pytest.fail("dateparser called"))
+    assert fields.published_at(info, datetime(2026, 11, 29, 9, 0)) == expected
+
+
+def test_pure_cleaning_imports_neither_scrapy_nor_the_archive():
+    import subprocess
+    import sys
+
+    code = "import sys, crawler.extract, pipelines.clean; print('scrapy' in sys.modules or 'sqlite_utils' in sys.modules)"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert out.strip() == "False"
+
+
+def test_dated_summaries_beside_an_article_are_not_posts():
+    article = "<div class='text'>" + "".join(
+        f"<p>第{i}段正文，关于社区治理的调研，走访了十二个社区，召开座谈会八次。</p>" for i in range(6)
+    ) + "</div>"
+    related = "".join(
+        f"<div class='rel'>2022-03-0{i} 10:00 相关文章{i}：今年以来，我们围绕工作开展调研，取得成效，群众满意，反响良好。</div>"
+        for i in range(1, 5)
+    )
+    text = main_text(f"<html><body><div id='main'>{article}{related}</div></body></html>")
+    assert text.startswith("第0段正文") and "第5段正文" in text
+
+
+def test_sibling_essays_sharing_sentences_are_both_kept():
+    shared = "<p>尊敬的各位领导、各位来宾，同志们：大家好！</p>"
+    one = "".join(f"<p>篇一第{i}段，社区党支部认真贯彻落实上级决策部署，服务群众。</p>" for i in range(6))
+    two = "".join(f"<p>篇二第{i}段，机关党支部围绕中心工作开展主题活动，效果良好。</p>" for i in range(5))
+    html = (f"<html><body><div id='text'><div class='essay'>{shared}{one}{shared}</div>"
+            f"<div class='essay'>{shared}{two}{shared}</div></div></body></html>")
+    text = main_text(html)
+    assert "篇一第0段" in text and "篇二第4段" in text

@@ -8,6 +8,7 @@ import numpy as np
 
 from archive.writer import ArchiveWriter
 from pipelines.dedupe import NearDupDetector, content_hash
+from pipelines.recluster import recompute_clusters
 from pipelines.lsh import BandIndex, band_keys
 from pipelines.shingles import Folder, estimate, jaccard, shingle_hashes, signature
 from testsite import build_sites
@@ -117,3 +118,38 @@ def test_multi_essay_page_gets_paragraph_duplicate_share(tmp_path):
         "SELECT essays, dup_paragraphs, dup_share FROM paragraph_stats WHERE article_id = ?", [multi]).fetchone()
     long_copied = [p for p in copied if len(Folder().fold(p)) >= 20]
     assert essays == 2 and dup == len(set(long_copied)) and 0.3 < share < 0.7
+
+
+def test_paragraph_stats_kept_up_to_date_equal_a_recomputation(tmp_path):
+    """Pages whose paragraphs turn up later elsewhere are updated in place; a rebuild finds the same figures."""
+    db = tmp_path / "a.db"
+    writer = open_writer(db)
+    paras = [b.split("\n") for b in BODIES]
+    multi = store(writer, "http://a.test/m1.html", "\n".join(["篇一", *paras[0], "篇二", *paras[1]]))
+    store(writer, "http://a.test/m2.html", "\n".join(["篇一", *paras[1][:2], "篇二", *paras[2], "篇三", *paras[3]]))
+    store(writer, "http://a.test/p0.html", "\n".join(paras[0][1:3]))  # takes two more of m1's paragraphs
+    store(writer, "http://a.test/p1.html", "\n".join(paras[1][:1]))    # already shared with m2: no change
+    store(writer, "http://a.test/p3.html", "\n".join(paras[3]))
+    writer.close()
+    query = "SELECT article_id, essays, paragraphs, dup_paragraphs, chars, dup_chars, dup_share FROM paragraph_stats ORDER BY 1"
+    kept = sqlite3.connect(db).execute(query).fetchall()
+    assert len(kept) == 2 and kept[0][0] == multi and 0 < kept[0][3] < kept[0][2]
+
+    recompute_clusters(db, 0.6)
+    assert sqlite3.connect(db).execute(query).fetchall() == kept
+
+
+def test_paragraph_stats_made_before_dup_chars_are_recomputed_on_open(tmp_path):
+    db = tmp_path / "a.db"
+    writer = open_writer(db)
+    paras = [b.split("\n") for b in BODIES]
+    multi = store(writer, "http://a.test/m1.html", "\n".join(["篇一", *paras[4], "篇二", *paras[5]]))
+    store(writer, "http://a.test/p.html", "\n".join(paras[5]))
+    writer.close()
+    conn = sqlite3.connect(db)
+    expected = conn.execute("SELECT dup_chars, dup_share FROM paragraph_stats WHERE article_id = ?", [multi]).fetchone()
+    conn.execute("UPDATE paragraph_stats SET dup_chars = NULL")
+    conn.commit()
+    open_writer(db).close()
+    assert expected[0] > 0
+    assert conn.execute("SELECT dup_chars, dup_share FROM paragraph_stats WHERE article_id = ?", [multi]).fetchone() == expected

@@ -124,9 +124,10 @@ def test_malformed_expressions_are_refused_with_a_hint(query, message):
         cjk.parse(query)
 
 
-def test_a_new_shorter_url_retitles_the_article_in_the_index(tmp_path):
+@pytest.mark.parametrize("batch_size", [200, 1], ids=["same-batch", "later-batch"])
+def test_a_new_shorter_url_retitles_the_article_in_the_index(tmp_path, batch_size):
     db = tmp_path / "r.db"
-    writer = ArchiveWriter(db)
+    writer = ArchiveWriter(db, batch_size=batch_size)
     writer.open()
     body = "学校安全工作计划正文，加强校园安全管理。"
     writer.store_article({"url": "http://x.test/a/12345.html", "site": "x.test", "title": "旧标题春季",

@@ -9,6 +9,7 @@ from . import traps
 from .families.base import Page, page_rng
 from .model import Site, SiteBundle
 from .response import Response, text
+from .revisions import Revisions, not_modified
 
 JSESSION_RE = re.compile(r";jsessionid=[^/?#;]*", re.I)
 STATUS_BODY = {500: "500 Internal Server Error", 503: "503 Service Temporarily Unavailable", 429: "429 Too Many Requests"}
@@ -22,9 +23,14 @@ class SiteApp:
         self.port = port
         self._failed: set[tuple[str, str]] = set()
         self._lock = threading.Lock()
+        self.revisions = Revisions()
 
-    def handle(self, method: str, host_header: str, target: str) -> Response:
-        """Answer one request (method is informational; HEAD is handled by the server)."""
+    def handle(self, method: str, host_header: str, target: str, headers: dict[str, str] | None = None) -> Response:
+        """Answer one request (method is informational; HEAD is handled by the server).
+
+        `headers` (lower-case names) may carry If-None-Match / If-Modified-Since: article pages
+        answer 304 when their validators still match.
+        """
         host = _strip_port(host_header)
         site = self.bundle.site_for(host)
         if site is None:
@@ -54,9 +60,19 @@ class SiteApp:
             status, retry = site.flaky[key]
             headers = {"Retry_After": str(retry)} if retry else {}
             return text(status, f"<h1>{STATUS_BODY[status]}</h1>", **headers)
+        if route[0] == "article" and self.revisions.is_withheld(site, route[1]):
+            page = self._page(site, host, key, path, None)
+            return self._html(404, page, fam.render_404(page))
         path_for_page = path if traps.repeat_key(fam, path) else fam.href(site, route)
         page = self._page(site, host, key, path_for_page, route)
-        return self._html(200, page, fam.render(page, route))
+        if route[0] != "article":
+            return self._html(200, page, fam.render(page, route))
+        etag, modified = self.revisions.validators(site, site.posts[route[1]], route[2])
+        if not_modified(headers or {}, etag, modified):
+            return Response(304, fam.content_type(page), b"", [("ETag", etag), ("Last-Modified", modified)])
+        resp = self._html(200, page, fam.render(page, route))
+        resp.headers += [("ETag", etag), ("Last-Modified", modified)]
+        return resp
 
     def render(self, host: str, target: str) -> bytes:
         """Body bytes of a page, as served (for tests and determinism checks)."""

@@ -12,7 +12,7 @@ from .app import SiteApp, _strip_port
 from .model import SiteBundle
 from .response import Response
 
-REASONS = {200: "OK", 301: "Moved Permanently", 302: "Found", 404: "Not Found", 405: "Method Not Allowed",
+REASONS = {200: "OK", 304: "Not Modified", 301: "Moved Permanently", 302: "Found", 404: "Not Found", 405: "Method Not Allowed",
            429: "Too Many Requests", 500: "Internal Server Error", 503: "Service Unavailable"}
 
 
@@ -43,7 +43,8 @@ class _Handler(BaseHTTPRequestHandler):
         pass
 
     def do_GET(self) -> None:
-        self._serve(self.server.owner.app.handle(self.command, self.headers.get("Host", ""), self.path))
+        conditional = {name: self.headers[name] for name in ("if-none-match", "if-modified-since") if name in self.headers}
+        self._serve(self.server.owner.app.handle(self.command, self.headers.get("Host", ""), self.path, conditional))
 
     def do_HEAD(self) -> None:
         self.do_GET()
@@ -52,7 +53,7 @@ class _Handler(BaseHTTPRequestHandler):
         self._serve(Response(405, "text/plain", b"Method Not Allowed"))
 
     def _serve(self, resp: Response) -> None:
-        head_only = self.command == "HEAD"
+        head_only = self.command == "HEAD" or resp.status == 304
         lines = [f"HTTP/1.1 {resp.status} {REASONS.get(resp.status, 'Unknown')}",
                  "Server: nginx/1.18.0", f"Date: {self.date_time_string()}",
                  f"Content-Type: {resp.content_type}", f"Content-Length: {resp.content_length}"]

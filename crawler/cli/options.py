@@ -7,8 +7,10 @@ from typing import Any
 import click
 
 from archive import NotAnArchive, connect
+from archive.lock import ArchiveBusy, ArchiveLock
 
 DEFAULT_DB = "data/archive.db"
+CONTEXT = {"help_option_names": ["-h", "--help"]}
 
 
 def db_option(f):
@@ -68,3 +70,19 @@ def open_archive(db: str):
         raise click.ClickException(f"{db}: {exc}") from exc
     except Exception as exc:  # sqlite3 errors: not a database, unwritable folder
         raise click.ClickException(f"{db}: cannot open the archive ({exc}); give a writable path with --db") from exc
+
+
+class BusyError(click.ClickException):
+    """The archive is in use by another crawl or scheduler (exit status 75, EX_TEMPFAIL)."""
+
+    exit_code = 75
+
+
+def ensure_free(db: str, role: str = "crawl") -> None:
+    """Stop with a clear message when another crawl (or scheduler) holds the archive."""
+    try:
+        ArchiveLock(db, role).check()
+    except ArchiveBusy as exc:
+        raise BusyError(str(exc)) from exc
+    except OSError:
+        pass  # an unwritable place: open_archive says so

@@ -23,7 +23,10 @@ WORKER_SETTINGS: dict[str, Any] = {
     "DUPEFILTER_CLASS": "scrapy_redis.dupefilter.RFPDupeFilter",
     "SCHEDULER_PERSIST": True,
     "ITEM_PIPELINES": {"crawler.distributed.stream.StreamPipeline": 100},
+    "FANWEN_REVISIT_ENABLED": False,  # incremental recrawls need the archive: not in a distributed crawl
 }
+# The archiver fetches nothing: no durable frontier to resume, no listing pages to revisit.
+ARCHIVER_SETTINGS: dict[str, Any] = {"FANWEN_FRONTIER_ENABLED": False, "FANWEN_REVISIT_ENABLED": False}
 WORKER_COMPONENTS = {
     "EXTENSIONS": {"crawler.distributed.worker.WorkerLoop": 0},
     "DOWNLOADER_MIDDLEWARES": {"crawler.distributed.polite.SharedPoliteness": 950},
@@ -101,7 +104,7 @@ def run_archiver(url: str, db: str | Path, overrides: dict[str, Any] | None = No
     from crawler.distributed.archiver import ArchiverSpider
     from crawler.run import project_settings
 
-    settings = project_settings(db, {"REDIS_URL": url, **(overrides or {})})
+    settings = project_settings(db, {**ARCHIVER_SETTINGS, "REDIS_URL": url, **(overrides or {})})
     _with_components(settings, ARCHIVER_COMPONENTS)
     process = CrawlerProcess(settings)
     crawler = process.create_crawler(ArchiverSpider)

@@ -67,7 +67,7 @@ def extract_article(page: Page, profile: SiteProfile | None = None, fetched: dat
         categories=fields.breadcrumb(
             crumb if crumb is not None else root, page.url, title, explicit=crumb is not None, content=content
         ),
-        terms=fields.link_texts(terms_box) if terms_box is not None else fields.related_terms(root, content),
+        terms=fields.link_texts(terms_box) if terms_box is not None else fields.related_terms(root, content, mass),
         lines=lines,
         canonical=fields.canonical_link(root),
         text_chars=plain,
@@ -104,11 +104,13 @@ def _info_text(heading: HtmlElement | None, content: HtmlElement, lines: list[st
 
 def main_text(html: str) -> str:
     """The cleaned main text of a page, paragraphs joined by newlines."""
-    from pipelines.clean import clean_lines  # cleaning lives with the pipelines; no cycle at import
-
     page = Page.from_html(html)
     article = extract_article(page)
-    return "\n".join(clean_lines(article.lines, title=article.title).paragraphs)
+    return "\n".join(pipelines.clean.clean_lines(article.lines, title=article.title).paragraphs)
 
 
 __all__ = ["ArticleFields", "Line", "Page", "extract_article", "main_text"]
+
+# Cleaning lives with the pipelines and imports crawler.extract.dom: imported last, and used by
+# module attribute, so either package may be imported first.
+import pipelines.clean  # noqa: E402

@@ -29,66 +29,68 @@ _SENTENCE_MARKS = frozenset("，。；！？、,;!?")
 
 def text_mass(root: HtmlElement) -> dict[HtmlElement, tuple[int, int, int, int]]:
     """For every element: characters of non-link text, of link text, sentence marks
-    (，。；！？) in the non-link text of its subtree, and its position in document order."""
+    (，。；！？) in the non-link text of its subtree, and its position in document order.
+
+    One walk over the tree; this is the hot path of extraction, so the counting is inlined. The
+    open element's running totals are kept in locals; its parent's wait on the stack."""
     mass: dict[HtmlElement, tuple[int, int, int, int]] = {}
-    stack: list[list[int]] = []
+    stack: list[tuple[int, int, int, int]] = []
+    push, pop = stack.append, stack.pop
+    marks_in = _MARKS.findall
     in_link = 0
-    position = 0
+    position = start = 0
+    plain = link = marks = 0
     for event, el in etree.iterwalk(root, events=("start", "end")):
-        tag = el.tag if isinstance(el.tag, str) else ""
         if event == "start":
-            if tag == "a":
+            position += 1
+            push((plain, link, marks, start))
+            start = position
+            if el.tag == "a":
                 in_link += 1
             text = el.text
-            position += 1
             if text is None or text.isspace():
-                stack.append([0, 0, 0, position])
+                plain = link = marks = 0
             else:
-                n = _chars(text)
-                stack.append([0, n, 0, position] if in_link else [n, 0, _marks(text), position])
-        else:
-            plain, link, marks, start = stack.pop()
-            mass[el] = (plain, link, marks, start)
-            if tag == "a":
-                in_link -= 1
-            if stack:
-                parent = stack[-1]
-                tail = el.tail
-                if tail is None or tail.isspace():
-                    parent[0] += plain
-                    parent[1] += link
-                elif in_link:
-                    parent[0] += plain
-                    parent[1] += link + _chars(tail)
+                n = len(text) - text.count(" ") - text.count("\n") - text.count("\t") - text.count("\u3000")
+                if in_link:
+                    plain, link, marks = 0, n, 0
                 else:
-                    parent[0] += plain + _chars(tail)
-                    parent[1] += link
-                    marks += _marks(tail)
-                parent[2] += marks
+                    plain, link, marks = n, 0, len(marks_in(text))
+        else:
+            mass[el] = (plain, link, marks, start)
+            if el.tag == "a":
+                in_link -= 1
+            parent_plain, parent_link, parent_marks, start = pop()
+            plain += parent_plain
+            link += parent_link
+            marks += parent_marks
+            tail = el.tail  # the tail belongs to the parent
+            if tail is not None and not tail.isspace():
+                n = len(tail) - tail.count(" ") - tail.count("\n") - tail.count("\t") - tail.count("\u3000")
+                if in_link:
+                    link += n
+                else:
+                    plain += n
+                    marks += len(marks_in(tail))
     return mass
 
 
 _MARKS = re.compile("[" + "".join(sorted(_SENTENCE_MARKS)) + "]")
 
 
-def _chars(text: str) -> int:
-    return len(text) - text.count(" ") - text.count("\n") - text.count("\t") - text.count("\u3000")
-
-
-def _marks(text: str) -> int:
-    return len(_MARKS.findall(text))
-
-
 _EMPTY = (0, 0, 0, 0)
 
 
-def find_content(root: HtmlElement, mass: dict[HtmlElement, tuple[int, int, int]] | None = None) -> HtmlElement:
+def find_content(root: HtmlElement, mass: dict[HtmlElement, tuple[int, int, int, int]] | None = None) -> HtmlElement:
     """The smallest box that holds the article's prose.
 
     From <body> down, step into the child box with the most non-link text as long as it holds
     a fair share of it and what is left beside it has (almost) no sentences: a visible part and a
     CSS-hidden rest of one article stay together, while titles, info lines and link lists are
-    left behind.
+    left behind. Beside a post with sentences of its own, a dated comment list or a linked list
+    without sentences (a reply thread) does not count, however long; a second copy of the
+    article (a mobile version) does not keep the descent from the first; and where the text
+    is several dated posts side by side (a blog's front page, a thread), the first post is taken.
     """
     mass = mass if mass is not None else text_mass(root)
     body = root.find("body")
@@ -104,23 +106,33 @@ def find_content(root: HtmlElement, mass: dict[HtmlElement, tuple[int, int, int]
         )
         best = None
         for child in children[:3]:
-            if child.tag in PARAGRAPH_TAGS or not _is_discussion(child):
-                best = child
-                break
-            # Comments or replies outweigh a short post: they do not count as the page's text.
-            total -= mass.get(child, _EMPTY)[0]
-            total_marks -= mass.get(child, _EMPTY)[2]
-        if best is None or best.tag in PARAGRAPH_TAGS:
-            return node
-        plain, _, marks, _ = mass.get(best, _EMPTY)
-        limit = LEFT_MARKS_SHARE * marks + 1
-        if plain < MIN_SHARE * total or _sentences_beside(node, best, mass, total_marks - marks, limit) > limit:
-            return node
+            if (
+                child.tag not in PARAGRAPH_TAGS
+                and _is_beside_prose(child, mass, total_marks)
+                and (_is_link_list(child, mass) or _is_discussion(child))
+            ):
+                # Comments, replies or a linked index outweigh a short post: they are not its text.
+                total -= mass.get(child, _EMPTY)[0]
+                total_marks -= mass.get(child, _EMPTY)[2]
+                continue
+            best = child
+            break
+        stop = best is None or best.tag in PARAGRAPH_TAGS
+        if not stop:
+            plain, _, marks, _ = mass.get(best, _EMPTY)
+            limit = LEFT_MARKS_SHARE * marks + 1
+            stop = plain < MIN_SHARE * total or _sentences_beside(node, best, mass, total_marks - marks, limit) > limit
+        if stop:
+            first_post = _first_post(node, mass)
+            if first_post is None:
+                return node
+            best = first_post
         node = best
 
 
 _DATETIME = re.compile(r"(?:19|20)\d{2}[-/.年]\d{1,2}[-/.月]\d{1,2}日?\s*\d{1,2}[:：]\d{2}")
 _RECORD_TAGS = frozenset("h2 h3 h4 h5 h6 div li dl dt table section article".split())
+_POST_TAGS = frozenset("div li dl table tbody tr td section article".split())
 MIN_DISCUSSION_RECORDS = 4
 
 
@@ -136,18 +148,73 @@ def _is_discussion(box: HtmlElement) -> bool:
     return False
 
 
+# A box of entries is a linked list (reply thread, index) when it has fewer sentence marks than
+# one per this many characters and at least this share of link text to its plain text.
+LIST_CHARS_PER_MARK = 50
+LIST_LINK_SHARE = 0.5
+MIN_PROSE_MARKS = 5
+MIN_POSTS = 3
+MIN_POSTS_SHARE = 0.6
+
+
+def _is_beside_prose(box: HtmlElement, mass, node_marks: int) -> bool:
+    """The sentences of the node are mostly outside this box."""
+    return node_marks - mass.get(box, _EMPTY)[2] >= MIN_PROSE_MARKS
+
+
+def _is_link_list(box: HtmlElement, mass) -> bool:
+    """Entries with links and no sentences (a reply thread, an archive index): beside the prose,
+    its text is not the article's, however long it is."""
+    plain, links, marks, _ = mass.get(box, _EMPTY)
+    return marks * LIST_CHARS_PER_MARK < plain and links >= LIST_LINK_SHARE * plain
+
+
+def _first_post(node: HtmlElement, mass) -> HtmlElement | None:
+    """The first of several sibling posts (a blog's front page, a thread): boxes that each start
+    with a date and time, hold sentences of their own and together most of the text. The first
+    one is the page's article. (Dated summaries beside an article are not most of the text.)"""
+    posts = []
+    text = 0
+    for child in node:
+        plain, _, marks, _ = mass.get(child, _EMPTY)
+        if child.tag in _POST_TAGS and marks >= MIN_PROSE_MARKS and _DATETIME.search(child.text_content()[:200]):
+            posts.append(child)
+            text += plain
+    if len(posts) >= MIN_POSTS and text >= MIN_POSTS_SHARE * mass.get(node, _EMPTY)[0]:
+        return posts[0]
+    return None
+
+
 def _sentences_beside(node: HtmlElement, best: HtmlElement, mass, left_marks: int, limit: float) -> int:
-    """Sentence marks outside `best`, not counting blocks that repeat its text (a summary)."""
+    """Sentence marks outside `best`, not counting blocks that repeat its text (a summary, or a
+    second copy of the article such as a mobile or print version)."""
     if left_marks <= limit:
         return left_marks
     best_text = None
     for sibling in node:
         plain, _, sibling_marks, _ = mass.get(sibling, _EMPTY) if sibling is not best else _EMPTY
-        if sibling_marks and plain <= MAX_SUMMARY_CHARS:
+        if sibling_marks:
             best_text = best_text or normalise_space(best.text_content())
-            if normalise_space(sibling.text_content())[:16] in best_text:
+            if _repeats(normalise_space(sibling.text_content()), best_text, plain <= MAX_SUMMARY_CHARS):
                 left_marks -= sibling_marks
     return left_marks
+
+
+SUMMARY_HEAD = 32
+COPY_SAMPLES = 5
+COPY_HITS = 4
+
+
+def _repeats(text: str, best_text: str, short: bool) -> bool:
+    """A summary is the article's words (its first 32 characters, short of a closing …, are in
+    the article: a shared salutation such as 尊敬的各位领导、各位来宾：is not enough); a copy has
+    them at nearly all of its sample points (essays on one theme share phrases, not 16
+    characters at four points of five)."""
+    if short and text.rstrip("…. ")[:SUMMARY_HEAD] in best_text:
+        return True
+    step = len(text) / (COPY_SAMPLES + 1)
+    samples = [text[int(step * n) :][:16] for n in range(1, COPY_SAMPLES + 1)]
+    return sum(len(sample) == 16 and sample in best_text for sample in samples) >= COPY_HITS
 
 
 def content_lines(container: HtmlElement) -> list[Line]:

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import itertools
 import re
-from datetime import datetime
+from datetime import datetime, timedelta
+from typing import Iterator
 from urllib.parse import urljoin, urlsplit
 
 from lxml.html import HtmlElement
@@ -89,16 +91,55 @@ def published_at(text: str, fetched: datetime | None = None) -> str | None:
         return _iso(best)
     loose = _LOOSE_DATE.search(text)
     if loose:
-        return _dateparser_iso(loose.group(1), fetched)
+        found, iso = _short_iso(loose.group(1), fetched or datetime.now())
+        return iso if found else _dateparser_iso(loose.group(1), fetched)
     return None
 
 
+# Forms without a leading year, read without dateparser (slow, and it takes 10-23 for 2010-11-23).
+_TIME = r"(?:\s*-?\s*(?P<H>\d{1,2})\s*[:：]\s*(?P<M>\d{2})(?:\s*[:：]\s*(?P<S>\d{2}))?)?"
+_YEAR_LAST = re.compile(r"^(?P<m>\d{1,2})/(?P<d>\d{1,2})/(?P<y>(?:19|20)\d{2})" + _TIME)  # m/d/Y - H:i
+_MONTH_DAY = re.compile(r"^(?P<m>\d{1,2})\s*[-/月.]\s*(?P<d>\d{1,2})\s*日?" + _TIME)  # 10-23, 08-11 16:06
+_DAYS_AGO = re.compile(r"^(?P<n>\d{1,3})\s*(?P<unit>秒|分钟|小时|天|周|星期)前")
+_NAMED_DAY = re.compile(r"^(?P<day>刚刚|今天|昨天|前天)" + _TIME)
+_UNIT_SECONDS = {"秒": 1, "分钟": 60, "小时": 3600, "天": 86400, "周": 604800, "星期": 604800}
+_DAYS_BACK = {"刚刚": 0, "今天": 0, "昨天": 1, "前天": 2}
+
+
+def _short_iso(text: str, now: datetime) -> tuple[bool, str | None]:
+    """(whether the form is known, its ISO date) for dates printed without a leading year:
+    10-23 and 08-11 16:06 (the last such day before `now`), 06/02/2022 - 13:48, 3天前, 昨天 10:20."""
+    text = text.strip()
+    match = _YEAR_LAST.match(text)
+    if match:
+        return True, _iso(match)
+    match = _MONTH_DAY.match(text)
+    if match:
+        month, day = int(match["m"]), int(match["d"])
+        year = now.year - 1 if (month, day) > (now.month, now.day) else now.year
+        return True, _build(year, month, day, match["H"], match["M"], match["S"])
+    match = _DAYS_AGO.match(text)
+    if match:
+        when = now - timedelta(seconds=int(match["n"]) * _UNIT_SECONDS[match["unit"]])
+        return True, when.replace(microsecond=0).isoformat()
+    match = _NAMED_DAY.match(text)
+    if match:
+        day = now - timedelta(days=_DAYS_BACK[match["day"]])
+        if match["day"] == "刚刚":
+            return True, now.replace(microsecond=0).isoformat()
+        return True, _build(day.year, day.month, day.day, match["H"], match["M"], match["S"])
+    return False, None
+
+
 def _iso(match: re.Match[str]) -> str | None:
-    y, m, d = int(match["y"]), int(match["m"]), int(match["d"])
+    return _build(int(match["y"]), int(match["m"]), int(match["d"]), match["H"], match["M"], match["S"])
+
+
+def _build(y: int, m: int, d: int, hour: str | None, minute: str | None, second: str | None) -> str | None:
     try:
-        if match["H"] is None:
+        if hour is None:
             return datetime(y, m, d).strftime("%Y-%m-%d")
-        return datetime(y, m, d, int(match["H"]), int(match["M"]), int(match["S"] or 0)).isoformat()
+        return datetime(y, m, d, int(hour), int(minute), int(second or 0)).isoformat()
     except ValueError:
         return None
 
@@ -144,10 +185,13 @@ def breadcrumb(
 
 def _breadcrumb_element(root: HtmlElement) -> HtmlElement | None:
     for el in root.iter():
+        cls, ident, text = el.get("class"), el.get("id"), el.text
+        if cls is None and ident is None and (text is None or "位置" not in text):
+            continue  # no hint and no label (every label ends in 位置): most elements
         if not isinstance(el.tag, str) or el.tag in ("a", "body", "html"):
             continue
-        hint = f"{el.get('class', '')} {el.get('id', '')}"
-        if (_BREADCRUMB_HINT.search(hint) or _BREADCRUMB_LABEL.match(el.text or "")) and el.find(".//a") is not None:
+        hint = f"{cls or ''} {ident or ''}"
+        if (_BREADCRUMB_HINT.search(hint) or _BREADCRUMB_LABEL.match(text or "")) and el.find(".//a") is not None:
             if len(el.findall(".//a")) <= 12:
                 return el
     return None
@@ -162,10 +206,11 @@ def _trail_by_shape(root: HtmlElement, content: HtmlElement, page_url: str, titl
     """A trail with no known class or label: before the text, a box of 2-8 links, the first to
     the home page, with nothing but separators (>, ›, », /) between them, an optional label in
     front ("您在这里：") and the title or 正文 at the end."""
+    around = set(content.iterancestors())
     for el in root.iter(*_SHAPE_BOXES):
         if el is content:
             return None
-        if contains(el, content):
+        if el in around:
             continue
         links = el.findall(".//a")
         if not 2 <= len(links) <= 8:
@@ -184,23 +229,30 @@ def _trail_by_shape(root: HtmlElement, content: HtmlElement, page_url: str, titl
     return None
 
 
-def _terms_by_shape(root: HtmlElement, content: HtmlElement) -> list[str]:
+# A terms box has a label of at most 10 characters beside its links: boxes with more non-link
+# text than this (white space the text mass counts included) are not looked at.
+_MAX_TERMS_BOX_TEXT = 40
+
+
+def _terms_by_shape(root: HtmlElement, content: HtmlElement, mass: dict | None = None) -> list[str]:
     """Related terms with an unknown label: after the text, a short label ending in ：/: and then
-    only short links (1-20 of them)."""
-    after = False
-    for el in root.iter():
-        if el is content:
-            after = True
+    only short links (1-20 of them). `mass` (body.text_mass) lets most boxes be skipped unread."""
+    for el in _after(content):
+        if el.tag not in _SHAPE_BOXES:
             continue
-        if not after or el.tag not in _SHAPE_BOXES or contains(content, el):
-            continue
+        if mass is not None and el in mass:
+            plain, link_chars = mass[el][:2]
+            if plain > _MAX_TERMS_BOX_TEXT or not link_chars:
+                continue
+        rest = el.text_content()
+        if "：" not in rest and ":" not in rest:
+            continue  # no label
         links = el.findall(".//a")
         if not 1 <= len(links) <= 20:
             continue
         texts = [normalise_space(a.text_content()) for a in links]
         if any(not t or len(t) > 20 for t in texts):
             continue
-        rest = el.text_content()
         for text in texts:
             rest = rest.replace(text, " ", 1)
         rest = normalise_space(rest)
@@ -209,15 +261,11 @@ def _terms_by_shape(root: HtmlElement, content: HtmlElement) -> list[str]:
     return []
 
 
-def related_terms(root: HtmlElement, content: HtmlElement) -> list[str]:
+def related_terms(root: HtmlElement, content: HtmlElement, mass: dict | None = None) -> list[str]:
     """Texts of the related-term links (相关热词搜索 / 标签) after the article text, in page order."""
-    after = False
-    for el in root.iter():
-        if el is content:
-            after = True
-        if not after or not isinstance(el.tag, str) or el.tag == "a":
-            continue
-        if not _TERMS_LABEL.match(el.text or ""):
+    for el in itertools.chain(content.iter(), _after(content)):
+        text = el.text
+        if not text or el.tag == "a" or not isinstance(el.tag, str) or not _TERMS_LABEL.match(text):
             continue
         box = el
         while box is not None and (box.tag not in _BLOCKISH or box.find(".//a") is None):
@@ -227,12 +275,21 @@ def related_terms(root: HtmlElement, content: HtmlElement) -> list[str]:
         terms = link_texts(box)
         if terms:
             return terms
-    terms = _terms_by_shape(root, content)
+    terms = _terms_by_shape(root, content, mass)
     if terms:
         return terms
     # No label: tag-like links that follow the article text.
     links = [a for a in content.getparent().iter("a")] if content.getparent() is not None else []
     return _dedupe([normalise_space(a.text_content()) for a in links if _TERM_URL.search(a.get("href") or "")])
+
+
+def _after(el: HtmlElement) -> Iterator[HtmlElement]:
+    """The elements after `el` and its subtree, in document order."""
+    node = el
+    while node is not None:
+        for sibling in node.itersiblings():
+            yield from sibling.iter()
+        node = node.getparent()
 
 
 def link_texts(box: HtmlElement) -> list[str]:

@@ -6,7 +6,7 @@ import logging
 from datetime import datetime
 from pathlib import Path
 from urllib.parse import urlsplit
-from typing import Any, AsyncIterator, Iterator
+from typing import Any, AsyncIterator, Callable, Iterator
 
 import scrapy
 from scrapy.http import Request, Response, TextResponse
@@ -23,7 +23,7 @@ logger = logging.getLogger(__name__)
 
 ARTICLE_PRIORITY = 10  # articles before more lists keeps the frontier small
 PART_PRIORITY = 20  # finish a started multi-page article first
-SKIP_REASONS = {"robots", "trap"}  # requests not made on purpose: not errors
+SKIP_REASONS = {"robots", "trap", "unchanged"}  # not requested on purpose, or 304 on a revisit: not errors
 
 
 class FanwenSpider(scrapy.Spider):
@@ -37,6 +37,9 @@ class FanwenSpider(scrapy.Spider):
             raise ValueError("give at least one start URL: -a start_urls=http://example.com/")
         self.scope = Scope(self.start_urls)
         self.seen: set[str] = set()
+        # Set by crawler.middlewares.revisit (FANWEN_REVISIT_LISTINGS = "new"): an archived article
+        # link does not make a list page productive, so unproductive list shapes stop like traps.
+        self.archived: Callable[[str], bool] | None = None
 
     @classmethod
     def from_crawler(cls, crawler, *args: Any, **kwargs: Any) -> FanwenSpider:
@@ -51,6 +54,8 @@ class FanwenSpider(scrapy.Spider):
     async def start(self) -> AsyncIterator[Request]:
         for url in self.start_urls:
             canonical = self.scope.canonical(url)
+            if canonical in self.seen:  # a resumed crawl: the frontier has it already
+                continue
             self.seen.add(canonical)
             yield self._request(canonical, self.parse)
 
@@ -61,6 +66,10 @@ class FanwenSpider(scrapy.Spider):
     def _new_links(self, links: list[Link]) -> list[Link]:
         """The links not seen before (a distributed crawl asks the shared frontier instead)."""
         return [link for link in links if link.url not in self.seen]
+
+    def frontier_request(self, url: str, priority: int) -> Request:
+        """A request restored from the durable frontier (crawler.frontier) of an interrupted crawl."""
+        return self._request(url, self.parse, priority)
 
     def profile_for(self, url: str) -> SiteProfile | None:
         return self.profiles.for_site(site_of(_host(url)))
@@ -87,7 +96,8 @@ class FanwenSpider(scrapy.Spider):
         if kind == "article":
             self.guard.learn_article(url)
         else:
-            productive = any(self.guard.is_article_like(link.url, profile) for link in new)
+            productive = any(self.guard.is_article_like(link.url, profile) and not (self.archived and self.archived(link.url))
+                             for link in new)
             self.guard.record(response.meta.get("fanwen_shape") or url_shape(url), productive)
         self.crawler.stats.inc_value(f"fanwen/pages/{kind}")
 

@@ -1,0 +1,76 @@
+"""A Scrapy scheduler whose frontier survives kill -9: Scrapy's own queues plus a table in the archive.
+
+Every request the spider decides to make is written to `frontier` through the archive writer, and
+marked done once its result (fetch row or article row) is written. A crawl resumed after a crash
+(see archive.frontier.resumable_crawl) gets its pending requests back and its seen set restored.
+Continuation pages (`{id}_{n}.html`) carry their article in memory and are not written: page 1 stays
+pending until its article is stored, so a resumed crawl fetches the whole chain again.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from scrapy import signals
+from scrapy.core.scheduler import Scheduler
+from scrapy.http import Request
+
+from archive.frontier import RESUMABLE_REASONS, Frontier
+from crawler.items import ArticleItem, PageRecord
+
+logger = logging.getLogger(__name__)
+
+
+class DurableScheduler(Scheduler):
+    """Scrapy's scheduler, with the frontier mirrored into the archive (FANWEN_FRONTIER_ENABLED)."""
+
+    frontier: Frontier | None = None
+
+    @classmethod
+    def from_crawler(cls, crawler) -> DurableScheduler:
+        scheduler = super().from_crawler(crawler)
+        scheduler.crawler = crawler
+        if crawler.settings.getbool("FANWEN_FRONTIER_ENABLED", True):
+            crawler.signals.connect(scheduler.spider_opened, signal=signals.spider_opened)
+            crawler.signals.connect(scheduler.item_done, signal=signals.item_scraped)
+            crawler.signals.connect(scheduler.item_done, signal=signals.item_dropped)
+        return scheduler
+
+    def spider_opened(self, spider) -> None:
+        """The store pipeline has opened the crawl: restore what an interrupted run left pending."""
+        writer = getattr(self.crawler, "fanwen_writer", None)
+        crawl_id = self.crawler.stats.get_value("fanwen/crawl_id")
+        if writer is None or writer.db is None or crawl_id is None:
+            return
+        self.frontier = Frontier(writer, int(crawl_id))
+        if not self.crawler.stats.get_value("fanwen/resumed"):
+            return
+        seen = getattr(spider, "seen", None)
+        if seen is not None:
+            seen.update(self.frontier.urls())
+        pending = self.frontier.pending()
+        for url, priority in pending:
+            super().enqueue_request(spider.frontier_request(url, priority))
+        self.crawler.stats.set_value("fanwen/frontier/restored", len(pending))
+        logger.info("resuming crawl %s: %d pending requests restored", crawl_id, len(pending))
+
+    def enqueue_request(self, request: Request) -> bool:
+        added = super().enqueue_request(request)
+        if added and self.frontier is not None and "article" not in request.meta:
+            self.frontier.add(request.url, request.priority)
+        return added
+
+    def item_done(self, item: Any, **kwargs: Any) -> None:
+        """The page's result is written: it is done (continuation pages are done with page 1)."""
+        if self.frontier is None:
+            return
+        if isinstance(item, ArticleItem) and item.fetched_urls:
+            self.frontier.done(item.fetched_urls[0])
+        elif isinstance(item, PageRecord) and item.kind != "article_part":
+            self.frontier.done(item.url)
+
+    def close(self, reason: str) -> Any:
+        if self.frontier is not None and reason not in RESUMABLE_REASONS and self.frontier.writer.db is not None:
+            self.frontier.clear()
+        return super().close(reason)

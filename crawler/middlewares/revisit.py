@@ -1,0 +1,138 @@
+"""Incremental recrawls: archived article URLs are skipped until due, then revisited conditionally.
+
+`RevisitSpiderMiddleware` drops links to archived article pages whose next visit is not due, adds
+If-None-Match / If-Modified-Since to the due ones, remembers the validators of every article page
+and records each archived visit in `url_state`. `NotModifiedMiddleware` turns a 304 into an
+"unchanged" skip. List, tag and home pages have no `url_state` row, so they are always fetched.
+"""
+
+from __future__ import annotations
+
+from typing import Any, AsyncIterator, Iterable, Iterator
+
+from scrapy import signals
+from scrapy.exceptions import IgnoreRequest, NotConfigured
+from scrapy.http import Request, Response
+
+from archive.revisit import RevisitPolicy, UrlStates, listing_urls
+from crawler.items import ArticleItem
+from pipelines.shared import shared_writer
+
+
+def policy_from(settings) -> RevisitPolicy:
+    return RevisitPolicy(
+        settings.getfloat("FANWEN_REVISIT_INITIAL", 86400.0),
+        settings.getfloat("FANWEN_REVISIT_MIN", 3600.0),
+        settings.getfloat("FANWEN_REVISIT_MAX", 30 * 86400.0),
+    )
+
+
+def _validators(response: Response) -> tuple[str | None, str | None]:
+    etag = response.headers.get("ETag")
+    modified = response.headers.get("Last-Modified")
+    return (etag.decode("latin-1") if etag else None, modified.decode("latin-1") if modified else None)
+
+
+class RevisitSpiderMiddleware:
+    def __init__(self, states: UrlStates, stats, crawler=None):
+        self.states = states
+        self.stats = stats
+        self.crawler = crawler
+
+    @classmethod
+    def from_crawler(cls, crawler) -> RevisitSpiderMiddleware:
+        if not crawler.settings.getbool("FANWEN_REVISIT_ENABLED", True):
+            raise NotConfigured("FANWEN_REVISIT_ENABLED is off")
+        if crawler.settings.get("FANWEN_REVISIT_LISTINGS", "all") not in ("all", "new"):
+            raise ValueError("FANWEN_REVISIT_LISTINGS is all or new")
+        middleware = cls(UrlStates(shared_writer(crawler), policy_from(crawler.settings)), crawler.stats, crawler)
+        crawler.signals.connect(middleware.item_scraped, signal=signals.item_scraped)
+        return middleware
+
+    async def process_start(self, start: AsyncIterator[Any]) -> AsyncIterator[Any]:
+        """After the start URLs: the list, tag and home pages of the previous crawl (not on a resume)."""
+        async for out in start:
+            yield out
+        spider = self.crawler.spider if self.crawler else None
+        crawl_id = self.stats.get_value("fanwen/crawl_id")
+        if spider is None or crawl_id is None or self.states.writer.db is None:
+            return
+        if self.crawler.settings.get("FANWEN_REVISIT_LISTINGS", "all") == "new":
+            spider.archived = self.states.known
+        if self.stats.get_value("fanwen/resumed"):
+            return
+        seen = getattr(spider, "seen", set())
+        urls = [u for u in listing_urls(self.states.writer.db, list(spider.start_urls), crawl_id) if u not in seen]
+        self.stats.set_value("fanwen/revisit/listing_pages", len(urls))
+        for url in urls:
+            seen.add(url)
+            yield spider.frontier_request(url, 0)
+
+    def process_spider_output(self, response: Response, result: Iterable[Any]) -> Iterator[Any]:
+        for out in result:
+            if self._keep(response, out):
+                yield out
+
+    async def process_spider_output_async(self, response: Response, result: AsyncIterator[Any]) -> AsyncIterator[Any]:
+        async for out in result:
+            if self._keep(response, out):
+                yield out
+
+    def _keep(self, response: Response, out: Any) -> bool:
+        if isinstance(out, ArticleItem):
+            if out.fetched_urls and out.fetched_urls[0] == response.url:
+                out.validators = _validators(response)
+            return True
+        if not isinstance(out, Request):
+            return True
+        item = out.meta.get("article")
+        if item is not None:  # the first continuation page: page 1's validators go with the article
+            if item.fetched_urls == [response.url]:
+                item.validators = _validators(response)
+            return True
+        if self.states.writer.db is None:
+            return True
+        known = self.states.lookup(out.url)
+        if known is None:
+            return True
+        if not known.due:
+            self.stats.inc_value("fanwen/revisit/not_due")
+            return False
+        if known.etag:
+            out.headers["If-None-Match"] = known.etag
+        if known.last_modified:
+            out.headers["If-Modified-Since"] = known.last_modified
+        out.meta["fanwen_revisit"] = True
+        self.stats.inc_value("fanwen/revisit/due")
+        return True
+
+    def item_scraped(self, item: Any, response: Response | None = None, **kwargs: Any) -> None:
+        if not isinstance(item, ArticleItem) or item.rejected or not item.fetched_urls or self.states.writer.db is None:
+            return
+        outcome = self.states.visited(item.fetched_urls[0], item.content_hash, *item.validators)
+        self.stats.inc_value(f"fanwen/revisit/{outcome}")
+        if response is not None and response.url == item.fetched_urls[0]:
+            # A link that redirected here is known too: due or not with the page it leads to.
+            for url in response.meta.get("redirect_urls", []):
+                self.states.visited(url, item.content_hash, *item.validators)
+
+
+class NotModifiedMiddleware:
+    """A 304 answer to a revisit: nothing to archive; the page is logged as skipped (unchanged)."""
+
+    def __init__(self, states: UrlStates, stats):
+        self.states = states
+        self.stats = stats
+
+    @classmethod
+    def from_crawler(cls, crawler) -> NotModifiedMiddleware:
+        if not crawler.settings.getbool("FANWEN_REVISIT_ENABLED", True):
+            raise NotConfigured("FANWEN_REVISIT_ENABLED is off")
+        return cls(UrlStates(shared_writer(crawler), policy_from(crawler.settings)), crawler.stats)
+
+    def process_response(self, request: Request, response: Response) -> Response:
+        if response.status != 304 or not request.meta.get("fanwen_revisit"):
+            return response
+        self.states.not_modified(request.url)
+        self.stats.inc_value("fanwen/revisit/not_modified")
+        raise IgnoreRequest("unchanged: not modified since the last visit (HTTP 304)")

@@ -1,0 +1,128 @@
+"""kill -9 at random moments, then the same command again: the archive ends as an uninterrupted crawl's."""
+
+from __future__ import annotations
+
+import random
+import signal
+import sqlite3
+import time
+
+import pytest
+
+from testsite import build_sites, serve
+from tests.archive_rows import content_rows
+from tests.conftest import fanwen_crawl
+
+BATCH = ["-s", "FANWEN_BATCH_SIZE=20"]
+
+
+@pytest.fixture(scope="module")
+def small_bundle():
+    return build_sites(seed=7, articles_per_site=30)
+
+
+@pytest.fixture(scope="module")
+def small_site(small_bundle):
+    with serve(small_bundle) as server:
+        yield server
+
+
+def _sqlite(db, sql):
+    conn = sqlite3.connect(f"file:{db}?mode=ro", uri=True, timeout=5)
+    try:
+        return conn.execute(sql).fetchall()
+    finally:
+        conn.close()
+
+
+def _count(db, sql) -> int:
+    try:
+        return _sqlite(db, sql)[0][0]
+    except sqlite3.OperationalError:  # not created yet
+        return 0
+
+
+def test_kill_9_at_random_moments_then_resume_equals_uninterrupted_crawl(small_site, small_bundle, tmp_path):
+    reference = tmp_path / "reference.db"
+    done = fanwen_crawl(small_site, small_bundle, reference, *BATCH)
+    assert done.returncode == 0, done.stderr[-2000:]
+    total_fetches = _sqlite(reference, "SELECT count(*) FROM fetches")[0][0]
+
+    db = tmp_path / "killed.db"
+    rng = random.Random()
+    seed = rng.randrange(1 << 30)
+    rng.seed(seed)
+    killed_states = []
+    for _ in range(3):
+        # A random moment: after a random number of newly committed fetch rows, plus a random delay.
+        before = _count(db, "SELECT count(*) FROM fetches")
+        after, delay = rng.randrange(1, total_fetches // 5), rng.uniform(0, 0.3)
+        proc = fanwen_crawl(small_site, small_bundle, db, *BATCH, popen=True)
+        deadline = time.monotonic() + 120
+        while _count(db, "SELECT count(*) FROM fetches") < before + after and time.monotonic() < deadline:
+            assert proc.poll() is None, f"crawl ended before the kill (seed {seed}): {proc.stderr.read()[-2000:]}"
+            time.sleep(0.02)
+        time.sleep(delay)
+        assert proc.poll() is None, f"crawl ended before the kill (seed {seed})"
+        proc.send_signal(signal.SIGKILL)
+        proc.wait()
+        proc.stdout.close()
+        proc.stderr.close()
+        if db.exists():
+            assert _sqlite(db, "PRAGMA integrity_check") == [("ok",)]
+            killed_states.append(_sqlite(db, "SELECT count(*) FROM articles")[0][0])
+
+    resumed = fanwen_crawl(small_site, small_bundle, db, *BATCH)
+    assert resumed.returncode == 0, resumed.stderr[-2000:]
+    assert "resuming crawl" in resumed.stderr
+    # Every run after the first continued the same crawl: one crawls row, resumed, finished.
+    assert _sqlite(db, "SELECT count(*), json_extract(stats, '$.\"fanwen/resumed\"') FROM crawls") == [(1, 1)]
+
+    want, got = content_rows(reference), content_rows(db)
+    assert killed_states and min(killed_states) < len(want["articles"]), (seed, killed_states)
+    for table in want:
+        assert got[table] == want[table], (table, seed, len(got[table] - want[table]), len(want[table] - got[table]))
+    assert _sqlite(db, "SELECT count(*) FROM frontier") == [(0,)]  # finished: nothing left to resume
+    assert _sqlite(db, "SELECT finish_reason FROM crawls") == [("finished",)]
+    urls = _sqlite(db, "SELECT url, count(*) FROM article_urls GROUP BY url HAVING count(*) > 1")
+    assert urls == []
+
+
+def test_second_crawl_on_the_same_archive_is_refused_and_writes_nothing(small_site, small_bundle, tmp_path):
+    db = tmp_path / "archive.db"
+    first = fanwen_crawl(small_site, small_bundle, db, *BATCH, popen=True)
+    try:
+        deadline = time.monotonic() + 60
+        while _count(db, "SELECT count(*) FROM fetches") == 0 and time.monotonic() < deadline:
+            assert first.poll() is None
+            time.sleep(0.05)
+        second = fanwen_crawl(small_site, small_bundle, db, *BATCH)
+        assert second.returncode == 75, second.stderr[-2000:]
+        assert "in use by another crawl" in second.stderr and "pid" in second.stderr
+        assert _count(db, "SELECT count(*) FROM crawls") == 1
+    finally:
+        first.send_signal(signal.SIGKILL)
+        first.wait()
+        first.stdout.close()
+        first.stderr.close()
+
+
+def test_scrapy_crawl_on_a_locked_archive_stops_before_writing(tmp_path):
+    """The same refusal without the fanwen CLI (scrapy crawl, scrapyd): the store pipeline takes the lock."""
+    import subprocess
+    import sys
+
+    from archive import connect
+    from archive.lock import ArchiveLock
+    from tests.conftest import ROOT
+
+    db = tmp_path / "archive.db"
+    connect(db).conn.close()
+    with ArchiveLock(db):
+        result = subprocess.run(
+            [sys.executable, "-m", "scrapy", "crawl", "fanwen", "-a", "start_urls=http://127.0.0.1:9/",
+             "-s", f"ARCHIVE_DB={db}"], cwd=ROOT, capture_output=True, text=True, timeout=120)
+    assert "in use by another crawl" in result.stderr, result.stderr[-2000:]
+    assert "archive_busy" in result.stderr
+    assert _sqlite(db, "SELECT count(*) FROM crawls") == [(0,)]
+    assert _sqlite(db, "SELECT count(*) FROM fetches") == [(0,)]
