@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import json
 import logging
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Any
+from typing import Any, Iterator
 
 from archive.schema import connect
 from archive.search import index_articles, reindex_article, retitle_article
@@ -39,6 +40,7 @@ class ArchiveWriter:
         self.batch_size = batch_size
         self.db: Any = None
         self._pending = 0
+        self._depth = 0  # > 0 inside one document's writes: a batch commits whole documents only
         self._unindexed: dict[int, tuple[str | None, str]] = {}  # new articles of the batch: indexed at commit
         # Near-duplicate detection (pipelines.dedupe.NearDupDetector), told of new rows and changed URLs.
         self.neardup: Any = None
@@ -62,9 +64,20 @@ class ArchiveWriter:
             self.db.execute("BEGIN IMMEDIATE")
         cursor = self.db.execute(sql, params)
         self._pending += 1
-        if self._pending >= self.batch_size:
+        if self._pending >= self.batch_size and not self._depth:
             self.flush()
         return cursor
+
+    @contextmanager
+    def _one_document(self) -> Iterator[None]:
+        """The writes of one document (its row, URLs, signature, paragraphs, index) commit together."""
+        self._depth += 1
+        try:
+            yield
+        finally:
+            self._depth -= 1
+        if self._pending >= self.batch_size and not self._depth:
+            self.flush()
 
     def write(self, sql: str, params: list[Any] | tuple[Any, ...]) -> Any:
         """One statement in the current batch (for the archive's other table modules)."""
@@ -115,6 +128,10 @@ class ArchiveWriter:
 
     def store_article(self, article: dict[str, Any], crawl_id: int | None) -> StoreResult:
         """Archive one document found at `article["url"]`; exact copies share one row."""
+        with self._one_document():
+            return self._store_article(article, crawl_id)
+
+    def _store_article(self, article: dict[str, Any], crawl_id: int | None) -> StoreResult:
         now = utc_now()
         url = article["url"]
         known = self.db.execute(

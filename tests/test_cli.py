@@ -79,3 +79,20 @@ def test_unwritable_archive_path_is_a_clear_error(tmp_path):
 def test_help_shows_examples():
     result = run("crawl", "-h")
     assert result.returncode == 0 and "Example: fanwen crawl" in result.stdout
+
+
+def test_index_and_dedupe_refuse_an_archive_that_a_crawl_holds(tmp_path):
+    """`fanwen index` and `fanwen dedupe` rewrite the archive: while a crawl holds it they stop (75)."""
+    from archive.lock import ArchiveLock
+    from tests.archive_factory import make_archive
+
+    db = make_archive(tmp_path / "a.db")
+    before = list(sqlite3.connect(db).iterdump())
+    with ArchiveLock(db):
+        for args in (["index", "--db", str(db)], ["dedupe", "--db", str(db)]):
+            result = run(*args)
+            assert result.returncode == 75, result.stderr
+            assert "in use by another crawl" in result.stderr
+    assert list(sqlite3.connect(db).iterdump()) == before
+    assert run("index", "--db", str(db)).returncode == 0
+    assert run("dedupe", "--db", str(db)).returncode == 0

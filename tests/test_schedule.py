@@ -253,3 +253,29 @@ def test_missed_runs_are_caught_up_once_then_the_next_slot_is_in_the_future():
     nightly = Schedule("nightly", ["http://x.test/"], cron="0 3 * * *", next_run=stamp(now - timedelta(days=3)))
     assert next_run(nightly, now) == datetime(2026, 11, 30, 3, 0, tzinfo=timezone.utc)
     assert [parse_every(t) for t in ("30s", "15m", "6h", "1d")] == [30, 900, 21600, 86400]
+
+
+def test_recrawl_with_listings_new_stops_unproductive_lists_and_still_finds_the_new_article(tmp_path):
+    """FANWEN_REVISIT_LISTINGS=new: list shapes whose pages link only to archived articles stop after the
+    trap window, yet an article published since the last crawl (on the first list pages) is archived."""
+    from tests.conftest import fanwen_crawl
+
+    bundle = build_sites(seed=13, articles_per_site=30)
+    site = bundle.sites[0]
+    new = _single_page_originals(site)[0]
+    db = tmp_path / "archive.db"
+    with serve(bundle) as server:
+        server.app.revisions.withhold(site, new)
+        first = fanwen_crawl(server, bundle, db)
+        assert first.returncode == 0, first.stderr[-2000:]
+        articles = _rows(db, "SELECT count(*) FROM articles")[0][0]
+        listing_first = _rows(db, "SELECT count(*) FROM fetches WHERE crawl_id = 1 AND kind IN ('list', 'tag', 'home')")[0][0]
+        server.app.revisions.publish(site, new)
+        second = fanwen_crawl(server, bundle, db, "-s", "FANWEN_REVISIT_LISTINGS=new", "-s", "FANWEN_TRAP_WINDOW=3")
+        assert second.returncode == 0, second.stderr[-2000:]
+    listing_second = _rows(db, "SELECT count(*) FROM fetches WHERE crawl_id = 2 AND kind IN ('list', 'tag', 'home')")[0][0]
+    stats = json.loads(_rows(db, "SELECT stats FROM crawls WHERE id = 2")[0][0])
+    assert stats.get("fanwen/skipped/trap", 0) > 0
+    assert 0 < listing_second < listing_first
+    assert _rows(db, "SELECT count(*) FROM articles")[0][0] == articles + 1
+    assert _rows(db, "SELECT count(*) FROM article_urls WHERE url = ?", [server.url(site.host, new.path)]) == [(1,)]

@@ -7,6 +7,7 @@ from typing import Any
 
 import click
 
+from crawler.cli.options import holding_archive
 from pipelines.dedupe import DEFAULT_THRESHOLD
 from pipelines.recluster import recompute_clusters
 
@@ -23,7 +24,8 @@ def command(db: str, threshold: float, as_json: bool) -> None:
 
     Example: fanwen dedupe --db data/archive.db --threshold 0.7
     """
-    report = recompute_clusters(db, threshold)
+    with holding_archive(db):
+        report = recompute_clusters(db, threshold)
     click.echo(json.dumps(report, indent=2) if as_json else format_report(report))
 
 

@@ -7,7 +7,7 @@ import time
 import click
 
 from archive.search import rebuild_index
-from crawler.cli.options import db_option, open_archive
+from crawler.cli.options import db_option, holding_archive, open_archive
 from crawler.cli.reading import open_readonly_archive
 
 
@@ -19,10 +19,11 @@ def command(db: str) -> None:
     Example: fanwen index --db data/archive.db
     """
     open_readonly_archive(db).close()  # refuses a missing, foreign or newer file before anything writes
-    archive = open_archive(db)  # creates a missing index; then build it again from scratch
-    started = time.monotonic()
-    total = archive.execute("SELECT count(*) FROM articles").fetchone()[0]
-    with click.progressbar(length=total, label="indexing", file=click.get_text_stream("stderr")) as bar:
-        count = rebuild_index(archive, progress=bar.update)
-    archive.conn.close()
+    with holding_archive(db):
+        archive = open_archive(db)  # creates a missing index; then build it again from scratch
+        started = time.monotonic()
+        total = archive.execute("SELECT count(*) FROM articles").fetchone()[0]
+        with click.progressbar(length=total, label="indexing", file=click.get_text_stream("stderr")) as bar:
+            count = rebuild_index(archive, progress=bar.update)
+        archive.conn.close()
     click.echo(f"indexed {count} articles in {time.monotonic() - started:.1f}s")

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from typing import Any
+from contextlib import contextmanager
+from typing import Any, Iterator
 
 import click
 
@@ -86,3 +87,17 @@ def ensure_free(db: str, role: str = "crawl") -> None:
         raise BusyError(str(exc)) from exc
     except OSError:
         pass  # an unwritable place: open_archive says so
+
+
+@contextmanager
+def holding_archive(db: str) -> Iterator[None]:
+    """Hold the archive's crawl lock while a command rewrites it (`fanwen index`, `fanwen dedupe`)."""
+    lock = ArchiveLock(db)
+    try:
+        lock.acquire()
+    except ArchiveBusy as exc:
+        raise BusyError(str(exc)) from exc
+    try:
+        yield
+    finally:
+        lock.release()
