@@ -84,6 +84,9 @@ TABLES: dict[str, dict[str, str]] = {
         "dup_share": "share of those characters in paragraphs also found in another article (0-1)",
         "dup_chars": "characters in paragraphs also found in another article (NULL until computed, in archives made before it)",
     },
+    "stream_entries": {
+        "entry_id": "id of a Redis stream entry (fanwen archiver) whose item is committed here and not yet acknowledged in Redis",
+    },
     "meta": {
         "key": "setting name (schema_version, neardup_signature_version, neardup_threshold, ...)",
         "value": "its value",
@@ -214,6 +217,9 @@ CREATE TABLE IF NOT EXISTS paragraph_hashes (
     hash INTEGER NOT NULL,
     article_id INTEGER NOT NULL REFERENCES articles(id),
     PRIMARY KEY (hash, article_id)
+) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS stream_entries (
+    entry_id TEXT PRIMARY KEY
 ) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS paragraph_stats (
     article_id INTEGER PRIMARY KEY REFERENCES articles(id),

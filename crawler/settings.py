@@ -50,6 +50,8 @@ DOWNLOADER_MIDDLEWARES = {
     "crawler.middlewares.redirects.RedirectLoopMiddleware": 650,
     "crawler.middlewares.encoding.FixEncodingMiddleware": 580,
     "crawler.middlewares.traps.TrapGuardMiddleware": 50,
+    "scrapy.downloadermiddlewares.robotstxt.RobotsTxtMiddleware": None,
+    "crawler.middlewares.robots.RobotsTxtMiddleware": 100,
     "crawler.middlewares.revisit.NotModifiedMiddleware": 560,
 }
 SPIDER_MIDDLEWARES = {
@@ -97,3 +99,14 @@ FANWEN_REVISIT_LISTINGS = "all"
 # longest a site's first articles wait for them.
 FANWEN_LEARN_PAGES = 20
 FANWEN_LEARN_WAIT = 10.0
+
+# Distributed crawling (docs/distributed.md): `fanwen worker` / `fanwen archiver --redis URL`.
+REDIS_URL = "redis://localhost:6379/0"
+# A worker closes once the shared frontier has been empty (nothing queued, nothing in flight) this long.
+FANWEN_WORKER_IDLE = 30.0
+# A worker's heartbeat lives this long; the requests of a worker silent for longer are requeued.
+FANWEN_WORKER_LEASE = 30.0
+# DOWNLOAD_DELAY and CONCURRENT_REQUESTS_PER_DOMAIN hold per site across all workers.
+FANWEN_SHARED_POLITENESS = True
+# Items the archiver has read and not yet archived, at most.
+FANWEN_ARCHIVER_MAX_PENDING = 500

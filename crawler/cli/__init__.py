@@ -9,7 +9,7 @@ import click
 CONTEXT = {"help_option_names": ["-h", "--help"]}
 # One module per command, each defining `command`. Add a command by adding its module here.
 COMMAND_MODULES = ["crawl", "demo", "sites", "search", "index", "query", "export", "stats", "serve", "dedupe",
-                   "schedule", "scheduler"]
+                   "schedule", "scheduler", "worker", "archiver"]
 
 
 @click.group(context_settings=CONTEXT)

@@ -18,9 +18,15 @@ from crawler.cli.options import BusyError, db_option, ensure_free, json_option, 
 @db_option
 @click.option("-s", "--set", "settings", multiple=True, metavar="NAME=VALUE", help="Scrapy setting, as for scrapy crawl -s.")
 @click.option("--resolve", multiple=True, metavar="HOST=IP", help="Resolve HOST to IP (like curl --resolve).")
+@click.option("--redis", "redis_url", metavar="URL", help="Only seed a distributed crawl in this Redis (see fanwen worker).")
+@click.option("--fresh", is_flag=True, help="With --redis: forget the seen URLs and frontier of an earlier crawl first.")
 @json_option
-def command(start_urls: tuple[str, ...], db: str, settings: tuple[str, ...], resolve: tuple[str, ...], as_json: bool) -> None:
+def command(start_urls: tuple[str, ...], db: str, settings: tuple[str, ...], resolve: tuple[str, ...],
+            redis_url: str | None, fresh: bool, as_json: bool) -> None:
     """Crawl the sites of START_URLS (their hosts and m./www./mip. mirrors) into the archive.
+
+    With --redis, queue them in the shared frontier of a distributed crawl instead, for `fanwen worker`
+    processes to fetch and `fanwen archiver` to archive.
 
     Example: fanwen crawl https://www.example.com/ --db data/archive.db -s DOWNLOAD_DELAY=2
     """
@@ -28,6 +34,9 @@ def command(start_urls: tuple[str, ...], db: str, settings: tuple[str, ...], res
         parts = urlsplit(url)
         if parts.scheme not in ("http", "https") or not parts.hostname:
             raise click.BadParameter(f"{url!r} is not an http(s) URL", param_hint="START_URLS")
+    if redis_url:
+        seed_and_report(list(start_urls), redis_url, fresh, as_json)
+        return
     overrides = parse_settings(settings)
     if resolve:
         overrides["FANWEN_RESOLVE"] = parse_resolve(resolve)
@@ -52,6 +61,23 @@ def crawl_and_report(start_urls: list[str], db: str, overrides: dict[str, Any], 
         click.echo(format_summary(summary, db))
     if summary["finish_reason"] not in ("finished", None):
         sys.exit(1)
+
+
+def seed_and_report(start_urls: list[str], redis_url: str, fresh: bool, as_json: bool) -> None:
+    from crawler.distributed.run import seed_crawl
+
+    try:
+        result = seed_crawl(redis_url, start_urls, fresh)
+    except RuntimeError as exc:
+        raise click.ClickException(f"{redis_url}: {exc}; wait for them to finish or seed without --fresh") from exc
+    except Exception as exc:  # redis errors: refused, unknown host, bad URL
+        raise click.ClickException(f"{redis_url}: cannot seed the crawl ({exc}); is redis-server running there?") from exc
+    if as_json:
+        click.echo(json.dumps(result, indent=2))
+        return
+    click.echo(f"seeded {redis_url}: {result['queued']} start URLs queued, {result['seen']} seen before")
+    if result["seen"] and not fresh:
+        click.echo("  start URLs seen before are not fetched again: add --fresh to crawl them again")
 
 
 def format_summary(s: dict[str, Any], db: str) -> str:

@@ -20,6 +20,22 @@ def db_option(f):
     )(f)
 
 
+def redis_option(f):
+    return click.option(
+        "--redis", "redis_url", required=True, metavar="URL", help="Redis of the distributed crawl, e.g. redis://HOST:6379/0."
+    )(f)
+
+
+def check_redis(url: str) -> None:
+    """Stop with a sentence when the crawl's Redis does not answer."""
+    from crawler.distributed.run import connect
+
+    try:
+        connect(url).close()
+    except Exception as exc:  # refused, unknown host, bad URL
+        raise click.ClickException(f"{url}: Redis does not answer ({exc}); is redis-server running there?") from exc
+
+
 def json_option(f):
     return click.option("--json", "as_json", is_flag=True, help="Print JSON instead of text.")(f)
 

@@ -12,7 +12,7 @@ import scrapy
 from scrapy.http import Request, Response, TextResponse
 from twisted.python.failure import Failure
 
-from crawler.discover import LinkResolver, TrapGuard, continuation_pages, kind_by_url, page_kind, page_links
+from crawler.discover import Link, LinkResolver, TrapGuard, continuation_pages, kind_by_url, page_kind, page_links
 from crawler.errors import describe_failure
 from crawler.extract import ArticleFields, Page, extract_article
 from crawler.items import ArticleItem, PageRecord
@@ -63,6 +63,10 @@ class FanwenSpider(scrapy.Spider):
         meta["fanwen_shape"] = url_shape(url)
         return Request(url, callback=callback, errback=self.on_error, priority=priority, meta=meta)
 
+    def _new_links(self, links: list[Link]) -> list[Link]:
+        """The links not seen before (a distributed crawl asks the shared frontier instead)."""
+        return [link for link in links if link.url not in self.seen]
+
     def frontier_request(self, url: str, priority: int) -> Request:
         """A request restored from the durable frontier (crawler.frontier) of an interrupted crawl."""
         return self._request(url, self.parse, priority)
@@ -88,7 +92,7 @@ class FanwenSpider(scrapy.Spider):
             kind = page_kind(url, fields, profile)
 
         links = page_links(page, self.resolver, encoding)
-        new = [link for link in links if link.url not in self.seen]
+        new = self._new_links(links)
         if kind == "article":
             self.guard.learn_article(url)
         else:

@@ -1,0 +1,39 @@
+"""`fanwen archiver`: archive the items of a distributed crawl, acknowledging each after its commit."""
+
+from __future__ import annotations
+
+import json
+import sys
+
+import click
+
+from archive.summary import crawl_summary
+from crawler.cli.crawl import format_summary
+from crawler.cli.options import check_redis, db_option, json_option, open_archive, parse_settings, redis_option
+
+
+@click.command("archiver")
+@redis_option
+@db_option
+@click.option("-s", "--set", "settings", multiple=True, metavar="NAME=VALUE", help="Scrapy setting, as for scrapy crawl -s.")
+@json_option
+def command(redis_url: str, db: str, settings: tuple[str, ...], as_json: bool) -> None:
+    """Drain the items the workers send into the archive, through the same cleaning and dedupe as
+    `fanwen crawl`; stops when no worker is left and nothing has come for FANWEN_WORKER_IDLE seconds.
+    Run one archiver per crawl; a restarted archiver loses nothing and archives nothing twice.
+
+    Example: fanwen archiver --redis redis://10.0.0.5:6379/0 --db data/archive.db
+    """
+    from crawler.distributed.run import run_archiver
+
+    check_redis(redis_url)
+    open_archive(db).conn.close()
+    stats = run_archiver(redis_url, db, parse_settings(settings))
+    archive = open_archive(db)
+    summary = crawl_summary(archive, stats["fanwen/crawl_id"])
+    if as_json:
+        click.echo(json.dumps(summary, ensure_ascii=False, indent=2))
+    else:
+        click.echo(format_summary(summary, db))
+    if summary["finish_reason"] not in ("finished", None):
+        sys.exit(1)

@@ -1,0 +1,45 @@
+"""`fanwen worker`: fetch pages from a shared frontier in Redis (any number, on any machine)."""
+
+from __future__ import annotations
+
+import json
+
+import click
+
+from crawler.cli.options import check_redis, json_option, parse_resolve, parse_settings, redis_option
+
+
+@click.command("worker")
+@redis_option
+@click.option("-s", "--set", "settings", multiple=True, metavar="NAME=VALUE", help="Scrapy setting, as for scrapy crawl -s.")
+@click.option("--resolve", multiple=True, metavar="HOST=IP", help="Resolve HOST to IP (like curl --resolve).")
+@json_option
+def command(redis_url: str, settings: tuple[str, ...], resolve: tuple[str, ...], as_json: bool) -> None:
+    """Take requests from the shared frontier of a crawl seeded by `fanwen crawl --redis` and send the
+    pages' items to `fanwen archiver`; stops when the frontier has been empty for FANWEN_WORKER_IDLE seconds.
+
+    Example: fanwen worker --redis redis://10.0.0.5:6379/0 -s DOWNLOAD_DELAY=1
+    """
+    from crawler.distributed.run import run_worker
+
+    check_redis(redis_url)
+    overrides = parse_settings(settings)
+    if resolve:
+        overrides["FANWEN_RESOLVE"] = parse_resolve(resolve)
+    stats = run_worker(redis_url, overrides)
+    if stats.get("finish_reason") == "no seed":
+        raise click.ClickException(f"{redis_url}: no crawl is seeded there; seed one with fanwen crawl START_URL --redis {redis_url}")
+    summary = {
+        "finish_reason": stats.get("finish_reason"),
+        "requests": stats.get("downloader/request_count", 0),
+        "items": stats.get("item_scraped_count", 0),
+        "requeued": stats.get("fanwen/distributed/requeued", 0),
+        "elapsed_seconds": stats.get("elapsed_time_seconds"),
+    }
+    if as_json:
+        click.echo(json.dumps(summary, indent=2))
+    else:
+        click.echo(
+            f"worker {summary['finish_reason']} after {summary['elapsed_seconds'] or 0:.1f}s: {summary['requests']} requests,"
+            f" {summary['items']} items sent to the archiver, {summary['requeued']} requests of stopped workers requeued"
+        )

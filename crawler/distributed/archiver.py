@@ -1,0 +1,209 @@
+"""`fanwen archiver`: the items of the shared stream through the same pipelines into the archive.
+
+A Scrapy crawler whose spider fetches nothing: its `start()` reads the stream with a consumer
+group and yields the items, so the project's clean, dedupe and store pipelines run unchanged
+(boilerplate learning and near-duplicate detection see every worker's pages). AckPipeline, the
+last stage, marks each entry in the archive; every FANWEN_BATCH_SIZE entries (and whenever the
+stream is quiet) the archive commits and the entries are acknowledged and deleted in Redis.
+A restart first re-reads this consumer's unacknowledged entries, skipping those already marked.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import sys
+import time
+from typing import Any, AsyncIterator
+
+import redis
+import redis.asyncio
+import scrapy
+from scrapy import signals
+
+from archive.stream import StreamEntries
+from crawler.distributed.context import redis_from
+from crawler.distributed.frontier import Frontier, Keys
+from crawler.distributed.stream import FIELD, GROUP, decode_item
+from pipelines.shared import shared_writer
+
+logger = logging.getLogger(__name__)
+
+CONSUMER = "archiver"  # one archiver per crawl: the archive has one writer
+_READ = 200  # entries per read
+# Worker stats that describe a process, not the crawl; the archiver keeps its own.
+_PROCESS_STATS = ("start_time", "finish_time", "elapsed_time_seconds", "finish_reason", "memusage/", "log_count/")
+
+
+class StreamAcks:
+    """The archiver's side of the stream: entries read, written, committed, acknowledged."""
+
+    def __init__(self, server: redis.Redis, keys: Keys, writer, batch: int):
+        self.server = server
+        self.keys = keys
+        self.writer = writer
+        self.batch = batch
+        self.entries = StreamEntries(writer)
+        self._entry_of: dict[int, tuple[str, Any]] = {}
+        self._written: list[str] = []
+        self._acked: list[str] = []
+        self.outstanding = 0
+
+    def track(self, entry_id: str, item: Any) -> Any:
+        self._entry_of[id(item)] = (entry_id, item)
+        self.outstanding += 1
+        return item
+
+    def written(self, item: Any) -> None:
+        """The item went through every pipeline: its writes are in the open transaction."""
+        entry = self._entry_of.pop(id(item), None)
+        if entry is None:
+            return
+        self.entries.mark(entry[0])
+        self._written.append(entry[0])
+        self.outstanding -= 1
+        if len(self._written) >= self.batch:
+            self.commit()
+
+    def commit(self) -> None:
+        """Commit the archive, then acknowledge (and delete) the entries it holds."""
+        if self._acked:
+            self.entries.forget(self._acked)
+            self._acked = []
+        self.writer.flush()
+        if self._written:
+            self.acknowledge(self._written)
+            self._acked, self._written = self._written, []
+
+    def acknowledge(self, entry_ids: list[str]) -> None:
+        self.server.pipeline(transaction=False).xack(self.keys.items, GROUP, *entry_ids).xdel(self.keys.items, *entry_ids).execute()
+
+
+def shared_acks(crawler) -> StreamAcks:
+    acks = getattr(crawler, "fanwen_acks", None)
+    if acks is None:
+        writer = shared_writer(crawler)
+        writer.batch_size = sys.maxsize  # commits happen between items, when AckPipeline asks
+        acks = StreamAcks(redis_from(crawler.settings), Keys(), writer, crawler.settings.getint("FANWEN_BATCH_SIZE", 200))
+        crawler.fanwen_acks = acks
+    return acks
+
+
+class ArchiverSpider(scrapy.Spider):
+    name = "fanwen-archiver"
+
+    def __init__(self, start_urls: list[str] | None = None, **kwargs: Any):
+        super().__init__(**kwargs)
+        self.start_urls = list(start_urls or [])
+
+    @classmethod
+    def from_crawler(cls, crawler, *args: Any, **kwargs: Any) -> ArchiverSpider:
+        spider = super().from_crawler(crawler, *args, **kwargs)
+        spider.acks = shared_acks(crawler)
+        spider.frontier = Frontier(spider.acks.server)
+        spider.start_urls = spider.start_urls or spider.frontier.start_urls()
+        settings = crawler.settings
+        spider.idle = settings.getfloat("FANWEN_WORKER_IDLE")
+        spider.max_pending = settings.getint("FANWEN_ARCHIVER_MAX_PENDING")
+        spider.redis_url = settings.get("REDIS_URL")
+        return spider
+
+    async def start(self) -> AsyncIterator[Any]:
+        client = redis.asyncio.Redis.from_url(self.redis_url)
+        stream = self.acks.keys.items
+        try:
+            await client.xgroup_create(stream, GROUP, id="0", mkstream=True)
+        except redis.ResponseError as exc:
+            if "BUSYGROUP" not in str(exc):
+                raise
+        try:
+            for entry_id, fields in await self._unacknowledged(client, stream):
+                yield self.acks.track(entry_id, decode_item(fields[FIELD]))
+            idle_since: float | None = None
+            while True:
+                while self.acks.outstanding >= self.max_pending:
+                    await asyncio.sleep(0.02)
+                count = min(_READ, self.max_pending - self.acks.outstanding)
+                reply = await client.xreadgroup(GROUP, CONSUMER, {stream: ">"}, count=count, block=500)
+                entries = reply[0][1] if reply else []
+                for raw_id, fields in entries:
+                    yield self.acks.track(raw_id.decode(), decode_item(fields[FIELD]))
+                if entries:
+                    idle_since = None
+                    continue
+                self.acks.commit()  # the stream is quiet: commit what is written
+                if not self._crawl_over():
+                    idle_since = None
+                    continue
+                idle_since = idle_since or time.monotonic()
+                if time.monotonic() - idle_since >= self.idle:
+                    break
+        finally:
+            await client.aclose()
+        left = self.frontier.in_flight()
+        if left:
+            logger.warning("no worker is running but %d requests are in flight: start a worker to finish the crawl", left)
+
+    async def _unacknowledged(self, client, stream: str) -> list[tuple[str, dict]]:
+        """Entries a previous archiver read and did not acknowledge, less those it committed."""
+        pending: list[tuple[str, dict]] = []
+        last = "0"
+        while True:
+            reply = await client.xreadgroup(GROUP, CONSUMER, {stream: last}, count=1000)
+            entries = [(raw.decode(), fields) for raw, fields in (reply[0][1] if reply else []) if fields]
+            if not entries:
+                break
+            pending += entries
+            last = entries[-1][0]
+        committed = self.acks.entries.committed(entry_id for entry_id, _ in pending)
+        if committed:
+            self.acks.acknowledge(sorted(committed))
+        self.acks.entries.forget_all()
+        self.acks.writer.flush()
+        if pending:
+            logger.info("%d entries read before and not acknowledged: %d were archived, %d go through again",
+                        len(pending), len(committed), len(pending) - len(committed))
+            self.crawler.stats.set_value("fanwen/distributed/replayed", len(pending) - len(committed))
+        return [(entry_id, fields) for entry_id, fields in pending if entry_id not in committed]
+
+    def _crawl_over(self) -> bool:
+        return self.acks.outstanding == 0 and not self.frontier.queued() and not self.frontier.live_workers()
+
+
+class AckPipeline:
+    """The archiver's last stage: the item's entry is marked, and acknowledged after the commit."""
+
+    def __init__(self, acks: StreamAcks, stats):
+        self.acks = acks
+        self.stats = stats
+
+    @classmethod
+    def from_crawler(cls, crawler) -> AckPipeline:
+        pipeline = cls(shared_acks(crawler), crawler.stats)
+        crawler.signals.connect(pipeline.item_failed, signal=signals.item_error)
+        crawler.signals.connect(pipeline.item_failed, signal=signals.item_dropped)
+        return pipeline
+
+    def process_item(self, item: Any) -> Any:
+        self.acks.written(item)
+        return item
+
+    def item_failed(self, item, response, spider, **kwargs) -> None:
+        """A pipeline failed on the item (logged by Scrapy): it is not replayed forever."""
+        self.stats.inc_value("fanwen/distributed/item_failed")
+        self.acks.written(item)
+
+    def close_spider(self) -> None:
+        self.acks.commit()
+        self.acks.commit()  # forget the marks of the entries just acknowledged
+        self._merge_worker_stats()
+
+    def _merge_worker_stats(self) -> None:
+        """The workers' counters (pages, errors, requests), summed, join the archiver's own stats."""
+        own = self.stats.get_stats()
+        for raw_key, raw_value in self.acks.server.hgetall(self.acks.keys.stats).items():
+            key = raw_key.decode()
+            if key in own or key.startswith(_PROCESS_STATS):
+                continue
+            value = float(raw_value)
+            self.stats.set_value(key, int(value) if value.is_integer() else value)

@@ -1,0 +1,56 @@
+"""Items between workers and the archiver: JSON in a Redis stream (`fanwen:items`).
+
+Workers XADD each ArticleItem and PageRecord as it is yielded; the archiver reads them with a
+consumer group and acknowledges each entry after the archive transaction holding it commits.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import re
+from typing import Any
+
+from crawler.distributed.context import worker_context
+from crawler.items import ArticleItem, PageRecord
+
+FIELD = b"item"
+GROUP = "archiver"
+
+
+def encode_item(item: ArticleItem | PageRecord) -> bytes:
+    data = dataclasses.asdict(item) if isinstance(item, PageRecord) else _article_fields(item)
+    kind = "article" if isinstance(item, ArticleItem) else "page"
+    return json.dumps({"kind": kind, "data": data}, ensure_ascii=False).encode("utf-8")
+
+
+def decode_item(raw: bytes) -> ArticleItem | PageRecord:
+    message = json.loads(raw)
+    data = message["data"]
+    if message["kind"] == "page":
+        return PageRecord(**data)
+    data["boilerplate"] = tuple(re.compile(pattern, flags) for pattern, flags in data["boilerplate"])
+    return ArticleItem(**data)
+
+
+def _article_fields(item: ArticleItem) -> dict[str, Any]:
+    fields = {f.name: getattr(item, f.name) for f in dataclasses.fields(item)}
+    fields["boilerplate"] = [[p.pattern, p.flags] for p in item.boilerplate]
+    return fields
+
+
+class StreamPipeline:
+    """The item pipeline of a worker: every item goes to the shared stream, nothing else."""
+
+    def __init__(self, context):
+        self.context = context
+
+    @classmethod
+    def from_crawler(cls, crawler) -> StreamPipeline:
+        return cls(worker_context(crawler))
+
+    def process_item(self, item: Any) -> Any:
+        if isinstance(item, (ArticleItem, PageRecord)):
+            self.context.server.xadd(self.context.keys.items, {FIELD: encode_item(item)})
+        self.context.ledger.handed_on(item)
+        return item
