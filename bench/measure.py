@@ -32,6 +32,8 @@ def main() -> None:
         settings.set("ITEM_PIPELINES", {}, priority="cmdline")
         settings.set("EXTENSIONS", {}, priority="cmdline")
         settings.set("DOWNLOADER_MIDDLEWARES", {}, priority="cmdline")
+        settings.set("SPIDER_MIDDLEWARES", {}, priority="cmdline")
+        settings.set("SCHEDULER", "scrapy.core.scheduler.Scheduler", priority="cmdline")  # no durable frontier
     else:
         from crawler.spiders.fanwen import FanwenSpider as spider_cls
     process = CrawlerProcess(settings)
