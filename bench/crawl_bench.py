@@ -18,7 +18,9 @@ import subprocess
 import sys
 import tempfile
 import time
+from contextlib import contextmanager
 from pathlib import Path
+from typing import Any, Iterator
 
 ROOT = Path(__file__).resolve().parent.parent
 PYTHON = sys.executable
@@ -41,19 +43,7 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=3)
     args = parser.parse_args()
 
-    sys.path.insert(0, str(ROOT))
-    from testsite import build_sites
-
-    bundle = build_sites(seed=7, articles_per_site=args.articles_per_site)
-    port = free_port()
-    server = subprocess.Popen(
-        [PYTHON, "-m", "testsite", "serve", "--port", str(port), "--seed", "7",
-         "--articles-per-site", str(args.articles_per_site)],
-        cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True,
-    )
-    try:
-        _wait_for_port(port)
-        start_urls = [f"http://{host}:{port}/" for host in bundle.start_hosts]
+    with served_fixture(args.articles_per_site) as (bundle, start_urls):
         resolve = {host: "127.0.0.1" for host in bundle.hosts}
         env = dict(os.environ, SCRAPY_SETTINGS_MODULE="crawler.settings")
         results: dict[str, list[dict[str, float]]] = {"bare": [], "fanwen": []}
@@ -64,6 +54,24 @@ def main() -> None:
                 print(f"run {run + 1} {name:6s}: {r['pages']:.0f} pages in {r['seconds']:.1f}s = {r['pages_per_s']:.1f} pages/s,"
                       f" {r['pages_per_cpu_s']:.1f} pages per CPU second, peak {r['peak_mib']:.0f} MiB", flush=True)
         _report(results, len(bundle.useful_paths), sum(t.reachable for t in bundle.truth))
+
+
+@contextmanager
+def served_fixture(articles_per_site: int) -> Iterator[tuple[Any, list[str]]]:
+    """The generated demo sites (seed 7) served by a separate process: (bundle, start URLs)."""
+    sys.path.insert(0, str(ROOT))
+    from testsite import build_sites
+
+    bundle = build_sites(seed=7, articles_per_site=articles_per_site)
+    port = free_port()
+    server = subprocess.Popen(
+        [PYTHON, "-m", "testsite", "serve", "--port", str(port), "--seed", "7",
+         "--articles-per-site", str(articles_per_site)],
+        cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True,
+    )
+    try:
+        _wait_for_port(port)
+        yield bundle, [f"http://{host}:{port}/" for host in bundle.start_hosts]
     finally:
         server.terminate()
         server.wait()

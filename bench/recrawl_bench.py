@@ -29,7 +29,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from crawl_bench import PYTHON, SAME_SETTINGS, _wait_for_port, free_port  # noqa: E402  (this folder is on sys.path)
+from crawl_bench import PYTHON, SAME_SETTINGS, served_fixture  # noqa: E402  (this folder is on sys.path)
 
 
 def main() -> None:
@@ -37,18 +37,7 @@ def main() -> None:
     parser.add_argument("--articles-per-site", type=int, default=1200)
     args = parser.parse_args()
 
-    from testsite import build_sites
-
-    bundle = build_sites(seed=7, articles_per_site=args.articles_per_site)
-    port = free_port()
-    server = subprocess.Popen(
-        [PYTHON, "-m", "testsite", "serve", "--port", str(port), "--seed", "7",
-         "--articles-per-site", str(args.articles_per_site)],
-        cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True,
-    )
-    try:
-        _wait_for_port(port)
-        start_urls = [f"http://{host}:{port}/" for host in bundle.start_hosts]
+    with served_fixture(args.articles_per_site) as (bundle, start_urls):
         resolve = [arg for host in bundle.hosts for arg in ("--resolve", f"{host}=127.0.0.1")]
         with tempfile.TemporaryDirectory() as tmp:
             db = Path(tmp) / "archive.db"
@@ -61,9 +50,6 @@ def main() -> None:
             runs.append(("recrawl, all articles due (304)", _run(crawl, db)))
             articles = _scalar(db, "SELECT count(*) FROM articles")
         _report(runs, len(bundle.useful_paths), articles)
-    finally:
-        server.terminate()
-        server.wait()
 
 
 def _run(cmd: list[str], db: Path) -> dict[str, float]:

@@ -52,3 +52,15 @@ def fanwen_crawl(server, bundle, db: Path, *extra: str, start_urls: list[str] | 
     if popen:
         return subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     return subprocess.run(cmd, cwd=ROOT, env=env, capture_output=True, text=True, timeout=timeout)
+
+
+def count_rows(db: Path, sql: str) -> int:
+    """One number from an archive opened read-only, as a reader beside a running crawl would (0 if not there yet)."""
+    try:
+        conn = sqlite3.connect(f"file:{db}?mode=ro", uri=True, timeout=5)
+        try:
+            return conn.execute(sql).fetchone()[0]
+        finally:
+            conn.close()
+    except sqlite3.OperationalError:
+        return 0

@@ -6,25 +6,16 @@ import signal
 import sqlite3
 import time
 
-from tests.conftest import fanwen_crawl
+from tests.conftest import count_rows, fanwen_crawl
 
 
-def _count(db, sql):
-    try:
-        conn = sqlite3.connect(f"file:{db}?mode=ro", uri=True, timeout=5)
-        try:
-            return conn.execute(sql).fetchone()[0]
-        finally:
-            conn.close()
-    except sqlite3.OperationalError:
-        return 0
 
 
 def test_kill_9_mid_crawl_then_rerun_completes_the_archive(site, bundle, tmp_path):
     db = tmp_path / "archive.db"
     proc = fanwen_crawl(site, bundle, db, "-s", "FANWEN_BATCH_SIZE=20", popen=True)
     deadline = time.monotonic() + 120
-    while _count(db, "SELECT count(*) FROM articles") < 60 and time.monotonic() < deadline:
+    while count_rows(db, "SELECT count(*) FROM articles") < 60 and time.monotonic() < deadline:
         assert proc.poll() is None, proc.stderr.read()[-2000:]
         time.sleep(0.05)
     proc.send_signal(signal.SIGKILL)

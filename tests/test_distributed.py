@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 import redis
 
-from tests.conftest import FANWEN, LOCAL, ROOT, fanwen_crawl
+from tests.conftest import FANWEN, LOCAL, ROOT, count_rows, fanwen_crawl
 from crawler.distributed.frontier import Keys
 from tests.redis_server import redis_server  # noqa: F401  (fixture)
 
@@ -74,15 +74,6 @@ def kill(proc: subprocess.Popen) -> None:
     proc.communicate(timeout=30)
 
 
-def count(db: Path, sql: str) -> int:
-    try:
-        conn = sqlite3.connect(f"file:{db}?mode=ro", uri=True, timeout=5)
-        try:
-            return conn.execute(sql).fetchone()[0]
-        finally:
-            conn.close()
-    except sqlite3.OperationalError:
-        return 0
 
 
 def wait_until(condition, procs, timeout: float = 120) -> None:
@@ -134,7 +125,7 @@ def test_three_workers_and_an_archiver_archive_what_one_process_does(site, bundl
     assert single["duplicates"], "the site has near-duplicates to compare"
     assert all(r["requests"] > 0 for r in reports), reports  # all three took part
     # Each item the workers sent is one row of the crawl log: none lost, none twice.
-    assert count(crawl.db, "SELECT count(*) FROM fetches") == sum(r["items"] for r in reports)
+    assert count_rows(crawl.db, "SELECT count(*) FROM fetches") == sum(r["items"] for r in reports)
     # Trap containment and robots.txt hold across workers as in one process.
     pages = [r for r in crawl.requests() if not r.path.endswith("robots.txt")]
     assert len(pages) <= 2 * len(bundle.useful_paths), (len(pages), len(bundle.useful_paths))
@@ -172,9 +163,9 @@ def test_an_archiver_killed_and_restarted_loses_and_doubles_nothing(site, bundle
     crawl.seed()
     archiver = crawl.archiver()
     workers = [crawl.worker() for _ in range(3)]
-    wait_until(lambda: count(crawl.db, "SELECT count(*) FROM articles") >= 60, [archiver, *workers])
+    wait_until(lambda: count_rows(crawl.db, "SELECT count(*) FROM articles") >= 60, [archiver, *workers])
     kill(archiver)
-    assert count(crawl.db, "SELECT count(*) FROM articles") < len(single["articles"])
+    assert count_rows(crawl.db, "SELECT count(*) FROM articles") < len(single["articles"])
     archiver = crawl.archiver()
     reports = [finish(w) for w in workers]
     finish(archiver)
@@ -182,9 +173,9 @@ def test_an_archiver_killed_and_restarted_loses_and_doubles_nothing(site, bundle
     got = archive_contents(crawl.db)
     for part in ("articles", "urls", "duplicates"):
         assert got[part] == single[part], (part, len(got[part] ^ single[part]))
-    assert count(crawl.db, "SELECT count(*) FROM fetches") == sum(r["items"] for r in reports)
-    assert count(crawl.db, "SELECT count(*) FROM stream_entries") == 0
-    assert count(crawl.db, "SELECT count(*) FROM crawls WHERE finished_at IS NULL") == 1  # the killed run
+    assert count_rows(crawl.db, "SELECT count(*) FROM fetches") == sum(r["items"] for r in reports)
+    assert count_rows(crawl.db, "SELECT count(*) FROM stream_entries") == 0
+    assert count_rows(crawl.db, "SELECT count(*) FROM crawls WHERE finished_at IS NULL") == 1  # the killed run
     conn = sqlite3.connect(crawl.db)
     (stats,) = conn.execute("SELECT stats FROM crawls WHERE finished_at IS NOT NULL").fetchone()
     assert json.loads(stats).get("fanwen/distributed/replayed", 0) > 0  # the restart re-read unacknowledged items

@@ -2,13 +2,10 @@
 
 from __future__ import annotations
 
-import json
-import sys
 
 import click
 
-from archive.summary import crawl_summary
-from crawler.cli.crawl import format_summary
+from crawler.cli.crawl import report_crawl
 from crawler.cli.options import check_redis, db_option, json_option, open_archive, parse_settings, redis_option
 
 
@@ -29,11 +26,4 @@ def command(redis_url: str, db: str, settings: tuple[str, ...], as_json: bool) -
     check_redis(redis_url)
     open_archive(db).conn.close()
     stats = run_archiver(redis_url, db, parse_settings(settings))
-    archive = open_archive(db)
-    summary = crawl_summary(archive, stats["fanwen/crawl_id"])
-    if as_json:
-        click.echo(json.dumps(summary, ensure_ascii=False, indent=2))
-    else:
-        click.echo(format_summary(summary, db))
-    if summary["finish_reason"] not in ("finished", None):
-        sys.exit(1)
+    report_crawl(open_archive(db), db, stats["fanwen/crawl_id"], as_json)

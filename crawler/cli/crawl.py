@@ -53,7 +53,11 @@ def crawl_and_report(start_urls: list[str], db: str, overrides: dict[str, Any], 
         ensure_free(db)  # says who holds it
         raise BusyError(f"{db} is in use by another crawl; run this again when it has ended")
     archive = open_archive(db)
-    crawl_id = stats.get("fanwen/crawl_id") or last_crawl_id(archive)
+    report_crawl(archive, db, stats.get("fanwen/crawl_id") or last_crawl_id(archive), as_json)
+
+
+def report_crawl(archive, db: str, crawl_id: int, as_json: bool) -> None:
+    """Print a crawl's summary (as JSON with --json); exit 1 when it did not finish."""
     summary = crawl_summary(archive, crawl_id)
     if as_json:
         click.echo(json.dumps(summary, ensure_ascii=False, indent=2))
