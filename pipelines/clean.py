@@ -163,9 +163,11 @@ class CleanPipeline:
     """Turns the raw lines of an ArticleItem into its body, title and partial flag.
 
     Each site's own boilerplate is learned from its first pages (pipelines.boilerplate): the
-    first FANWEN_LEARN_PAGES articles of a site wait (at most FANWEN_LEARN_WAIT seconds) until
-    there are enough pages to learn from, so they are cleaned as well as the later ones. What is
-    learned is kept in the archive, so the next crawl of the site starts with it.
+    first FANWEN_LEARN_PAGES articles of a site wait until there are enough pages to learn from, so
+    they are cleaned as well as the later ones; they stop waiting when no new article of the site
+    has come for FANWEN_LEARN_WAIT seconds (a small site). The clock restarts with every article,
+    not with the first, so a crawl starved of CPU, whose articles come slowly, still waits for all.
+    What is learned is kept in the archive, so the next crawl of the site starts with it.
     """
 
     def __init__(self, learner: BoilerplateLearner, writer=None, wait: float = 10.0, stats=None):
@@ -174,6 +176,7 @@ class CleanPipeline:
         self.wait = wait
         self.stats = stats
         self._ready: dict[str, asyncio.Event] = {}
+        self._last_arrival: dict[str, float] = {}
 
     @classmethod
     def from_crawler(cls, crawler) -> CleanPipeline:
@@ -199,13 +202,18 @@ class CleanPipeline:
         titles = _titles(item.display_title)
         self._save(site, self.learner.observe(site, titles, item.page_lines[0] if item.page_lines else []))
         ready = self._ready.setdefault(site, asyncio.Event())
+        clock = asyncio.get_running_loop().time
+        self._last_arrival[site] = clock()
         if self.learner.ready(site):
             ready.set()
-        else:
+        while not ready.is_set():
+            quiet_until = self._last_arrival[site] + self.wait
             try:
-                await asyncio.wait_for(ready.wait(), self.wait)
+                await asyncio.wait_for(ready.wait(), max(0.0, quiet_until - clock()))
             except asyncio.TimeoutError:
-                self._save(site, self.learner.learn(site))  # a small site: learn from what there is
+                if clock() >= self._last_arrival[site] + self.wait:  # no article came meanwhile: a small site
+                    self._save(site, self.learner.learn(site))  # learn from what there is, and stop waiting
+                    ready.set()
         self.clean(item, titles)
         return item
 

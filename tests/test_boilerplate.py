@@ -59,3 +59,34 @@ def test_nothing_is_learned_from_too_few_pages():
 def test_other_sites_are_not_affected():
     learner = learned_from(12)
     assert not learner.is_boilerplate("other.test", "温馨提示：本文由墨韵文库整理发布，禁止转载。", ("标题",))
+
+
+def test_a_slow_crawl_waits_for_enough_pages_a_small_site_does_not():
+    """Articles that come slower than FANWEN_LEARN_WAIT apart (a crawl starved of CPU) still wait
+    until the site's boilerplate is learned; a site whose articles stop coming is learned from what
+    there is once no new one has come for that long."""
+    import asyncio
+    import time
+
+    from crawler.items import ArticleItem
+    from pipelines.clean import CleanPipeline
+
+    def item(n: int, site: str) -> ArticleItem:
+        return ArticleItem(url=f"http://{site}/{n}.html", site=site, display_title=TITLES[n], page_lines=[page(n, TITLES[n])])
+
+    async def crawl(site: str, articles: int, gap: float) -> tuple[list[ArticleItem], float]:
+        pipeline = CleanPipeline(BoilerplateLearner(min_pages=8), wait=0.3)
+        started = time.monotonic()
+
+        async def arrive(n: int) -> ArticleItem:
+            await asyncio.sleep(n * gap)
+            return await pipeline.process_item(item(n, site))
+
+        done = await asyncio.gather(*(arrive(n) for n in range(articles)))
+        return done, time.monotonic() - started
+
+    slow, _ = asyncio.run(crawl("slow.test", 10, gap=0.2))  # 0.2 s apart, 1.8 s in all, wait 0.3 s
+    assert all(not a.body.startswith("小贴士") and "温馨提示" not in a.body for a in slow)
+    small, seconds = asyncio.run(crawl("small.test", 3, gap=0.0))
+    assert all("温馨提示" not in a.body for a in small)  # learned from its three pages after 0.3 s quiet
+    assert seconds < 2
