@@ -64,6 +64,19 @@ class UrlStates:
         """Whether `url` is an archived article page."""
         return self.writer.db.execute("SELECT 1 FROM url_state WHERE url = ?", [url]).fetchone() is not None
 
+    def trap_shapes(self) -> list[str]:
+        """URL shapes earlier crawls found exhausted."""
+        return [r[0] for r in self.writer.db.execute("SELECT shape FROM trap_shapes")]
+
+    def save_trap_shape(self, shape: str, crawl_id: int | None) -> None:
+        self.writer.write("INSERT OR IGNORE INTO trap_shapes(shape, crawl_id, found_at) VALUES (?, ?, ?)",
+                          [shape, crawl_id, _stamp(_now())])
+
+    def requested_before(self, url: str) -> bool:
+        """Whether a crawl of this archive has requested `url` (or skipped it on purpose) already."""
+        return self.known(url) or self.writer.db.execute(
+            "SELECT 1 FROM fetches WHERE url = ? LIMIT 1", [url]).fetchone() is not None
+
     def visited(self, url: str, content_hash: str, etag: str | None, last_modified: str | None) -> str:
         """A full response of `url` whose text was archived: new, unchanged or changed (returned)."""
         now = _now()

@@ -10,6 +10,11 @@ STATE_TABLES: dict[str, dict[str, str]] = {
         "priority": "Scrapy request priority",
         "state": "pending until the page's result (fetch row, or article row for page 1) is written, then done",
     },
+    "trap_shapes": {
+        "shape": "a URL shape (crawler.urls.url_shape) whose pages stopped revealing new articles",
+        "crawl_id": "the crawl that found it exhausted; later crawls start with it exhausted",
+        "found_at": "UTC time it was found exhausted",
+    },
     "url_state": {
         "url": "an article page URL (page 1)",
         "content_hash": "content_hash of the text last archived from it",
@@ -62,6 +67,11 @@ CREATE TABLE IF NOT EXISTS frontier (
     state TEXT NOT NULL DEFAULT 'pending',
     PRIMARY KEY (crawl_id, url)
 ) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS trap_shapes (
+    shape TEXT PRIMARY KEY,
+    crawl_id INTEGER,
+    found_at TEXT NOT NULL
+);
 CREATE TABLE IF NOT EXISTS url_state (
     url TEXT PRIMARY KEY,
     content_hash TEXT,

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from collections import deque
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from urllib.parse import urljoin, urlsplit
 
@@ -188,10 +189,19 @@ class TrapGuard:
         self.window = window
         self._history: dict[str, deque[bool]] = {}
         self.article_shapes: set[str] = set()
+        self.on_exhausted: Callable[[str], None] | None = None  # told when a shape becomes exhausted
 
     def record(self, shape: str, productive: bool) -> None:
         history = self._history.setdefault(shape, deque(maxlen=self.window))
+        was_exhausted = self.exhausted(shape)
         history.append(productive)
+        if self.on_exhausted is not None and not was_exhausted and self.exhausted(shape):
+            self.on_exhausted(shape)
+
+    def preload(self, shapes: Iterable[str]) -> None:
+        """Shapes an earlier crawl found exhausted start exhausted (a recrawl does not explore them again)."""
+        for shape in shapes:
+            self._history[shape] = deque([False] * self.window, maxlen=self.window)
 
     def exhausted(self, shape: str) -> bool:
         history = self._history.get(shape)

@@ -279,3 +279,22 @@ def test_recrawl_with_listings_new_stops_unproductive_lists_and_still_finds_the_
     assert 0 < listing_second < listing_first
     assert _rows(db, "SELECT count(*) FROM articles")[0][0] == articles + 1
     assert _rows(db, "SELECT count(*) FROM article_urls WHERE url = ?", [server.url(site.host, new.path)]) == [(1,)]
+
+
+def test_a_recrawl_requests_nothing_the_first_crawl_left_alone(tmp_path):
+    """Trap shapes found by the first crawl stay exhausted: the recrawl fetches the first crawl's list,
+    tag and home pages again and explores no further window of any trap."""
+    from tests.conftest import fanwen_crawl
+
+    bundle = build_sites(seed=17, articles_per_site=40)
+    db = tmp_path / "archive.db"
+    with serve(bundle) as server:
+        for _ in range(2):
+            crawl = fanwen_crawl(server, bundle, db)
+            assert crawl.returncode == 0, crawl.stderr[-2000:]
+    first = {url for (url,) in _rows(db, "SELECT url FROM fetches WHERE crawl_id = 1")}
+    second = {url for (url,) in _rows(db, "SELECT url FROM fetches WHERE crawl_id = 2 AND status IS NOT NULL")}
+    listings = {url for (url,) in _rows(db, "SELECT url FROM fetches WHERE crawl_id = 1 AND kind IN ('list', 'tag', 'home')")}
+    assert _rows(db, "SELECT count(*) FROM trap_shapes")[0][0] > 0
+    assert listings <= second
+    assert second <= first

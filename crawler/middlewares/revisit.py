@@ -57,16 +57,28 @@ class RevisitSpiderMiddleware:
         crawl_id = self.stats.get_value("fanwen/crawl_id")
         if spider is None or crawl_id is None or self.states.writer.db is None:
             return
-        if self.crawler.settings.get("FANWEN_REVISIT_LISTINGS", "all") == "new":
-            spider.archived = self.states.known
+        # A link an earlier crawl requested (an archived article, a 404, a robots-disallowed page)
+        # reveals nothing new: without this, search and calendar traps that link to such pages would
+        # look productive on a recrawl and be explored further than the first crawl went.
+        spider.requested_before = self.states.requested_before
+        # Trap shapes are remembered across crawls (and a resume): each crawl would otherwise explore
+        # another window of every trap, and the list pages refetched next time would grow with it.
+        guard = getattr(spider, "guard", None)
+        if guard is not None:
+            guard.preload(self.states.trap_shapes())
+            guard.on_exhausted = lambda shape: self.states.save_trap_shape(shape, crawl_id)
         if self.stats.get_value("fanwen/resumed"):
             return
+        refetch_all = self.crawler.settings.get("FANWEN_REVISIT_LISTINGS", "all") == "all"
         seen = getattr(spider, "seen", set())
         urls = [u for u in listing_urls(self.states.writer.db, list(spider.start_urls), crawl_id) if u not in seen]
         self.stats.set_value("fanwen/revisit/listing_pages", len(urls))
         for url in urls:
             seen.add(url)
-            yield spider.frontier_request(url, 0)
+            request = spider.frontier_request(url, 0)
+            if refetch_all:  # the previous crawl's list pages are fetched again even where their shape stops
+                request.meta["fanwen_refetch"] = True
+            yield request
 
     def process_spider_output(self, response: Response, result: Iterable[Any]) -> Iterator[Any]:
         for out in result:

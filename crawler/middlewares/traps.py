@@ -14,6 +14,8 @@ class TrapGuardMiddleware:
         return middleware
 
     def process_request(self, request: Request) -> None:
+        if request.meta.get("fanwen_refetch"):  # a list page of the previous crawl (FANWEN_REVISIT_LISTINGS=all)
+            return None
         shape = request.meta.get("fanwen_shape")
         guard = getattr(self.crawler.spider, "guard", None)
         if shape and guard is not None and guard.exhausted(shape):

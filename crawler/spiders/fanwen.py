@@ -37,9 +37,9 @@ class FanwenSpider(scrapy.Spider):
             raise ValueError("give at least one start URL: -a start_urls=http://example.com/")
         self.scope = Scope(self.start_urls)
         self.seen: set[str] = set()
-        # Set by crawler.middlewares.revisit (FANWEN_REVISIT_LISTINGS = "new"): an archived article
-        # link does not make a list page productive, so unproductive list shapes stop like traps.
-        self.archived: Callable[[str], bool] | None = None
+        # Set by crawler.middlewares.revisit: on a recrawl, a link that an earlier crawl requested does
+        # not make a page productive, so shapes that reveal nothing new stop like traps.
+        self.requested_before: Callable[[str], bool] | None = None
 
     @classmethod
     def from_crawler(cls, crawler, *args: Any, **kwargs: Any) -> FanwenSpider:
@@ -96,7 +96,7 @@ class FanwenSpider(scrapy.Spider):
         if kind == "article":
             self.guard.learn_article(url)
         else:
-            productive = any(self.guard.is_article_like(link.url, profile) and not (self.archived and self.archived(link.url))
+            productive = any(self.guard.is_article_like(link.url, profile) and not (self.requested_before and self.requested_before(link.url))
                              for link in new)
             self.guard.record(response.meta.get("fanwen_shape") or url_shape(url), productive)
         self.crawler.stats.inc_value(f"fanwen/pages/{kind}")
