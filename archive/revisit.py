@@ -60,6 +60,12 @@ class UrlStates:
             return None
         return Known(row[0], row[1], _parse(row[2]) <= (now or _now()))
 
+    def due(self, now: datetime | None = None) -> list[tuple[str, str | None, str | None]]:
+        """(url, etag, last_modified) of every archived article page due for a visit."""
+        return self.writer.db.execute(
+            "SELECT url, etag, last_modified FROM url_state WHERE next_visit <= ? ORDER BY url", [_stamp(now or _now())]
+        ).fetchall()
+
     def known(self, url: str) -> bool:
         """Whether `url` is an archived article page."""
         return self.writer.db.execute("SELECT 1 FROM url_state WHERE url = ?", [url]).fetchone() is not None

@@ -298,3 +298,27 @@ def test_a_recrawl_requests_nothing_the_first_crawl_left_alone(tmp_path):
     assert _rows(db, "SELECT count(*) FROM trap_shapes")[0][0] > 0
     assert listings <= second
     assert second <= first
+
+
+
+
+def test_every_due_article_is_revisited_even_one_no_fetched_page_links_to(site, bundle, tmp_path):
+    """Revisits follow the schedule, not discovery: after a recrawl that fetched few list pages
+    (FANWEN_REVISIT_LISTINGS=new with a window of 1), the next crawl starts from those few, yet every
+    archived article that is due is asked for, conditionally."""
+    from tests.conftest import fanwen_crawl
+
+    db = tmp_path / "archive.db"
+    for extra in ([], ["-s", "FANWEN_REVISIT_LISTINGS=new", "-s", "FANWEN_TRAP_WINDOW=1"]):
+        crawl = fanwen_crawl(site, bundle, db, *extra)
+        assert crawl.returncode == 0, crawl.stderr[-2000:]
+    conn = sqlite3.connect(db)
+    conn.execute("UPDATE url_state SET next_visit = '2000-01-01T00:00:00Z'")
+    conn.commit()
+    conn.close()
+    # (url_state also holds links that redirected to an article: their revisit is logged at the target)
+    due = {url for (url,) in _rows(db, "SELECT url FROM url_state WHERE url IN (SELECT url FROM article_urls)")}
+    third = fanwen_crawl(site, bundle, db)
+    assert third.returncode == 0, third.stderr[-2000:]
+    unchanged = {url for (url,) in _rows(db, "SELECT url FROM fetches WHERE crawl_id = 3 AND error LIKE 'unchanged%'")}
+    assert len(due) >= 480 and unchanged == due

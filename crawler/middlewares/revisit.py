@@ -16,6 +16,7 @@ from scrapy.http import Request, Response
 
 from archive.revisit import RevisitPolicy, UrlStates, listing_urls
 from crawler.items import ArticleItem
+from crawler.spiders.fanwen import ARTICLE_PRIORITY
 from pipelines.shared import shared_writer
 
 
@@ -31,6 +32,15 @@ def _validators(response: Response) -> tuple[str | None, str | None]:
     etag = response.headers.get("ETag")
     modified = response.headers.get("Last-Modified")
     return (etag.decode("latin-1") if etag else None, modified.decode("latin-1") if modified else None)
+
+
+def _ask_conditionally(request: Request, etag: str | None, last_modified: str | None) -> None:
+    """A revisit: the site may answer 304 Not Modified."""
+    if etag:
+        request.headers["If-None-Match"] = etag
+    if last_modified:
+        request.headers["If-Modified-Since"] = last_modified
+    request.meta["fanwen_revisit"] = True
 
 
 class RevisitSpiderMiddleware:
@@ -79,6 +89,15 @@ class RevisitSpiderMiddleware:
             if refetch_all:  # the previous crawl's list pages are fetched again even where their shape stops
                 request.meta["fanwen_refetch"] = True
             yield request
+        # Due articles are asked for by the schedule, not only when a fetched page links to them: an
+        # article linked only from other articles' pages (which answer 304 and are not parsed) is due too.
+        due = [row for row in self.states.due() if row[0] not in seen]
+        for url, etag, last_modified in due:
+            seen.add(url)
+            request = spider.frontier_request(url, ARTICLE_PRIORITY)
+            _ask_conditionally(request, etag, last_modified)
+            self.stats.inc_value("fanwen/revisit/due")
+            yield request
 
     def process_spider_output(self, response: Response, result: Iterable[Any]) -> Iterator[Any]:
         for out in result:
@@ -110,11 +129,7 @@ class RevisitSpiderMiddleware:
         if not known.due:
             self.stats.inc_value("fanwen/revisit/not_due")
             return False
-        if known.etag:
-            out.headers["If-None-Match"] = known.etag
-        if known.last_modified:
-            out.headers["If-Modified-Since"] = known.last_modified
-        out.meta["fanwen_revisit"] = True
+        _ask_conditionally(out, known.etag, known.last_modified)
         self.stats.inc_value("fanwen/revisit/due")
         return True
 
