@@ -39,13 +39,21 @@ class NearDupTables:
             ids = np.fromiter((r[0] for r in rows), dtype=np.int64, count=len(rows))
             yield ids, np.frombuffer(b"".join(r[1] for r in rows), dtype="<u4").reshape(len(rows), num_perm)
 
+    def signature_count(self) -> int:
+        return self.db.execute("SELECT count(*) FROM neardup_signatures").fetchone()[0]
+
     def signatures(self, ids: Iterable[int]) -> dict[int, np.ndarray]:
         return {i: np.frombuffer(s, dtype="<u4") for i, s in self._by_ids("SELECT article_id, signature FROM neardup_signatures", ids)}
 
     def save_signature(self, article_id: int, signature: np.ndarray, shingles: int) -> None:
-        self.writer.write(
+        self.save_signatures([article_id], signature[None, :], [shingles])
+
+    def save_signatures(self, ids: list[int], signatures: np.ndarray, shingles: list[int]) -> None:
+        """Rows of uint32[n, num_perm] `signatures` for articles `ids`, in one statement."""
+        blobs = signatures.astype("<u4", copy=False)
+        self.writer.write_many(
             "INSERT OR REPLACE INTO neardup_signatures(article_id, signature, shingles) VALUES (?, ?, ?)",
-            [article_id, signature.astype("<u4").tobytes(), shingles],
+            [(i, blobs[row].tobytes(), n) for row, (i, n) in enumerate(zip(ids, shingles))],
         )
 
     def clear_signatures(self) -> None:
@@ -53,9 +61,10 @@ class NearDupTables:
 
     def without_signature(self) -> Iterator[tuple[int, str, str]]:
         """(id, url, body) of articles that have no signature yet, in id order."""
-        sql = ("SELECT id, url, body FROM articles WHERE id NOT IN (SELECT article_id FROM neardup_signatures)"
-               " ORDER BY id")
-        yield from self.db.execute(sql).fetchall()
+        sql = "SELECT id FROM articles WHERE id NOT IN (SELECT article_id FROM neardup_signatures) ORDER BY id"
+        ids = [i for (i,) in self.db.execute(sql)]
+        for start in range(0, len(ids), _CHUNK):  # bodies a chunk at a time: memory stays bounded
+            yield from sorted(self._by_ids("SELECT id, url, body FROM articles", ids[start : start + _CHUNK], "id"))
 
     # -- articles and clusters ------------------------------------------------------------
     def bodies(self, ids: Iterable[int]) -> dict[int, str]:
@@ -74,7 +83,11 @@ class NearDupTables:
     # -- paragraphs -----------------------------------------------------------------------
     def add_paragraphs(self, article_id: int, hashes: Iterable[int]) -> int:
         """Store an article's paragraph hashes; returns how many were not stored yet."""
-        rows = [v for h in hashes for v in (h, article_id)]
+        return self.add_paragraph_rows((h, article_id) for h in hashes)
+
+    def add_paragraph_rows(self, pairs: Iterable[tuple[int, int]]) -> int:
+        """Store (hash, article id) pairs; returns how many were not stored yet."""
+        rows = [v for pair in pairs for v in pair]
         inserted = 0
         for start in range(0, len(rows), 2 * _CHUNK):  # one statement per chunk: per-statement cost dominates
             chunk = rows[start : start + 2 * _CHUNK]
@@ -90,6 +103,13 @@ class NearDupTables:
             sql = f"SELECT hash, article_id FROM paragraph_hashes WHERE hash IN ({','.join('?' * len(chunk))}) AND article_id != ?"
             for h, other in self.db.execute(sql, [*chunk, article_id]).fetchall():
                 out.setdefault(h, set()).add(other)
+        return out
+
+    def owners(self, hashes: Iterable[int]) -> dict[int, set[int]]:
+        """hash -> ids of the articles stored with that paragraph."""
+        out: dict[int, set[int]] = {}
+        for h, article_id in self._by_ids("SELECT hash, article_id FROM paragraph_hashes", hashes, "hash"):
+            out.setdefault(h, set()).add(article_id)
         return out
 
     def has_paragraph_stats(self, ids: Iterable[int]) -> set[int]:

@@ -103,8 +103,10 @@ class NotAnArchive(Exception):
     """The file is not a fanwen archive, or has a schema this version cannot read."""
 
 
-def connect(path: str | Path) -> sqlite_utils.Database:
-    """Open (and create if needed) an archive in WAL mode, ready for one writer and many readers."""
+def connect(path: str | Path, search_index: bool = True) -> sqlite_utils.Database:
+    """Open (and create if needed) an archive in WAL mode, ready for one writer and many readers.
+
+    `search_index=False` leaves the search index as it is (a later open catches it up)."""
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     conn = sqlite3.connect(str(path), timeout=30, isolation_level=None)
@@ -117,7 +119,7 @@ def connect(path: str | Path) -> sqlite_utils.Database:
     db.execute("PRAGMA journal_mode=WAL")
     db.execute("PRAGMA synchronous=NORMAL")
     db.execute("PRAGMA foreign_keys=ON")
-    ensure_schema(db)
+    ensure_schema(db, search_index)
     return db
 
 
@@ -139,7 +141,7 @@ def check_archive(db: sqlite_utils.Database) -> None:
 _ADDED_COLUMNS = [("paragraph_stats", "dup_chars", "INTEGER")]
 
 
-def ensure_schema(db: sqlite_utils.Database) -> None:
+def ensure_schema(db: sqlite_utils.Database, search_index: bool = True) -> None:
     """Create missing tables and columns and record the schema version."""
     with db.conn:
         db.executescript(_DDL + STATE_DDL)
@@ -149,7 +151,8 @@ def ensure_schema(db: sqlite_utils.Database) -> None:
         db.execute(
             "INSERT OR IGNORE INTO meta(key, value) VALUES ('schema_version', ?)", [str(SCHEMA_VERSION)]
         )
-    ensure_search_index(db)
+    if search_index:
+        ensure_search_index(db)
 
 
 _DDL = """

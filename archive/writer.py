@@ -35,19 +35,23 @@ class StoreResult:
 class ArchiveWriter:
     """Writes articles, their URLs and the crawl log; commits every `batch_size` writes."""
 
-    def __init__(self, path: str | Path, batch_size: int = 200):
+    def __init__(self, path: str | Path, batch_size: int = 200, search_index: bool = True):
+        """`search_index=False` does not index new articles for search (benchmarks of the other stages);
+        the next writer that does catches the index up when it opens the archive."""
         self.path = Path(path)
         self.batch_size = batch_size
+        self.search_index = search_index
         self.db: Any = None
         self._pending = 0
         self._depth = 0  # > 0 inside one document's writes: a batch commits whole documents only
         self._unindexed: dict[int, tuple[str | None, str]] = {}  # new articles of the batch: indexed at commit
-        # Near-duplicate detection (pipelines.dedupe.NearDupDetector), told of new rows and changed URLs.
+        # Near-duplicate detection (pipelines.dedupe.NearDupDetector), told of new rows and changed URLs;
+        # it handles a batch's new rows together just before the batch commits.
         self.neardup: Any = None
 
     def open(self) -> None:
         if self.db is None:
-            self.db = connect(self.path)
+            self.db = connect(self.path, self.search_index)
             if self.neardup is not None:
                 self.neardup.open(self)
 
@@ -83,11 +87,25 @@ class ArchiveWriter:
         """One statement in the current batch (for the archive's other table modules)."""
         return self._write(sql, params)
 
+    def write_many(self, sql: str, rows: list[Any]) -> None:
+        """One statement run for many rows, in the current batch."""
+        if rows:
+            if self._pending == 0:
+                self.db.execute("BEGIN IMMEDIATE")
+            self.db.conn.executemany(sql, rows)
+            self._pending += len(rows)
+
     def flush(self) -> None:
         if self._pending:
-            if self._unindexed:
+            if self.neardup is not None:  # sketches the batch's new articles, writing into the same batch
+                self._depth += 1
+                try:
+                    self.neardup.flush()
+                finally:
+                    self._depth -= 1
+            if self._unindexed and self.search_index:
                 index_articles(self.db.conn, ((i, t, b) for i, (t, b) in self._unindexed.items()))
-                self._unindexed.clear()
+            self._unindexed.clear()
             self.db.execute("COMMIT")
             self._pending = 0
 
@@ -145,7 +163,7 @@ class ArchiveWriter:
             if url_order(url) < url_order(kept_url) and not (moved and self._is_kept_url(url)):
                 if article_id in self._unindexed:
                     self._unindexed[article_id] = (article["title"], self._unindexed[article_id][1])
-                else:
+                elif self.search_index:
                     retitle_article(self.db, self.db.execute, article_id, article["title"])  # index rows do not count in a batch
                 self._write(
                     "UPDATE articles SET url = ?, title = ? WHERE id = ?", [url, article["title"], article_id]
@@ -192,7 +210,7 @@ class ArchiveWriter:
         article_id = int(cursor.lastrowid)
         self._unindexed[article_id] = (article["title"], article["body"])  # indexed when the batch commits
         if self.neardup is not None:
-            self.neardup.added(article_id, url, article["body"])
+            self.neardup.added(article_id, article["body"])
         return article_id
 
     # -- versions: a known URL shows another text ---------------------------------------------
@@ -228,7 +246,7 @@ class ArchiveWriter:
             # The document lived only at this URL: the row takes the new text (the old one is a version).
             if old_id in self._unindexed:
                 self._unindexed[old_id] = (article["title"], article["body"])
-            else:
+            elif self.search_index:
                 reindex_article(self.db, self.db.execute, old_id, article["title"], article["body"])
             self._write(
                 "UPDATE articles SET title = ?, body = ?, published_at = ?, categories = ?, terms = ?, source = ?,"
@@ -239,7 +257,7 @@ class ArchiveWriter:
             )
             self._write("UPDATE article_urls SET title = ? WHERE url = ?", [article.get("display_title"), url])
             if self.neardup is not None:
-                self.neardup.added(old_id, url, article["body"])
+                self.neardup.added(old_id, article["body"])
             return old_id
         # Other URLs still show the earlier text: this URL gets a document of its own.
         kept = self.db.execute("SELECT url FROM articles WHERE id = ?", [old_id]).fetchone()[0]

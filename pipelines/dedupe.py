@@ -8,11 +8,14 @@ import logging
 import re
 from typing import TYPE_CHECKING
 
+import numpy as np
+
 from archive.neardup import NearDupTables
 from crawler.items import ArticleItem
-from pipelines.lsh import BandIndex, band_keys
+from pipelines.lsh import BandIndex, band_keys, earlier_sharing
 from pipelines.paragraphs import ParagraphStats
-from pipelines.shingles import NUM_PERM, SIGNATURE_VERSION, Folder, Sketch, estimate, jaccard, shingle_hashes, signature
+from pipelines.shingles import (NUM_PERM, SIGNATURE_VERSION, Folder, Sketch, estimate, jaccard, shingle_hashes,
+                                shingle_hashes_many, signatures)
 
 if TYPE_CHECKING:
     from archive.writer import ArchiveWriter
@@ -59,6 +62,7 @@ class NearDupDetector:
         self.tables: NearDupTables | None = None
         self.paragraphs: ParagraphStats | None = None
         self.counts = {"linked": 0, "verified": 0, "rejected": 0}
+        self._pending: dict[int, str] = {}  # article id -> body, waiting for the batch's flush
 
     def open(self, writer: ArchiveWriter) -> None:
         """Rebuild the index from the stored signatures; sketch articles archived without one."""
@@ -68,52 +72,82 @@ class NearDupDetector:
             logger.warning("signatures were made with other parameters: recomputing them (fanwen dedupe does this too)")
             self.tables.clear_signatures()
         self.tables.set_meta("neardup_signature_version", SIGNATURE_VERSION)
-        for ids, sigs in self.tables.iter_signatures(NUM_PERM):
-            self.index.bulk_load(ids, sigs)
+        self.index.bulk_load_chunks(self.tables.iter_signatures(NUM_PERM), self.tables.signature_count())
         for member, rep in self.tables.links().items():
             self.rep_of[member] = rep
             self.members.setdefault(rep, [rep]).append(member)
         for rep in self.members:
             self.rep_of[rep] = rep
-        for article_id, url, body in self.tables.without_signature():
-            self.added(article_id, url, body)
+        for n, (article_id, _url, body) in enumerate(self.tables.without_signature(), 1):
+            self.added(article_id, body)
+            if n % 2000 == 0:
+                self.flush()
+        self.flush()
         if self.paragraphs is not None:
             for article_id in self.tables.without_dup_chars():
                 self.paragraphs.refresh(article_id)
+        writer.flush()
 
     def sketch(self, body: str, lines: list[str] | None = None) -> Sketch:
-        shingles = shingle_hashes("".join(lines if lines is not None else self.folder.fold_lines(body)))
-        return Sketch(shingles, signature(shingles))
+        return self.sketch_many([body], [lines] if lines is not None else None)[0]
 
-    def added(self, article_id: int, url: str, body: str) -> None:
-        """A new article row: persist its signature, index it and join the clusters it matches."""
-        lines = self.folder.fold_lines(body)
-        sketch = self.sketch(body, lines)
-        keys = band_keys(sketch.signature[None, :])[0]
-        matches = self.verify(sketch, self.index.query_keys(keys))
-        self.tables.save_signature(article_id, sketch.signature, len(sketch.shingles))
-        self.index.add_keys(article_id, keys)
-        if matches:
-            self.counts["linked"] += 1
-            self._join(article_id, matches)
+    def sketch_many(self, bodies: list[str], lines: list[list[str]] | None = None) -> list[Sketch]:
+        """Sketches of many bodies (`lines`: their folded lines, when already computed)."""
+        lines = lines if lines is not None else [self.folder.fold_lines(body) for body in bodies]
+        shingles = shingle_hashes_many(["".join(folded) for folded in lines])
+        return [Sketch(s, sig) for s, sig in zip(shingles, signatures(shingles))]
+
+    def added(self, article_id: int, body: str) -> None:
+        """A new article row (or a row given a new text): handled with its batch, at `flush`."""
+        self._pending[article_id] = body
+
+    def flush(self) -> None:
+        """Sketch the batch's new articles, persist and index their signatures, join the clusters they
+        match (each is compared with the archive and with the batch's earlier articles)."""
+        if not self._pending or self.tables is None:
+            return
+        ids, bodies = list(self._pending), list(self._pending.values())
+        self._pending = {}
+        lines = [self.folder.fold_lines(body) for body in bodies]
+        sketches = self.sketch_many(bodies, lines)
+        sigs = np.stack([s.signature for s in sketches])
+        keys = band_keys(sigs)
+        archived = self.index.query_many(keys)
+        earlier = earlier_sharing(keys)
+        self.tables.save_signatures(ids, sigs, [len(s.shingles) for s in sketches])
+        self.index.add_many(np.asarray(ids), keys)
+        in_batch = dict(zip(ids, sketches))
+        for row, article_id in enumerate(ids):
+            candidates = (archived[row] | {ids[e] for e in earlier[row]}) - {article_id}
+            matches = self.verify(sketches[row], candidates, in_batch)
+            if matches:
+                self.counts["linked"] += 1
+                self._join(article_id, matches)
         if self.paragraphs is not None:
-            self.paragraphs.added(article_id, body, lines)
+            self.paragraphs.added_many(ids, bodies, lines)
 
     def url_changed(self, article_id: int) -> None:
         """An article's kept URL got shorter: its cluster may have a new representative."""
         if article_id in self.rep_of:
             self._settle(set(self.members[self.rep_of[article_id]]))
 
-    def verify(self, sketch: Sketch, candidates: set[int]) -> list[int]:
-        """Candidates whose exact Jaccard with `sketch` reaches the threshold (LSH false positives out)."""
+    def verify(self, sketch: Sketch, candidates: set[int], known: dict[int, Sketch] | None = None) -> list[int]:
+        """Candidates whose exact Jaccard with `sketch` reaches the threshold (LSH false positives out).
+
+        `known`: sketches at hand (the batch's), used instead of the archive's."""
         if not candidates:
             return []
-        sigs = self.tables.signatures(candidates)
+        known = known or {}
+        sigs = {c: known[c].signature for c in candidates if c in known}
+        sigs.update(self.tables.signatures(candidates - sigs.keys()))
         close = [c for c in sorted(candidates) if estimate(sketch.signature, sigs[c]) >= self.threshold - _ESTIMATE_MARGIN]
+        shingles = {c: known[c].shingles for c in close if c in known}
+        for cid, body in self.tables.bodies([c for c in close if c not in shingles]).items():
+            shingles[cid] = shingle_hashes(self.folder.fold(body))
         out = []
-        for cid, body in sorted(self.tables.bodies(close).items()):
+        for cid in close:
             self.counts["verified"] += 1
-            if jaccard(sketch.shingles, shingle_hashes(self.folder.fold(body))) >= self.threshold:
+            if jaccard(sketch.shingles, shingles[cid]) >= self.threshold:
                 out.append(cid)
             else:
                 self.counts["rejected"] += 1

@@ -1,11 +1,17 @@
-"""In-memory MinHash LSH: band keys in sorted numpy runs (an LSM tree), a small dict for the newest.
+"""In-memory MinHash LSH: one sorted numpy array of band keys per band, in runs merged like an LSM tree.
 
 Memory is 12 bytes per (article, band): 384 MiB for 1M articles with 32 bands, where one Python dict
 per band costs ~90 bytes per entry. Band keys are pure uint64 arithmetic on the signature, so they are
-the same in every process and can be rebuilt from persisted signatures at start.
+the same in every process and can be rebuilt from persisted signatures at start. Each band is sorted
+on its own (32 sorts of n keys cost a third of one sort of 32n) and every call takes a whole batch of
+articles, so numpy's per-call cost is paid per batch, not per article.
 """
 
 from __future__ import annotations
+
+import os
+from collections.abc import Iterable
+from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
 
@@ -13,7 +19,6 @@ from pipelines.shingles import mix64
 
 BANDS = 32
 ROWS = 4
-_DELTA_MAX = 4096  # articles kept in the dict before they become a sorted run
 
 
 def band_keys(signatures: np.ndarray, bands: int = BANDS, rows: int = ROWS) -> np.ndarray:
@@ -26,73 +31,137 @@ def band_keys(signatures: np.ndarray, bands: int = BANDS, rows: int = ROWS) -> n
     return h
 
 
+class _Run:
+    """Articles indexed together: per band, the keys sorted and the ids in the same order."""
+
+    __slots__ = ("keys", "ids")
+
+    def __init__(self, keys: np.ndarray, ids: np.ndarray):
+        self.keys, self.ids = keys, ids  # uint64[bands, m], uint32[bands, m]
+
+    @classmethod
+    def build(cls, ids: np.ndarray, keys: np.ndarray) -> _Run:
+        """From ids uint[n] and their keys uint64[n, bands]."""
+        by_band = np.ascontiguousarray(keys.T)
+        order = np.argsort(by_band, axis=1)
+        return cls(np.take_along_axis(by_band, order, axis=1), np.asarray(ids, dtype=np.uint32)[order])
+
+    def __len__(self) -> int:
+        return self.keys.shape[1]
+
+
 class BandIndex:
-    """Maps band keys to article ids; `query` returns every id sharing at least one band."""
+    """Maps band keys to article ids; `query_many` returns, per article, every id sharing a band."""
 
     def __init__(self, bands: int = BANDS, rows: int = ROWS) -> None:
         self.bands, self.rows = bands, rows
-        self._runs: list[tuple[np.ndarray, np.ndarray]] = []  # (sorted uint64 keys, uint32 ids), largest first
-        self._delta: dict[int, list[int]] = {}
-        self._delta_articles = 0
+        self._runs: list[_Run] = []  # largest first
         self.size = 0
 
     def bulk_load(self, ids: np.ndarray, signatures: np.ndarray) -> None:
-        """Index many articles at once (start-up): one sort instead of many inserts."""
-        if len(ids) == 0:
+        """Index many articles at once (start-up): one sort per band instead of many inserts."""
+        self.add_many(ids, band_keys(signatures, self.bands, self.rows))
+
+    def bulk_load_chunks(self, chunks: Iterable[tuple[np.ndarray, np.ndarray]], total: int) -> None:
+        """Index `total` stored articles given as (ids, signatures) chunks (start-up): the keys go straight
+        into per-band arrays, then each band is sorted in place (threads: numpy sorts without the GIL)."""
+        keys = np.empty((self.bands, total), dtype=np.uint64)
+        ids = np.empty(total, dtype=np.uint32)
+        filled = 0
+        for chunk_ids, sigs in chunks:
+            end = filled + len(chunk_ids)
+            ids[filled:end] = chunk_ids
+            keys[:, filled:end] = band_keys(sigs, self.bands, self.rows).T
+            filled = end
+        if not filled:
             return
-        keys = band_keys(signatures, self.bands, self.rows).ravel()
-        owners = np.repeat(np.asarray(ids, dtype=np.uint32), self.bands)
-        order = np.argsort(keys, kind="stable")
-        self._push((keys[order], owners[order]))
-        self.size += len(ids)
+        keys, ids = keys[:, :filled], ids[:filled]
+        owners = np.empty(keys.shape, dtype=np.uint32)
+
+        def sort_band(band: int) -> None:
+            order = np.argsort(keys[band])
+            keys[band] = keys[band][order]
+            owners[band] = ids[order]
+
+        with ThreadPoolExecutor(max_workers=min(4, os.cpu_count() or 1)) as pool:
+            list(pool.map(sort_band, range(self.bands)))
+        self._push(_Run(keys, owners))
+        self.size += filled
+
+    def add_many(self, ids: np.ndarray, keys: np.ndarray) -> None:
+        """Index articles `ids` (uint[n]) with their band keys (uint64[n, bands])."""
+        if len(ids):
+            self._push(_Run.build(ids, keys))
+            self.size += len(ids)
+
+    def add_keys(self, article_id: int, keys: np.ndarray) -> None:
+        self.add_many(np.array([article_id]), keys[None, :])
 
     def query(self, signature: np.ndarray) -> set[int]:
         """Ids of indexed articles sharing a band with `signature`."""
         return self.query_keys(band_keys(signature[None, :], self.bands, self.rows)[0])
 
     def query_keys(self, keys: np.ndarray) -> set[int]:
-        found: set[int] = set()
-        for run_keys, run_ids in self._runs:
-            lo = np.searchsorted(run_keys, keys, "left")
-            hi = np.searchsorted(run_keys, keys, "right")
-            for a, b in zip(lo[hi > lo].tolist(), hi[hi > lo].tolist()):
-                found.update(run_ids[a:b].tolist())
-        for key in keys.tolist():
-            found.update(self._delta.get(key, ()))
+        return self.query_many(keys[None, :])[0]
+
+    def query_many(self, keys: np.ndarray) -> list[set[int]]:
+        """For each row of uint64[n, bands] keys, the ids of indexed articles sharing one of its bands."""
+        found: list[set[int]] = [set() for _ in range(len(keys))]
+        for band in range(self.bands):
+            probes = keys[:, band]
+            order = np.argsort(probes)  # sorted probes walk each run's keys in one direction
+            probes = probes[order]
+            for run in self._runs:
+                run_keys = run.keys[band]
+                lo = np.searchsorted(run_keys, probes, "left")
+                hit = np.nonzero(run_keys[np.minimum(lo, len(run) - 1)] == probes)[0]
+                if not len(hit):
+                    continue
+                hi = np.searchsorted(run_keys, probes[hit], "right")
+                for p, a, b in zip(hit.tolist(), lo[hit].tolist(), hi.tolist()):
+                    found[order[p]].update(run.ids[band, a:b].tolist())
         return found
 
-    def add_keys(self, article_id: int, keys: np.ndarray) -> None:
-        for key in keys.tolist():
-            self._delta.setdefault(key, []).append(article_id)
-        self._delta_articles += 1
-        self.size += 1
-        if self._delta_articles >= _DELTA_MAX:
-            self._flush_delta()
-
-    def _flush_delta(self) -> None:
-        keys = np.fromiter((k for k, ids in self._delta.items() for _ in ids), dtype=np.uint64)
-        ids = np.fromiter((i for v in self._delta.values() for i in v), dtype=np.uint32)
-        order = np.argsort(keys, kind="stable")
-        self._delta, self._delta_articles = {}, 0
-        self._push((keys[order], ids[order]))
-
-    def _push(self, run: tuple[np.ndarray, np.ndarray]) -> None:
+    def _push(self, run: _Run) -> None:
         self._runs.append(run)
         # Merge while the newest run is at least half the size of the one before: O(log n) runs.
-        while len(self._runs) > 1 and 2 * len(self._runs[-1][0]) >= len(self._runs[-2][0]):
+        while len(self._runs) > 1 and 2 * len(self._runs[-1]) >= len(self._runs[-2]):
             b = self._runs.pop()
             a = self._runs.pop()
             self._runs.append(_merge(a, b))
 
 
-def _merge(a: tuple[np.ndarray, np.ndarray], b: tuple[np.ndarray, np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
-    """Merge two sorted runs in linear time (no re-sort of the large one)."""
-    (ak, ai), (bk, bi) = a, b
-    at = np.searchsorted(ak, bk, "right") + np.arange(len(bk))
-    keys = np.empty(len(ak) + len(bk), dtype=np.uint64)
-    ids = np.empty(len(keys), dtype=np.uint32)
-    from_a = np.ones(len(keys), dtype=bool)
-    from_a[at] = False
-    keys[at], ids[at] = bk, bi
-    keys[from_a], ids[from_a] = ak, ai
-    return keys, ids
+def earlier_sharing(keys: np.ndarray) -> list[set[int]]:
+    """For each row of uint64[n, bands] keys, the earlier rows that share one of its bands.
+
+    Keys carry their band number, so one sort over all of them finds the shared bands."""
+    n, bands = keys.shape
+    flat = keys.ravel()
+    order = np.argsort(flat, kind="stable")  # stable: rows of one key stay in row order
+    ordered = flat[order]
+    same = np.nonzero(ordered[1:] == ordered[:-1])[0]
+    out: list[set[int]] = [set() for _ in range(n)]
+    for i in same.tolist():
+        later = int(order[i + 1]) // bands
+        # Walk back over the run of equal keys: every earlier row in it is shared.
+        j = i
+        while j >= 0 and ordered[j] == ordered[i + 1]:
+            earlier = int(order[j]) // bands
+            if earlier != later:
+                out[later].add(earlier)
+            j -= 1
+    return out
+
+
+def _merge(a: _Run, b: _Run) -> _Run:
+    """Merge two runs band by band in linear time (no re-sort of the large one)."""
+    keys = np.empty((a.keys.shape[0], len(a) + len(b)), dtype=np.uint64)
+    ids = np.empty(keys.shape, dtype=np.uint32)
+    for band in range(keys.shape[0]):
+        ak, bk = a.keys[band], b.keys[band]
+        at = np.searchsorted(ak, bk, "right") + np.arange(len(bk))
+        from_a = np.ones(keys.shape[1], dtype=bool)
+        from_a[at] = False
+        keys[band, at], ids[band, at] = bk, b.ids[band]
+        keys[band, from_a], ids[band, from_a] = ak, a.ids[band]
+    return _Run(keys, ids)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import re
+from collections.abc import Collection
 from typing import TYPE_CHECKING
 
 from pipelines.shingles import Folder
@@ -36,27 +37,34 @@ class ParagraphStats:
     def __init__(self, tables: NearDupTables, folder: Folder):
         self.tables, self.folder = tables, folder
 
-    def added(self, article_id: int, body: str, lines: list[str] | None = None) -> None:
-        """A new article (`lines`: its folded lines, when already computed)."""
-        hashes = paragraph_hashes(body, self.folder, lines)
-        first_time = self.tables.add_paragraphs(article_id, hashes) == len(hashes)
-        shared = self.tables.sharing(list(hashes), article_id)
-        essays = essay_count(body)
-        if essays >= 2:
-            self._save(article_id, essays, hashes, shared)
-        if not first_time:  # re-sketched (new signature parameters): counts may not move, recompute them
-            for other in self.tables.has_paragraph_stats({o for ids in shared.values() for o in ids}):
-                self.refresh(other)
-            return
-        # A paragraph that only one earlier article had is now shared by it too: that article's statistics
-        # gain it. (Same hash, same folded text, same length.) Updating in place keeps each new article
-        # O(its own paragraphs): recomputing the earlier pages re-folded their whole bodies every time.
+    def added_many(self, ids: list[int], bodies: list[str], lines: list[list[str]]) -> None:
+        """A batch of new articles (`lines`: their folded lines): store their paragraph hashes, save the
+        statistics of the multi-essay ones and update earlier pages that now share a paragraph.
+
+        Updating earlier pages in place keeps each new article O(its own paragraphs): recomputing them
+        re-folded their whole bodies every time."""
+        hashes = {aid: paragraph_hashes(body, self.folder, folded) for aid, body, folded in zip(ids, bodies, lines)}
+        before = self.tables.owners({h for found in hashes.values() for h in found})
+        batch: dict[int, set[int]] = {}  # hash -> the batch's articles with it
+        lengths: dict[int, int] = {}
+        for aid, found in hashes.items():
+            lengths.update(found)
+            for h in found:
+                batch.setdefault(h, set()).add(aid)
+        self.tables.add_paragraph_rows((h, aid) for aid, found in hashes.items() for h in found)
+        for aid, body in zip(ids, bodies):
+            essays = essay_count(body)
+            if essays >= 2:
+                shared = {h for h in hashes[aid] if (before.get(h, set()) | batch[h]) - {aid}}
+                self._save(aid, essays, hashes[aid], shared)
+        # A paragraph that only one earlier article had is now shared by it too: that page gains it.
+        # (Same hash, same folded text, same length.) Pages of the batch were computed whole just above.
         gains: dict[int, list[int]] = {}
-        for h, others in shared.items():
-            if len(others) == 1:
-                gain = gains.setdefault(next(iter(others)), [0, 0])
+        for h, owners in before.items():
+            if len(owners) == 1 and (owner := next(iter(owners))) not in hashes:
+                gain = gains.setdefault(owner, [0, 0])
                 gain[0] += 1
-                gain[1] += hashes[h]
+                gain[1] += lengths[h]
         for other in self.tables.has_paragraph_stats(gains):
             self.tables.add_to_paragraph_stats(other, *gains[other])
 
@@ -66,6 +74,6 @@ class ParagraphStats:
         hashes = paragraph_hashes(body, self.folder)
         self._save(article_id, essay_count(body), hashes, self.tables.sharing(list(hashes), article_id))
 
-    def _save(self, article_id: int, essays: int, hashes: dict[int, int], shared: dict[int, set[int]]) -> None:
+    def _save(self, article_id: int, essays: int, hashes: dict[int, int], shared: Collection[int]) -> None:
         dup_chars = sum(n for h, n in hashes.items() if h in shared)
         self.tables.save_paragraph_stats(article_id, essays, len(hashes), len(shared), sum(hashes.values()), dup_chars)

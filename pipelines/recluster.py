@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+from itertools import islice
 from pathlib import Path
 from typing import Any
+
+import numpy as np
 
 from archive.neardup import NearDupTables
 from archive.writer import ArchiveWriter
@@ -24,12 +27,11 @@ def recompute_clusters(db: str | Path, threshold: float, paragraph_stats: bool =
         before = tables.links()
         sketched = _ensure_signatures(detector, tables)
         index = BandIndex()
-        for ids, sigs in tables.iter_signatures(NUM_PERM):
-            index.bulk_load(ids, sigs)
+        index.bulk_load_chunks(tables.iter_signatures(NUM_PERM), tables.signature_count())
         parent: dict[int, int] = {}
-        for ids, sigs in tables.iter_signatures(NUM_PERM):
-            for row, (aid, keys) in enumerate(zip(ids.tolist(), band_keys(sigs))):
-                earlier = {c for c in index.query_keys(keys) if c < aid}  # each pair once, from its later member
+        for ids, sigs in tables.iter_signatures(NUM_PERM, chunk=5000):
+            for row, (aid, found) in enumerate(zip(ids.tolist(), index.query_many(band_keys(sigs)))):
+                earlier = {c for c in found if c < aid}  # each pair once, from its later member
                 if not earlier:
                     continue
                 body = tables.bodies([aid])[aid]
@@ -56,10 +58,12 @@ def _ensure_signatures(detector: NearDupDetector, tables: NearDupTables) -> int:
         tables.clear_signatures()
     tables.set_meta("neardup_signature_version", SIGNATURE_VERSION)
     count = 0
-    for aid, _url, body in tables.without_signature():
-        sketch = detector.sketch(body)
-        tables.save_signature(aid, sketch.signature, len(sketch.shingles))
-        count += 1
+    rows = tables.without_signature()
+    while chunk := list(islice(rows, 2000)):
+        sketches = detector.sketch_many([body for _, _, body in chunk])
+        tables.save_signatures([aid for aid, _, _ in chunk], np.stack([s.signature for s in sketches]),
+                               [len(s.shingles) for s in sketches])
+        count += len(chunk)
     return count
 
 

@@ -53,7 +53,8 @@ class Folder:
         text = self._t2s.convert(text)
         if "." in text:  # the domain pattern is the slowest step; most bodies have no dot left after NFKC
             text = _DOMAIN.sub("", text)
-        text = _MASK.sub("", text)
+        if "xx" in text or "**" in text or "╳" in text or "某" in text:  # the mask pattern is slow to try
+            text = _MASK.sub("", text)
         return _NOT_TEXT.sub("", text).split("\n")
 
     def fold(self, text: str) -> str:
@@ -84,13 +85,43 @@ def shingle_hashes(folded: str, k: int = SHINGLE) -> np.ndarray:
     return h[np.concatenate(([True], h[1:] != h[:-1]))]  # sorted unique; np.unique is slower here
 
 
+def shingle_hashes_many(folded: list[str], k: int = SHINGLE) -> list[np.ndarray]:
+    """`shingle_hashes` of many texts, hashed in one pass over their concatenation."""
+    out = [shingle_hashes(text, k) if len(text) < k else None for text in folded]
+    long = [i for i, text in enumerate(folded) if len(text) >= k]
+    if not long:
+        return out
+    codes = np.frombuffer("".join(folded[i] for i in long).encode("utf-32-le"), dtype=np.uint32).astype(np.uint64)
+    n = len(codes) - k + 1
+    with np.errstate(over="ignore"):
+        h = np.zeros(n, dtype=np.uint64)
+        for j in range(k):
+            h = h * _MUL + codes[j : j + n]
+        h = mix64(h)
+    start = 0
+    for i in long:  # windows that cross into the next text are skipped
+        end = start + len(folded[i])
+        part = np.sort(h[start : end - k + 1])
+        out[i] = part[np.concatenate(([True], part[1:] != part[:-1]))]
+        start = end
+    return out
+
+
 def signature(hashes: np.ndarray, num_perm: int = NUM_PERM, seed: int = SEED) -> np.ndarray:
     """MinHash signature (rensa RMinHash over precomputed token hashes) as uint32[num_perm]."""
-    if len(hashes) == 0:
-        return np.full(num_perm, 0xFFFFFFFF, dtype=np.uint32)
-    offsets = np.array([0, len(hashes)], dtype=np.uint64)
-    rows = rensa.RMinHash.digest_matrix_from_flat_token_hashes(hashes, offsets, num_perm, seed).to_rows()
-    return np.asarray(rows[0], dtype=np.uint32)
+    return signatures([hashes], num_perm, seed)[0]
+
+
+def signatures(hash_sets: list[np.ndarray], num_perm: int = NUM_PERM, seed: int = SEED) -> np.ndarray:
+    """uint32[n, num_perm] MinHash signatures of n hash arrays, with one rensa call (empty sets: all ones)."""
+    out = np.full((len(hash_sets), num_perm), 0xFFFFFFFF, dtype=np.uint32)
+    filled = [i for i, h in enumerate(hash_sets) if len(h)]
+    if filled:
+        offsets = np.concatenate(([0], np.cumsum([len(hash_sets[i]) for i in filled]))).astype(np.uint64)
+        flat = np.concatenate([hash_sets[i] for i in filled]).astype(np.uint64, copy=False)
+        rows = rensa.RMinHash.digest_matrix_from_flat_token_hashes(flat, offsets, num_perm, seed).to_rows()
+        out[filled] = np.asarray(rows, dtype=np.uint32)
+    return out
 
 
 def jaccard(a: np.ndarray, b: np.ndarray) -> float:

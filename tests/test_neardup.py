@@ -5,12 +5,13 @@ from __future__ import annotations
 import sqlite3
 
 import numpy as np
+import pytest
 
 from archive.writer import ArchiveWriter
 from pipelines.dedupe import NearDupDetector, content_hash
 from pipelines.recluster import recompute_clusters
-from pipelines.lsh import BandIndex, band_keys
-from pipelines.shingles import Folder, estimate, jaccard, shingle_hashes, signature
+from pipelines.lsh import BandIndex, band_keys, earlier_sharing
+from pipelines.shingles import Folder, estimate, jaccard, shingle_hashes, shingle_hashes_many, signature, signatures
 from testsite import build_sites
 
 BODIES = [t.body for t in build_sites(seed=7, articles_per_site=20).truth if t.variant is None and "篇一" not in t.body][:12]
@@ -25,8 +26,9 @@ def links(db) -> dict[int, int | None]:
     return dict(sqlite3.connect(db).execute("SELECT id, duplicate_of FROM articles"))
 
 
-def open_writer(db, threshold: float = 0.6) -> ArchiveWriter:
-    writer = ArchiveWriter(db, batch_size=50)
+def open_writer(db, threshold: float = 0.6, batch_size: int = 50) -> ArchiveWriter:
+    """batch_size 50 puts a test's articles in one batch (compared within it); 1 gives each its own."""
+    writer = ArchiveWriter(db, batch_size=batch_size)
     writer.neardup = NearDupDetector(threshold)
     writer.open()
     return writer
@@ -47,6 +49,31 @@ def test_signature_estimates_jaccard_and_is_stable():
     assert jaccard(a, shingle_hashes(Folder().fold(BODIES[1]))) < 0.3
 
 
+def test_batched_sketches_equal_one_at_a_time():
+    texts = [Folder().fold(b) for b in BODIES[:5]] + ["", "短", "四个字符", "五个字符串", BODIES[0][:7]]
+    batched = shingle_hashes_many(texts)
+    for text, hashes in zip(texts, batched):
+        assert np.array_equal(hashes, shingle_hashes(text))
+    rows = signatures(batched)
+    assert rows.shape == (len(texts), 128)
+    for hashes, row in zip(batched, rows):
+        assert np.array_equal(row, signature(hashes))
+    assert (rows[5] == 0xFFFFFFFF).all() and not (rows[6] == 0xFFFFFFFF).all()
+
+
+def test_a_batch_finds_earlier_rows_of_the_batch_and_indexed_articles():
+    rng = np.random.default_rng(5)
+    sigs = rng.integers(0, 2**32, (6, 128), dtype=np.uint64).astype(np.uint32)
+    sigs[3, 8:12] = sigs[1, 8:12]   # band 2 shared by rows 1 and 3
+    sigs[5, :4] = sigs[3, :4]       # band 0 shared by rows 3 and 5
+    sigs[4, 124:] = sigs[1, 124:]   # band 31 shared by rows 1 and 4
+    keys = band_keys(sigs)
+    assert earlier_sharing(keys) == [set(), set(), set(), {1}, {1}, {3}]
+    index = BandIndex()
+    index.add_many(np.array([10, 11, 12]), keys[:3])
+    assert index.query_many(keys[3:]) == [{11}, {11}, set()]
+
+
 def test_band_index_finds_shared_bands_across_runs_and_delta():
     rng = np.random.default_rng(3)
     sigs = rng.integers(0, 2**32, (9000, 128), dtype=np.uint64).astype(np.uint32)
@@ -61,14 +88,15 @@ def test_band_index_finds_shared_bands_across_runs_and_delta():
     assert index.query(rng.integers(0, 2**32, 128, dtype=np.uint64).astype(np.uint32)) == set()
 
 
-def test_near_duplicates_join_one_cluster_whatever_the_order(tmp_path):
+@pytest.mark.parametrize("batch_size", [1, 50])
+def test_near_duplicates_join_one_cluster_whatever_the_order(tmp_path, batch_size):
     original = BODIES[0]
     variants = [original.replace("。", "。\n", 1) + "全文完。", "新的开头段落内容如下所述。\n" + original]
     docs = [("http://a.test/long/1.html", original), ("http://a.test/2.html", variants[0]),
             ("http://a.test/longer/3.html", variants[1]), ("http://a.test/4.html", BODIES[1])]
     results = []
     for n, order in enumerate((docs, docs[::-1])):
-        writer = open_writer(tmp_path / f"{n}.db")
+        writer = open_writer(tmp_path / f"{n}.db", batch_size=batch_size)
         ids = {url: store(writer, url, body) for url, body in order}
         writer.close()
         got = links(tmp_path / f"{n}.db")
@@ -120,10 +148,11 @@ def test_multi_essay_page_gets_paragraph_duplicate_share(tmp_path):
     assert essays == 2 and dup == len(set(long_copied)) and 0.3 < share < 0.7
 
 
-def test_paragraph_stats_kept_up_to_date_equal_a_recomputation(tmp_path):
+@pytest.mark.parametrize("batch_size", [1, 50])
+def test_paragraph_stats_kept_up_to_date_equal_a_recomputation(tmp_path, batch_size):
     """Pages whose paragraphs turn up later elsewhere are updated in place; a rebuild finds the same figures."""
     db = tmp_path / "a.db"
-    writer = open_writer(db)
+    writer = open_writer(db, batch_size=batch_size)
     paras = [b.split("\n") for b in BODIES]
     multi = store(writer, "http://a.test/m1.html", "\n".join(["篇一", *paras[0], "篇二", *paras[1]]))
     store(writer, "http://a.test/m2.html", "\n".join(["篇一", *paras[1][:2], "篇二", *paras[2], "篇三", *paras[3]]))
