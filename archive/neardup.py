@@ -105,6 +105,13 @@ class NearDupTables:
                 out.setdefault(h, set()).add(other)
         return out
 
+    def remove_paragraphs(self, article_id: int, hashes: list[int]) -> None:
+        self.writer.write_many("DELETE FROM paragraph_hashes WHERE hash = ? AND article_id = ?",
+                               [(h, article_id) for h in hashes])
+
+    def delete_paragraph_stats(self, article_id: int) -> None:
+        self.writer.write("DELETE FROM paragraph_stats WHERE article_id = ?", [article_id])
+
     def owners(self, hashes: Iterable[int]) -> dict[int, set[int]]:
         """hash -> ids of the articles stored with that paragraph."""
         out: dict[int, set[int]] = {}

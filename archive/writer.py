@@ -244,6 +244,7 @@ class ArchiveWriter:
             "SELECT url FROM article_urls WHERE article_id = ? AND url != ?", [old_id, url])]
         if not others:
             # The document lived only at this URL: the row takes the new text (the old one is a version).
+            previous = self.db.execute("SELECT body FROM articles WHERE id = ?", [old_id]).fetchone()[0]
             if old_id in self._unindexed:
                 self._unindexed[old_id] = (article["title"], article["body"])
             elif self.search_index:
@@ -257,7 +258,7 @@ class ArchiveWriter:
             )
             self._write("UPDATE article_urls SET title = ? WHERE url = ?", [article.get("display_title"), url])
             if self.neardup is not None:
-                self.neardup.added(old_id, article["body"])
+                self.neardup.added(old_id, article["body"], previous)
             return old_id
         # Other URLs still show the earlier text: this URL gets a document of its own.
         kept = self.db.execute("SELECT url FROM articles WHERE id = ?", [old_id]).fetchone()[0]

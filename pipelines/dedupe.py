@@ -63,6 +63,7 @@ class NearDupDetector:
         self.paragraphs: ParagraphStats | None = None
         self.counts = {"linked": 0, "verified": 0, "rejected": 0}
         self._pending: dict[int, str] = {}  # article id -> body, waiting for the batch's flush
+        self._retired: dict[int, str] = {}  # article id -> the processed text it no longer has
 
     def open(self, writer: ArchiveWriter) -> None:
         """Rebuild the index from the stored signatures; sketch articles archived without one."""
@@ -97,8 +98,11 @@ class NearDupDetector:
         shingles = shingle_hashes_many(["".join(folded) for folded in lines])
         return [Sketch(s, sig) for s, sig in zip(shingles, signatures(shingles))]
 
-    def added(self, article_id: int, body: str) -> None:
-        """A new article row (or a row given a new text): handled with its batch, at `flush`."""
+    def added(self, article_id: int, body: str, previous: str | None = None) -> None:
+        """A new article row, or a row given a new text (`previous`: the text it had): handled with its
+        batch, at `flush`."""
+        if previous is not None and article_id not in self._pending:  # its earlier text was processed
+            self._retired.setdefault(article_id, previous)
         self._pending[article_id] = body
 
     def flush(self) -> None:
@@ -108,6 +112,11 @@ class NearDupDetector:
             return
         ids, bodies = list(self._pending), list(self._pending.values())
         self._pending = {}
+        for article_id, previous in sorted(self._retired.items()):
+            self._detach(article_id)
+            if self.paragraphs is not None:
+                self.paragraphs.retired(article_id, previous)
+        self._retired = {}
         lines = [self.folder.fold_lines(body) for body in bodies]
         sketches = self.sketch_many(bodies, lines)
         sigs = np.stack([s.signature for s in sketches])
@@ -152,6 +161,35 @@ class NearDupDetector:
             else:
                 self.counts["rejected"] += 1
         return out
+
+    def _detach(self, article_id: int) -> None:
+        """A member's text changed: it leaves its cluster, and the rest splits into what still holds
+        together (the same edges as ever: a shared band and exact Jaccard >= threshold)."""
+        rep = self.rep_of.get(article_id)
+        if rep is None:
+            return
+        rest = [m for m in self.members.pop(rep) if m != article_id]
+        for group in [[article_id], *self._components(rest)]:
+            if len(group) > 1:
+                self._settle(set(group))
+            elif self.rep_of.pop(group[0]) != group[0]:
+                self.tables.set_duplicate_of(group[0], None)
+
+    def _components(self, members: list[int]) -> list[list[int]]:
+        """Connected components of the near-duplicate graph among `members` (pairs verified again)."""
+        sigs = self.tables.signatures(members)
+        keys = dict(zip(members, band_keys(np.stack([sigs[m] for m in members]))))
+        shingles = {m: shingle_hashes(self.folder.fold(body)) for m, body in self.tables.bodies(members).items()}
+        group = {m: m for m in members}
+        for i, a in enumerate(members):
+            for b in members[i + 1:]:
+                if np.intersect1d(keys[a], keys[b]).size and jaccard(shingles[a], shingles[b]) >= self.threshold:
+                    old, new = group[b], group[a]
+                    group.update({m: new for m, g in group.items() if g == old})
+        out: dict[int, list[int]] = {}
+        for m in members:
+            out.setdefault(group[m], []).append(m)
+        return list(out.values())
 
     def _join(self, article_id: int, matches: list[int]) -> None:
         members = {article_id}

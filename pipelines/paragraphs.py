@@ -68,6 +68,24 @@ class ParagraphStats:
         for other in self.tables.has_paragraph_stats(gains):
             self.tables.add_to_paragraph_stats(other, *gains[other])
 
+    def retired(self, article_id: int, previous: str) -> None:
+        """`article_id` no longer has the text `previous`: its paragraphs and statistics go, and pages
+        that shared a paragraph with it alone lose that paragraph."""
+        hashes = paragraph_hashes(previous, self.folder)
+        owners = self.tables.owners(hashes)
+        held = [h for h in hashes if article_id in owners.get(h, ())]
+        self.tables.remove_paragraphs(article_id, held)
+        self.tables.delete_paragraph_stats(article_id)
+        losses: dict[int, list[int]] = {}
+        for h in held:
+            rest = owners[h] - {article_id}
+            if len(rest) == 1:
+                loss = losses.setdefault(next(iter(rest)), [0, 0])
+                loss[0] -= 1
+                loss[1] -= hashes[h]
+        for other in self.tables.has_paragraph_stats(losses):
+            self.tables.add_to_paragraph_stats(other, *losses[other])
+
     def refresh(self, article_id: int, body: str | None = None) -> None:
         """Recompute one page's statistics from scratch (after a rebuild, or for rows made before dup_chars)."""
         body = body if body is not None else self.tables.bodies([article_id])[article_id]

@@ -182,3 +182,28 @@ def test_paragraph_stats_made_before_dup_chars_are_recomputed_on_open(tmp_path):
     open_writer(db).close()
     assert expected[0] > 0
     assert conn.execute("SELECT dup_chars, dup_share FROM paragraph_stats WHERE article_id = ?", [multi]).fetchone() == expected
+
+
+@pytest.mark.parametrize("batch_size", [1, 50])
+def test_an_article_whose_text_changes_leaves_its_cluster_and_its_paragraphs(tmp_path, batch_size):
+    """A page edited into another essay: its links and shared paragraphs go, as a recomputation finds."""
+    db = tmp_path / "a.db"
+    writer = open_writer(db, batch_size=batch_size)
+    a = store(writer, "http://a.test/a.html", BODIES[0])
+    b = store(writer, "http://a.test/bb.html", BODIES[0] + "全文完。")
+    c = store(writer, "http://a.test/ccc.html", "新的开头段落内容如下所述。\n" + BODIES[0])
+    multi = store(writer, "http://a.test/m.html", "\n".join(["篇一", BODIES[2], "篇二", BODIES[3]]))
+    p = store(writer, "http://a.test/p.html", "\n".join(BODIES[3].split("\n")[:2]))  # two of its paragraphs
+    writer.flush()
+    assert links(db) == {a: None, b: a, c: a, multi: None, p: None}
+    query = "SELECT article_id, paragraphs, dup_paragraphs, dup_chars FROM paragraph_stats"
+    assert sqlite3.connect(db).execute(query).fetchone()[2] > 0
+    assert store(writer, "http://a.test/a.html", BODIES[1]) == a  # the representative shows another essay now
+    assert store(writer, "http://a.test/p.html", BODIES[4]) == p
+    writer.close()
+    assert links(db) == {a: None, b: None, c: b, multi: None, p: None}
+    kept = sqlite3.connect(db).execute(query).fetchall()
+    assert kept[0][2] == 0 and kept[0][3] == 0
+    recompute_clusters(db, 0.6)
+    assert links(db) == {a: None, b: None, c: b, multi: None, p: None}
+    assert sqlite3.connect(db).execute(query).fetchall() == kept
