@@ -145,8 +145,12 @@ class NearDupTables:
         """Pages whose statistics were made before dup_chars was kept (they are recomputed once)."""
         return [i for (i,) in self.db.execute("SELECT article_id FROM paragraph_stats WHERE dup_chars IS NULL")]
 
-    def all_bodies(self) -> Iterator[tuple[int, str]]:
-        yield from self.db.execute("SELECT id, body FROM articles ORDER BY id").fetchall()
+    def all_bodies(self, chunk: int = 1000) -> Iterator[tuple[int, str]]:
+        """(id, body) of every article in id order, a chunk at a time (memory stays bounded)."""
+        last = 0
+        while rows := self.db.execute("SELECT id, body FROM articles WHERE id > ? ORDER BY id LIMIT ?", [last, chunk]).fetchall():
+            yield from rows
+            last = rows[-1][0]
 
     def _by_ids(self, select: str, ids: Iterable[int], column: str = "article_id", one: bool = False) -> Iterator[tuple]:
         ids = list(ids)

@@ -96,13 +96,13 @@ def _links(parent: dict[int, int], tables: NearDupTables) -> dict[int, int]:
 
 def _recompute_paragraphs(detector: NearDupDetector, tables: NearDupTables) -> None:
     assert detector.paragraphs is not None
-    multi = []
+    multi = []  # ids only: bodies are read again, so memory stays bounded on big archives
     for aid, body in tables.all_bodies():
         tables.add_paragraphs(aid, paragraph_hashes(body, detector.folder))
         if essay_count(body) >= 2:
-            multi.append((aid, body))
-    for aid, body in multi:
-        detector.paragraphs.refresh(aid, body)
+            multi.append(aid)
+    for aid in multi:
+        detector.paragraphs.refresh(aid)
 
 
 def _report(threshold: float, articles: int, sketched: int, before: dict[int, int], after: dict[int, int],
