@@ -46,6 +46,13 @@ QUERIES = {
                            "sql": "SELECT substr(published_at, 1, 7) AS month, count(*) AS articles FROM articles GROUP BY month ORDER BY month"},
     "top_terms": {"title": "Most frequent related terms",
                   "sql": "SELECT t.value AS term, count(*) AS articles FROM articles a, json_each(a.terms) t GROUP BY term ORDER BY articles DESC LIMIT 100"},
+    "near_duplicate_clusters": {"title": "Near-duplicate clusters, largest first",
+                                "description": "Each cluster's representative and how many re-posts link to it (articles.duplicate_of).",
+                                "sql": "SELECT r.id, r.title, r.site, r.url, count(*) AS near_duplicates FROM articles m"
+                                       " JOIN articles r ON r.id = m.duplicate_of GROUP BY r.id ORDER BY near_duplicates DESC, r.id LIMIT 200"},
+    "multi_essay_pages": {"title": "Multi-essay pages by share of text found elsewhere",
+                          "sql": "SELECT a.id, a.title, a.url, p.essays, p.paragraphs, p.dup_paragraphs, p.dup_share FROM paragraph_stats p"
+                                 " JOIN articles a ON a.id = p.article_id ORDER BY p.dup_share DESC, a.id LIMIT 200"},
     "last_crawl_errors": {"title": "Errors of the last crawl",
                           "sql": "SELECT error, count(*) AS pages FROM fetches WHERE crawl_id = (SELECT max(id) FROM crawls) AND error IS NOT NULL GROUP BY error ORDER BY pages DESC"},
 }

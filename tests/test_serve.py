@@ -55,6 +55,11 @@ def test_metadata_describes_every_table_and_column(server):
     assert {"search", "articles_per_site", "articles_per_month"} <= set(get_json(server + "/-/metadata.json")["databases"]["archive"]["queries"])
 
 
+def test_canned_query_lists_near_duplicate_clusters(server):
+    rows = get_json(f"{server}/archive/near_duplicate_clusters.json?_shape=array")
+    assert [(r["id"], r["near_duplicates"]) for r in rows] == [(1, 1)]
+
+
 def test_search_box_translates_chinese_and_facets_read_json_arrays(server):
     q = urllib.parse.quote("安全生产")
     data = get_json(f"{server}/archive/articles.json?_search={q}&_facet_array=terms&_shape=objects")
