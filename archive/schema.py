@@ -72,8 +72,8 @@ TABLES: dict[str, dict[str, str]] = {
         "shingles": "number of distinct character shingles of the comparison form",
     },
     "paragraph_hashes": {
-        "hash": "64-bit hash of one paragraph's comparison form (paragraphs of at least 20 characters)",
-        "article_id": "an article (articles.id) containing that paragraph",
+        "article_id": "an article (articles.id)",
+        "hash": "64-bit hash of one of its paragraphs' comparison form (paragraphs of at least 20 characters)",
     },
     "paragraph_stats": {
         "article_id": "a multi-essay (篇一 … 篇N) article (articles.id)",
@@ -141,8 +141,30 @@ def check_archive(db: sqlite_utils.Database) -> None:
 _ADDED_COLUMNS = [("paragraph_stats", "dup_chars", "INTEGER")]
 
 
+def _paragraph_rows_by_article(db: sqlite_utils.Database) -> None:
+    """Archives made before 2026-11-29 keyed paragraph_hashes by hash (new rows landed all over the
+    B-tree); rewrite it keyed by article, once. Same columns, so older fanwen still reads it."""
+    key = [r[1] for r in sorted((r for r in db.execute("PRAGMA table_info(paragraph_hashes)").fetchall() if r[5]),
+                                key=lambda r: r[5])]
+    if key != ["hash", "article_id"]:
+        return
+    db.execute("BEGIN IMMEDIATE")  # one transaction: a crash leaves the old table as it was
+    try:
+        db.execute("ALTER TABLE paragraph_hashes RENAME TO paragraph_hashes_by_hash")
+        db.execute("CREATE TABLE paragraph_hashes (article_id INTEGER NOT NULL REFERENCES articles(id),"
+                   " hash INTEGER NOT NULL, PRIMARY KEY (article_id, hash)) WITHOUT ROWID")
+        db.execute("INSERT INTO paragraph_hashes(article_id, hash) SELECT article_id, hash FROM paragraph_hashes_by_hash"
+                   " ORDER BY article_id, hash")
+        db.execute("DROP TABLE paragraph_hashes_by_hash")
+    except BaseException:
+        db.execute("ROLLBACK")
+        raise
+    db.execute("COMMIT")
+
+
 def ensure_schema(db: sqlite_utils.Database, search_index: bool = True) -> None:
     """Create missing tables and columns and record the schema version."""
+    _paragraph_rows_by_article(db)
     with db.conn:
         db.executescript(_DDL + STATE_DDL)
         for table, column, kind in _ADDED_COLUMNS:
@@ -217,9 +239,9 @@ CREATE TABLE IF NOT EXISTS neardup_signatures (
     shingles INTEGER NOT NULL
 );
 CREATE TABLE IF NOT EXISTS paragraph_hashes (
-    hash INTEGER NOT NULL,
     article_id INTEGER NOT NULL REFERENCES articles(id),
-    PRIMARY KEY (hash, article_id)
+    hash INTEGER NOT NULL,
+    PRIMARY KEY (article_id, hash)
 ) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS stream_entries (
     entry_id TEXT PRIMARY KEY

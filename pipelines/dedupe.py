@@ -69,6 +69,8 @@ class NearDupDetector:
         """Rebuild the index from the stored signatures; sketch articles archived without one."""
         self.tables = NearDupTables(writer)
         self.paragraphs = ParagraphStats(self.tables, self.folder) if self.paragraph_stats else None
+        if self.paragraphs is not None:
+            self.paragraphs.load()
         if self.tables.meta("neardup_signature_version") not in (None, SIGNATURE_VERSION):
             logger.warning("signatures were made with other parameters: recomputing them (fanwen dedupe does this too)")
             self.tables.clear_signatures()

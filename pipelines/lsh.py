@@ -155,13 +155,17 @@ def earlier_sharing(keys: np.ndarray) -> list[set[int]]:
 
 def _merge(a: _Run, b: _Run) -> _Run:
     """Merge two runs band by band in linear time (no re-sort of the large one)."""
-    keys = np.empty((a.keys.shape[0], len(a) + len(b)), dtype=np.uint64)
-    ids = np.empty(keys.shape, dtype=np.uint32)
-    for band in range(keys.shape[0]):
-        ak, bk = a.keys[band], b.keys[band]
-        at = np.searchsorted(ak, bk, "right") + np.arange(len(bk))
-        from_a = np.ones(keys.shape[1], dtype=bool)
-        from_a[at] = False
-        keys[band, at], ids[band, at] = bk, b.ids[band]
-        keys[band, from_a], ids[band, from_a] = ak, a.ids[band]
-    return _Run(keys, ids)
+    merged = [merge_sorted(a.keys[band], a.ids[band], b.keys[band], b.ids[band]) for band in range(a.keys.shape[0])]
+    return _Run(np.stack([k for k, _ in merged]), np.stack([i for _, i in merged]))
+
+
+def merge_sorted(ak: np.ndarray, ai: np.ndarray, bk: np.ndarray, bi: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Merge sorted keys `ak` and `bk` (with their values `ai`, `bi`) in linear time."""
+    at = np.searchsorted(ak, bk, "right") + np.arange(len(bk))
+    keys = np.empty(len(ak) + len(bk), dtype=ak.dtype)
+    ids = np.empty(len(keys), dtype=ai.dtype)
+    from_a = np.ones(len(keys), dtype=bool)
+    from_a[at] = False
+    keys[at], ids[at] = bk, bi
+    keys[from_a], ids[from_a] = ak, ai
+    return keys, ids

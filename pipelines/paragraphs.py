@@ -7,6 +7,7 @@ import re
 from collections.abc import Collection
 from typing import TYPE_CHECKING
 
+from pipelines.paragraph_index import ParagraphIndex
 from pipelines.shingles import Folder
 
 if TYPE_CHECKING:
@@ -36,6 +37,11 @@ class ParagraphStats:
 
     def __init__(self, tables: NearDupTables, folder: Folder):
         self.tables, self.folder = tables, folder
+        self.index = ParagraphIndex()
+
+    def load(self) -> None:
+        """Fill the in-memory index from the archive's paragraph rows (at start)."""
+        self.index.load(self.tables.iter_paragraph_rows())
 
     def added_many(self, ids: list[int], bodies: list[str], lines: list[list[str]]) -> None:
         """A batch of new articles (`lines`: their folded lines): store their paragraph hashes, save the
@@ -44,14 +50,16 @@ class ParagraphStats:
         Updating earlier pages in place keeps each new article O(its own paragraphs): recomputing them
         re-folded their whole bodies every time."""
         hashes = {aid: paragraph_hashes(body, self.folder, folded) for aid, body, folded in zip(ids, bodies, lines)}
-        before = self.tables.owners({h for found in hashes.values() for h in found})
+        before = self.index.owners(h for found in hashes.values() for h in found)
         batch: dict[int, set[int]] = {}  # hash -> the batch's articles with it
         lengths: dict[int, int] = {}
         for aid, found in hashes.items():
             lengths.update(found)
             for h in found:
                 batch.setdefault(h, set()).add(aid)
-        self.tables.add_paragraph_rows((h, aid) for aid, found in hashes.items() for h in found)
+        rows = [(h, aid) for aid, found in hashes.items() for h in found]
+        self.tables.add_paragraph_rows(rows)
+        self.index.add((h for h, _ in rows), (aid for _, aid in rows))
         for aid, body in zip(ids, bodies):
             essays = essay_count(body)
             if essays >= 2:
@@ -72,9 +80,10 @@ class ParagraphStats:
         """`article_id` no longer has the text `previous`: its paragraphs and statistics go, and pages
         that shared a paragraph with it alone lose that paragraph."""
         hashes = paragraph_hashes(previous, self.folder)
-        owners = self.tables.owners(hashes)
+        owners = self.index.owners(hashes)
         held = [h for h in hashes if article_id in owners.get(h, ())]
         self.tables.remove_paragraphs(article_id, held)
+        self.index.remove(article_id, held)
         self.tables.delete_paragraph_stats(article_id)
         losses: dict[int, list[int]] = {}
         for h in held:
@@ -90,7 +99,8 @@ class ParagraphStats:
         """Recompute one page's statistics from scratch (after a rebuild, or for rows made before dup_chars)."""
         body = body if body is not None else self.tables.bodies([article_id])[article_id]
         hashes = paragraph_hashes(body, self.folder)
-        self._save(article_id, essay_count(body), hashes, self.tables.sharing(list(hashes), article_id))
+        shared = {h for h, owners in self.index.owners(hashes).items() if owners - {article_id}}
+        self._save(article_id, essay_count(body), hashes, shared)
 
     def _save(self, article_id: int, essays: int, hashes: dict[int, int], shared: Collection[int]) -> None:
         dup_chars = sum(n for h, n in hashes.items() if h in shared)

@@ -96,9 +96,12 @@ def _links(parent: dict[int, int], tables: NearDupTables) -> dict[int, int]:
 
 def _recompute_paragraphs(detector: NearDupDetector, tables: NearDupTables) -> None:
     assert detector.paragraphs is not None
+    tables.clear_paragraphs()
     multi = []  # ids only: bodies are read again, so memory stays bounded on big archives
     for aid, body in tables.all_bodies():
-        tables.add_paragraphs(aid, paragraph_hashes(body, detector.folder))
+        hashes = list(paragraph_hashes(body, detector.folder))
+        tables.add_paragraph_rows((h, aid) for h in hashes)
+        detector.paragraphs.index.add(hashes, [aid] * len(hashes))
         if essay_count(body) >= 2:
             multi.append(aid)
     for aid in multi:

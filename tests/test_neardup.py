@@ -11,6 +11,7 @@ from archive.writer import ArchiveWriter
 from pipelines.dedupe import NearDupDetector, content_hash
 from pipelines.recluster import recompute_clusters
 from pipelines.lsh import BandIndex, band_keys, earlier_sharing
+from pipelines.paragraph_index import ParagraphIndex
 from pipelines.shingles import Folder, estimate, jaccard, shingle_hashes, shingle_hashes_many, signature, signatures
 from testsite import build_sites
 
@@ -207,3 +208,42 @@ def test_an_article_whose_text_changes_leaves_its_cluster_and_its_paragraphs(tmp
     recompute_clusters(db, 0.6)
     assert links(db) == {a: None, b: None, c: b, multi: None, p: None}
     assert sqlite3.connect(db).execute(query).fetchall() == kept
+
+
+def test_paragraph_rows_keyed_by_hash_in_older_archives_are_rewritten_keyed_by_article(tmp_path):
+    db = tmp_path / "a.db"
+    writer = open_writer(db)
+    multi = store(writer, "http://a.test/m.html", "\n".join(["篇一", BODIES[5], "篇二", BODIES[6]]))
+    writer.close()
+    conn = sqlite3.connect(db)
+    rows = sorted(conn.execute("SELECT article_id, hash FROM paragraph_hashes"))
+    conn.executescript("""
+        CREATE TABLE old (hash INTEGER NOT NULL, article_id INTEGER NOT NULL, PRIMARY KEY (hash, article_id)) WITHOUT ROWID;
+        INSERT INTO old SELECT hash, article_id FROM paragraph_hashes;
+        DROP TABLE paragraph_hashes;
+        ALTER TABLE old RENAME TO paragraph_hashes;
+    """)
+    conn.close()
+    writer = open_writer(db)
+    store(writer, "http://a.test/p.html", BODIES[6])  # shares the second essay's paragraphs
+    writer.close()
+    conn = sqlite3.connect(db)
+    key = [r[1] for r in sorted((r for r in conn.execute("PRAGMA table_info(paragraph_hashes)") if r[5]), key=lambda r: r[5])]
+    assert key == ["article_id", "hash"]
+    assert sorted(conn.execute("SELECT article_id, hash FROM paragraph_hashes WHERE article_id = ?", [multi])) == rows
+    dup, total = conn.execute("SELECT dup_paragraphs, paragraphs FROM paragraph_stats WHERE article_id = ?", [multi]).fetchone()
+    assert 0 < dup < total
+
+
+def test_paragraph_index_finds_owners_across_runs_and_forgets_removed_rows():
+    index = ParagraphIndex()
+    for start in range(0, 3000, 100):  # many batches: runs of several sizes
+        index.add(range(start, start + 100), range(start, start + 100))
+    index.add([5, 2999, -7], [900, 901, 902])
+    assert index.owners([5, 2999, -7, 10**12]) == {5: {5, 900}, 2999: {2999, 901}, -7: {902}}
+    index.remove(900, [5])
+    assert index.owners([5]) == {5: {5}}
+    index.remove(5, [5])
+    assert index.owners([5]) == {}
+    index.add([5], [900])  # the text came back
+    assert index.owners([5]) == {5: {900}}
