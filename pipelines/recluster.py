@@ -18,7 +18,7 @@ from pipelines.shingles import NUM_PERM, SIGNATURE_VERSION, Sketch, shingle_hash
 
 def recompute_clusters(db: str | Path, threshold: float, paragraph_stats: bool = True) -> dict[str, Any]:
     """Re-link every article of the archive at `db` with `threshold`; returns how the clusters changed."""
-    writer = ArchiveWriter(db, batch_size=5000)
+    writer = ArchiveWriter(db, batch_size=5000, search_index=False)  # links only: the search index is untouched
     writer.open()
     try:
         detector = NearDupDetector(threshold, paragraph_stats)
@@ -98,12 +98,12 @@ def _recompute_paragraphs(detector: NearDupDetector, tables: NearDupTables) -> N
     assert detector.paragraphs is not None
     tables.clear_paragraphs()
     multi = []  # ids only: bodies are read again, so memory stays bounded on big archives
-    for aid, body in tables.all_bodies():
-        hashes = list(paragraph_hashes(body, detector.folder))
-        tables.add_paragraph_rows((h, aid) for h in hashes)
-        detector.paragraphs.index.add(hashes, [aid] * len(hashes))
-        if essay_count(body) >= 2:
-            multi.append(aid)
+    articles = tables.all_bodies()
+    while chunk := list(islice(articles, 2000)):
+        rows = [(h, aid) for aid, body in chunk for h in paragraph_hashes(body, detector.folder)]
+        tables.add_paragraph_rows(rows)
+        detector.paragraphs.index.add([h for h, _ in rows], [aid for _, aid in rows])
+        multi.extend(aid for aid, body in chunk if essay_count(body) >= 2)
     for aid in multi:
         detector.paragraphs.refresh(aid)
 
