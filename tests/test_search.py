@@ -13,7 +13,7 @@ import pytest
 from archive import ArchiveWriter, cjk
 from archive.filters import Filters
 from archive.readonly import open_readonly
-from archive.search import search
+from archive.search import has_index, search
 from archive_factory import make_archive
 from pipelines.dedupe import content_hash
 from testsite import build_sites
@@ -148,6 +148,19 @@ def test_articles_written_without_the_index_are_caught_up_on_open(tmp_path):
     raw.close()
     ArchiveWriter(db).open()  # any writer that opens the archive
     assert titles(search(open_readonly(db), "双减")) == {"关于落实双减政策的工作总结", "课后服务实施方案"}
+
+
+def test_a_writer_without_the_index_leaves_it_to_the_next_writer(tmp_path):
+    db = tmp_path / "w.db"
+    writer = ArchiveWriter(db, search_index=False)  # as the near-duplicate benchmark writes
+    writer.open()
+    body = "关于落实双减政策的工作总结正文。"
+    writer.store_article({"url": "http://x.test/1.html", "site": "x.test", "title": "双减总结", "body": body,
+                          "content_hash": content_hash(body)}, None)
+    writer.close()
+    assert not has_index(open_readonly(db))
+    ArchiveWriter(db).open()
+    assert titles(search(open_readonly(db), "双减")) == {"双减总结"}
 
 
 def test_the_crawl_keeps_the_index_up_to_date(tmp_path):
