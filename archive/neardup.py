@@ -106,7 +106,8 @@ class NearDupTables:
                 "SELECT group_concat(hash, ' '), group_concat(article_id, ' ') FROM paragraph_hashes"
                 " WHERE article_id > ? AND article_id <= ?", [low, low + chunk]).fetchone()
             if hashes:
-                yield np.fromstring(hashes, dtype=np.int64, sep=" "), np.fromstring(ids, dtype=np.int64, sep=" ")
+                yield (np.fromstring(hashes, dtype=np.int64, sep=" "),
+                       np.fromstring(ids, dtype=np.int64, sep=" ").astype(np.uint32))
 
     def delete_paragraph_stats(self, article_id: int) -> None:
         self.writer.write("DELETE FROM paragraph_stats WHERE article_id = ?", [article_id])

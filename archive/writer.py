@@ -159,8 +159,9 @@ class ArchiveWriter:
             article_id, kept_url = known
             moved = self._move_url(url, article_id, article.get("display_title"), now, crawl_id)
             is_new_url = not moved and self._add_url(url, article_id, article.get("display_title"), now, crawl_id)
-            # (A URL whose earlier document still holds it as kept URL stays with that document's row.)
-            if url_order(url) < url_order(kept_url) and not (moved and self._is_kept_url(url)):
+            # (A URL whose earlier document still holds it as kept URL stays with that document's row,
+            # on this visit and on every later one.)
+            if url_order(url) < url_order(kept_url) and not self._is_kept_url(url):
                 if article_id in self._unindexed:
                     self._unindexed[article_id] = (article["title"], self._unindexed[article_id][1])
                 elif self.search_index:

@@ -32,7 +32,9 @@ class ParagraphIndex:
         if self._removed:
             self._removed.difference_update(zip(keys.tolist(), owners.tolist()))
         order = np.argsort(keys, kind="stable")
-        self._runs.append((keys[order], owners[order]))
+        keys, owners = keys[order], owners[order]
+        del order
+        self._runs.append((keys, owners))
         self.size += len(keys)
         while len(self._runs) > 1 and 2 * len(self._runs[-1][0]) >= len(self._runs[-2][0]):
             bk, bi = self._runs.pop()
@@ -43,7 +45,9 @@ class ParagraphIndex:
         """Index stored rows given as (hashes, ids) array chunks (start-up): one sort for all of them."""
         parts = list(chunks)
         if parts:
-            self.add(np.concatenate([h for h, _ in parts]), np.concatenate([i for _, i in parts]))
+            hashes, ids = np.concatenate([h for h, _ in parts]), np.concatenate([i for _, i in parts])
+            del parts  # the chunks go before the sort's copies are made (peak memory at start)
+            self.add(hashes, ids)
 
     def remove(self, article_id: int, hashes: Iterable[int]) -> None:
         self._removed.update((h, article_id) for h in hashes)

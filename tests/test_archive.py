@@ -93,6 +93,17 @@ def test_url_whose_text_became_another_known_document_moves_to_it(writer):
     assert writer.db.execute("SELECT body FROM article_versions").fetchall() == [("甲文。",)]
 
 
+def test_a_moved_url_seen_again_keeps_the_archive_consistent(writer):
+    """The earlier document still names the moved URL as its kept URL: the known one must not take it."""
+    writer.store_article(article("http://x.test/a/1.html", "甲文。"), None)
+    writer.store_article(article("http://x.test/a/22.html", "乙文。"), None)
+    assert writer.store_article(article("http://x.test/a/1.html", "乙文。"), None).status == "changed"
+    assert writer.store_article(article("http://x.test/a/1.html", "乙文。"), None).status == "unchanged"
+    writer.flush()
+    rows = writer.db.execute("SELECT url, body FROM articles ORDER BY id").fetchall()
+    assert rows == [("http://x.test/a/1.html", "甲文。"), ("http://x.test/a/22.html", "乙文。")]
+
+
 def test_json_fields_are_readable_by_sqlite(writer):
     writer.store_article(article("http://x.test/a/1.html"), None)
     writer.flush()
