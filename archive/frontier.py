@@ -21,9 +21,11 @@ class Frontier:
         self.writer = writer
         self.crawl_id = crawl_id
 
-    def add(self, url: str, priority: int) -> None:
+    def add(self, url: str, priority: int, request: dict[str, Any] | None = None) -> None:
+        """`request`: what must be asked again besides the URL (`{"headers": ..., "meta": ...}`)."""
         self.writer.write(
-            "INSERT OR IGNORE INTO frontier(crawl_id, url, priority) VALUES (?, ?, ?)", [self.crawl_id, url, priority]
+            "INSERT OR IGNORE INTO frontier(crawl_id, url, priority, request) VALUES (?, ?, ?, ?)",
+            [self.crawl_id, url, priority, json.dumps(request, ensure_ascii=False) if request else None],
         )
 
     def done(self, url: str) -> None:
@@ -31,12 +33,14 @@ class Frontier:
             "UPDATE frontier SET state = 'done' WHERE crawl_id = ? AND url = ? AND state = 'pending'", [self.crawl_id, url]
         )
 
-    def pending(self) -> list[tuple[str, int]]:
-        """(url, priority) of every request not done yet, highest priority first."""
-        return self.writer.db.execute(
-            "SELECT url, priority FROM frontier WHERE crawl_id = ? AND state = 'pending' ORDER BY priority DESC, url",
+    def pending(self) -> list[tuple[str, int, dict[str, Any]]]:
+        """(url, priority, request extras) of every request not done yet, highest priority first."""
+        rows = self.writer.db.execute(
+            "SELECT url, priority, request FROM frontier WHERE crawl_id = ? AND state = 'pending'"
+            " ORDER BY priority DESC, url",
             [self.crawl_id],
         ).fetchall()
+        return [(url, priority, json.loads(extras) if extras else {}) for url, priority, extras in rows]
 
     def urls(self) -> set[str]:
         """Every URL of the crawl, done or pending: the seen set."""

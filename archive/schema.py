@@ -138,7 +138,7 @@ def check_archive(db: sqlite_utils.Database) -> None:
 
 
 # Columns added to existing tables since schema version 1 (nullable, so older fanwen can still write).
-_ADDED_COLUMNS = [("paragraph_stats", "dup_chars", "INTEGER")]
+_ADDED_COLUMNS = [("paragraph_stats", "dup_chars", "INTEGER"), ("frontier", "request", "TEXT")]
 
 
 def _paragraph_rows_by_article(db: sqlite_utils.Database) -> None:

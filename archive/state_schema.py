@@ -9,6 +9,8 @@ STATE_TABLES: dict[str, dict[str, str]] = {
         "url": "a URL the crawl decided to request (canonical form)",
         "priority": "Scrapy request priority",
         "state": "pending until the page's result (fetch row, or article row for page 1) is written, then done",
+        "request": "JSON of what a resumed crawl must ask again besides the URL: conditional headers"
+                   " (If-None-Match, If-Modified-Since) and fanwen flags such as fanwen_refetch; NULL when none",
     },
     "trap_shapes": {
         "shape": "a URL shape (crawler.urls.url_shape) whose pages stopped revealing new articles",
@@ -65,6 +67,7 @@ CREATE TABLE IF NOT EXISTS frontier (
     url TEXT NOT NULL,
     priority INTEGER NOT NULL DEFAULT 0,
     state TEXT NOT NULL DEFAULT 'pending',
+    request TEXT,
     PRIMARY KEY (crawl_id, url)
 ) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS trap_shapes (

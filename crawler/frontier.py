@@ -22,6 +22,26 @@ from crawler.items import ArticleItem, PageRecord
 logger = logging.getLogger(__name__)
 
 
+# What a resumed crawl must ask again besides the URL: a recrawl's conditional request (so an unchanged
+# page still answers 304) and the revisit middleware's flag that lets a previous crawl's list page past
+# the trap guard.
+_KEPT_HEADERS = (b"If-None-Match", b"If-Modified-Since")
+_KEPT_META = ("fanwen_refetch",)
+
+
+def request_extras(request: Request) -> dict[str, Any]:
+    headers = {name.decode(): request.headers[name].decode("latin-1") for name in _KEPT_HEADERS if name in request.headers}
+    meta = {key: request.meta[key] for key in _KEPT_META if request.meta.get(key)}
+    return {k: v for k, v in (("headers", headers), ("meta", meta)) if v}
+
+
+def restore_request(request: Request, extras: dict[str, Any]) -> Request:
+    for name, value in extras.get("headers", {}).items():
+        request.headers[name] = value
+    request.meta.update(extras.get("meta", {}))
+    return request
+
+
 class DurableScheduler(Scheduler):
     """Scrapy's scheduler, with the frontier mirrored into the archive (FANWEN_FRONTIER_ENABLED)."""
 
@@ -50,15 +70,15 @@ class DurableScheduler(Scheduler):
         if seen is not None:
             seen.update(self.frontier.urls())
         pending = self.frontier.pending()
-        for url, priority in pending:
-            super().enqueue_request(spider.frontier_request(url, priority))
+        for url, priority, extras in pending:
+            super().enqueue_request(restore_request(spider.frontier_request(url, priority), extras))
         self.crawler.stats.set_value("fanwen/frontier/restored", len(pending))
         logger.info("resuming crawl %s: %d pending requests restored", crawl_id, len(pending))
 
     def enqueue_request(self, request: Request) -> bool:
         added = super().enqueue_request(request)
         if added and self.frontier is not None and "article" not in request.meta:
-            self.frontier.add(request.url, request.priority)
+            self.frontier.add(request.url, request.priority, request_extras(request))
         return added
 
     def item_done(self, item: Any, **kwargs: Any) -> None:

@@ -126,3 +126,29 @@ def test_scrapy_crawl_on_a_locked_archive_stops_before_writing(tmp_path):
     assert "archive_busy" in result.stderr
     assert _sqlite(db, "SELECT count(*) FROM crawls") == [(0,)]
     assert _sqlite(db, "SELECT count(*) FROM fetches") == [(0,)]
+
+
+def test_pending_requests_keep_their_conditional_headers_and_refetch_flag(tmp_path):
+    """A recrawl killed mid-way asks its pending pages again as it would have: 304-able, list pages
+    past the trap guard."""
+    from scrapy.http import Request
+
+    from archive import ArchiveWriter
+    from archive.frontier import Frontier
+    from crawler.frontier import request_extras, restore_request
+
+    writer = ArchiveWriter(tmp_path / "a.db")
+    writer.open()
+    frontier = Frontier(writer, writer.start_crawl(["http://x.test/"], {}))
+    due = Request("http://x.test/a/1.html", headers={"If-None-Match": '"v1"', "If-Modified-Since": "Sun, 01 Nov 2026 00:00:00 GMT"})
+    listing = Request("http://x.test/list_2.html", meta={"fanwen_refetch": True, "fanwen_shape": "list"})
+    plain = Request("http://x.test/new.html")
+    for request, priority in ((due, 5), (listing, 0), (plain, 0)):
+        frontier.add(request.url, priority, request_extras(request))
+    writer.flush()
+    assert _sqlite(tmp_path / "a.db", "SELECT url FROM frontier WHERE request IS NULL") == [("http://x.test/new.html",)]
+    restored = {url: restore_request(Request(url), extras) for url, _priority, extras in frontier.pending()}
+    writer.close()
+    assert restored[due.url].headers.to_unicode_dict() == due.headers.to_unicode_dict()
+    assert restored[listing.url].meta.get("fanwen_refetch") is True
+    assert not restored[plain.url].headers and not restored[plain.url].meta.get("fanwen_refetch")
