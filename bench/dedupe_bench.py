@@ -16,7 +16,6 @@ from __future__ import annotations
 import argparse
 import json
 import random
-import resource
 import statistics
 import subprocess
 import sys
@@ -28,6 +27,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from archive.writer import ArchiveWriter  # noqa: E402
+from bench.rss import peak_rss_mib  # noqa: E402
 from pipelines.dedupe import NearDupDetector, content_hash  # noqa: E402
 
 NEAR_SHARE = 0.10
@@ -84,7 +84,7 @@ def measure(db: Path, size: int) -> dict:
     writer.neardup = NearDupDetector()
     writer.open()
     rebuild = time.perf_counter() - started
-    rss_after_rebuild = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    rss_after_rebuild = peak_rss_mib()
     # New URLs and texts even when the archive was measured before (each measure adds 6,000 articles).
     n = writer.db.execute("SELECT max(id) FROM articles").fetchone()[0]
     corpus = Corpus(n + 1)
@@ -123,7 +123,7 @@ def measure(db: Path, size: int) -> dict:
             "dedupe_stage_per_s": round(statistics.median(rates["stage_wall"])),
             "dedupe_stage_per_cpu_s": round(statistics.median(rates["stage_cpu"])),
             "rss_after_rebuild_mib": round(rss_after_rebuild),
-            "peak_rss_mib": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024),
+            "peak_rss_mib": round(peak_rss_mib()),
             "linked": counts["linked"], "verified": counts["verified"], "rejected": counts["rejected"]}
 
 

@@ -42,7 +42,9 @@ def main() -> None:
     process.start()
     stats = {k: v for k, v in crawler.stats.get_stats().items() if isinstance(v, (int, float, str))}
     usage = resource.getrusage(resource.RUSAGE_SELF)
-    stats["peak_rss_mib"] = usage.ru_maxrss / 1024
+    from rss import peak_rss_mib
+
+    stats["peak_rss_mib"] = peak_rss_mib()
     stats["cpu_seconds"] = usage.ru_utime + usage.ru_stime  # whole process, start-up included
     Path(stats_file).write_text(json.dumps(stats))
 
