@@ -45,9 +45,6 @@ class NearDupTables:
     def signatures(self, ids: Iterable[int]) -> dict[int, np.ndarray]:
         return {i: np.frombuffer(s, dtype="<u4") for i, s in self._by_ids("SELECT article_id, signature FROM neardup_signatures", ids)}
 
-    def save_signature(self, article_id: int, signature: np.ndarray, shingles: int) -> None:
-        self.save_signatures([article_id], signature[None, :], [shingles])
-
     def save_signatures(self, ids: list[int], signatures: np.ndarray, shingles: list[int]) -> None:
         """Rows of uint32[n, num_perm] `signatures` for articles `ids`, in one statement."""
         blobs = signatures.astype("<u4", copy=False)

@@ -46,6 +46,21 @@ def url_key(url: str) -> tuple[int, str]:
     return (len(url), url)
 
 
+def union(parent: dict[int, int], a: int, b: int) -> None:
+    """Union-find over article ids: join the sets of `a` and `b` (the smaller root wins)."""
+    ra, rb = find(parent, a), find(parent, b)
+    if ra != rb:
+        parent[max(ra, rb)] = min(ra, rb)
+
+
+def find(parent: dict[int, int], x: int) -> int:
+    parent.setdefault(x, x)
+    while parent[x] != x:
+        parent[x] = parent[parent[x]]
+        x = parent[x]
+    return x
+
+
 class NearDupDetector:
     """Links each new article to the cluster of its near-duplicates (exact Jaccard >= threshold).
 
@@ -90,9 +105,6 @@ class NearDupDetector:
             for article_id in self.tables.without_dup_chars():
                 self.paragraphs.refresh(article_id)
         writer.flush()
-
-    def sketch(self, body: str, lines: list[str] | None = None) -> Sketch:
-        return self.sketch_many([body], [lines] if lines is not None else None)[0]
 
     def sketch_many(self, bodies: list[str], lines: list[list[str]] | None = None) -> list[Sketch]:
         """Sketches of many bodies (`lines`: their folded lines, when already computed)."""
@@ -182,15 +194,14 @@ class NearDupDetector:
         sigs = self.tables.signatures(members)
         keys = dict(zip(members, band_keys(np.stack([sigs[m] for m in members]))))
         shingles = {m: shingle_hashes(self.folder.fold(body)) for m, body in self.tables.bodies(members).items()}
-        group = {m: m for m in members}
+        parent = {m: m for m in members}
         for i, a in enumerate(members):
             for b in members[i + 1:]:
                 if np.intersect1d(keys[a], keys[b]).size and jaccard(shingles[a], shingles[b]) >= self.threshold:
-                    old, new = group[b], group[a]
-                    group.update({m: new for m, g in group.items() if g == old})
+                    union(parent, a, b)
         out: dict[int, list[int]] = {}
         for m in members:
-            out.setdefault(group[m], []).append(m)
+            out.setdefault(find(parent, m), []).append(m)
         return list(out.values())
 
     def _join(self, article_id: int, matches: list[int]) -> None:

@@ -58,10 +58,6 @@ class BandIndex:
         self._runs: list[_Run] = []  # largest first
         self.size = 0
 
-    def bulk_load(self, ids: np.ndarray, signatures: np.ndarray) -> None:
-        """Index many articles at once (start-up): one sort per band instead of many inserts."""
-        self.add_many(ids, band_keys(signatures, self.bands, self.rows))
-
     def bulk_load_chunks(self, chunks: Iterable[tuple[np.ndarray, np.ndarray]], total: int) -> None:
         """Index `total` stored articles given as (ids, signatures) chunks (start-up): the keys go straight
         into per-band arrays, then each band is sorted in place (threads: numpy sorts without the GIL)."""
@@ -93,16 +89,6 @@ class BandIndex:
         if len(ids):
             self._push(_Run.build(ids, keys))
             self.size += len(ids)
-
-    def add_keys(self, article_id: int, keys: np.ndarray) -> None:
-        self.add_many(np.array([article_id]), keys[None, :])
-
-    def query(self, signature: np.ndarray) -> set[int]:
-        """Ids of indexed articles sharing a band with `signature`."""
-        return self.query_keys(band_keys(signature[None, :], self.bands, self.rows)[0])
-
-    def query_keys(self, keys: np.ndarray) -> set[int]:
-        return self.query_many(keys[None, :])[0]
 
     def query_many(self, keys: np.ndarray) -> list[set[int]]:
         """For each row of uint64[n, bands] keys, the ids of indexed articles sharing one of its bands."""

@@ -10,7 +10,7 @@ import numpy as np
 
 from archive.neardup import NearDupTables
 from archive.writer import ArchiveWriter
-from pipelines.dedupe import NearDupDetector, url_key
+from pipelines.dedupe import NearDupDetector, find, union, url_key
 from pipelines.lsh import BandIndex, band_keys
 from pipelines.paragraphs import ParagraphStats, essay_count, paragraph_hashes
 from pipelines.shingles import NUM_PERM, SIGNATURE_VERSION, Sketch, shingle_hashes
@@ -37,7 +37,7 @@ def recompute_clusters(db: str | Path, threshold: float, paragraph_stats: bool =
                 body = tables.bodies([aid])[aid]
                 shingles = shingle_hashes(detector.folder.fold(body))
                 for match in detector.verify(Sketch(shingles, sigs[row]), earlier):
-                    _union(parent, aid, match)
+                    union(parent, aid, match)
         after = _links(parent, tables)
         changed = sorted(set(before) | set(after), key=int)
         for aid in changed:
@@ -67,25 +67,11 @@ def _ensure_signatures(detector: NearDupDetector, tables: NearDupTables) -> int:
     return count
 
 
-def _union(parent: dict[int, int], a: int, b: int) -> None:
-    ra, rb = _find(parent, a), _find(parent, b)
-    if ra != rb:
-        parent[max(ra, rb)] = min(ra, rb)
-
-
-def _find(parent: dict[int, int], x: int) -> int:
-    parent.setdefault(x, x)
-    while parent[x] != x:
-        parent[x] = parent[parent[x]]
-        x = parent[x]
-    return x
-
-
 def _links(parent: dict[int, int], tables: NearDupTables) -> dict[int, int]:
     """member -> representative (smallest (len(url), url)) for every member that is not one."""
     clusters: dict[int, list[int]] = {}
     for x in list(parent):
-        clusters.setdefault(_find(parent, x), []).append(x)
+        clusters.setdefault(find(parent, x), []).append(x)
     out: dict[int, int] = {}
     for members in clusters.values():
         urls = tables.urls(members)

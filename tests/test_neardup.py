@@ -79,14 +79,14 @@ def test_band_index_finds_shared_bands_across_runs_and_delta():
     rng = np.random.default_rng(3)
     sigs = rng.integers(0, 2**32, (9000, 128), dtype=np.uint64).astype(np.uint32)
     index = BandIndex()
-    index.bulk_load(np.arange(3000), sigs[:3000])
-    for i in range(3000, 9000):
-        index.add_keys(i, band_keys(sigs[i][None, :])[0])
+    index.add_many(np.arange(3000), band_keys(sigs[:3000]))
+    for i in range(3000, 9000):  # one at a time: runs of many sizes
+        index.add_many(np.array([i]), band_keys(sigs[i][None, :]))
     for i in (0, 2999, 3000, 8999):
         probe = sigs[i].copy()
         probe[4:] = 7  # only the first band is left in common
-        assert i in index.query(probe)
-    assert index.query(rng.integers(0, 2**32, 128, dtype=np.uint64).astype(np.uint32)) == set()
+        assert i in index.query_many(band_keys(probe[None, :]))[0]
+    assert index.query_many(band_keys(rng.integers(0, 2**32, (1, 128), dtype=np.uint64).astype(np.uint32))) == [set()]
 
 
 @pytest.mark.parametrize("batch_size", [1, 50])

@@ -43,6 +43,13 @@ def _ask_conditionally(request: Request, etag: str | None, last_modified: str | 
     request.meta["fanwen_revisit"] = True
 
 
+def _url_states(crawler) -> UrlStates:
+    """The archive's URL states for one of the revisit middlewares (both are off with FANWEN_REVISIT_ENABLED)."""
+    if not crawler.settings.getbool("FANWEN_REVISIT_ENABLED", True):
+        raise NotConfigured("FANWEN_REVISIT_ENABLED is off")
+    return UrlStates(shared_writer(crawler), policy_from(crawler.settings))
+
+
 class RevisitSpiderMiddleware:
     def __init__(self, states: UrlStates, stats, crawler=None):
         self.states = states
@@ -51,11 +58,10 @@ class RevisitSpiderMiddleware:
 
     @classmethod
     def from_crawler(cls, crawler) -> RevisitSpiderMiddleware:
-        if not crawler.settings.getbool("FANWEN_REVISIT_ENABLED", True):
-            raise NotConfigured("FANWEN_REVISIT_ENABLED is off")
+        states = _url_states(crawler)
         if crawler.settings.get("FANWEN_REVISIT_LISTINGS", "all") not in ("all", "new"):
             raise ValueError("FANWEN_REVISIT_LISTINGS is all or new")
-        middleware = cls(UrlStates(shared_writer(crawler), policy_from(crawler.settings)), crawler.stats, crawler)
+        middleware = cls(states, crawler.stats, crawler)
         crawler.signals.connect(middleware.item_scraped, signal=signals.item_scraped)
         return middleware
 
@@ -153,9 +159,7 @@ class NotModifiedMiddleware:
 
     @classmethod
     def from_crawler(cls, crawler) -> NotModifiedMiddleware:
-        if not crawler.settings.getbool("FANWEN_REVISIT_ENABLED", True):
-            raise NotConfigured("FANWEN_REVISIT_ENABLED is off")
-        return cls(UrlStates(shared_writer(crawler), policy_from(crawler.settings)), crawler.stats)
+        return cls(_url_states(crawler), crawler.stats)
 
     def process_response(self, request: Request, response: Response) -> Response:
         if response.status != 304 or not request.meta.get("fanwen_revisit"):
