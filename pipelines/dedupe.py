@@ -6,10 +6,11 @@ from __future__ import annotations
 import hashlib
 import logging
 import re
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any, Mapping
 
 import numpy as np
 
+from archive.hooks import WriterHook
 from archive.neardup import NearDupTables
 from crawler.items import ArticleItem
 from pipelines.lsh import BandIndex, band_keys, earlier_sharing
@@ -61,11 +62,12 @@ def find(parent: dict[int, int], x: int) -> int:
     return x
 
 
-class NearDupDetector:
+class NearDupDetector(WriterHook):
     """Links each new article to the cluster of its near-duplicates (exact Jaccard >= threshold).
 
     Clusters are the connected components of the near-duplicate graph; the representative is the
-    member with the smallest (len(url), url), and every other member's duplicate_of points at it."""
+    member with the smallest (len(url), url), and every other member's duplicate_of points at it.
+    A writer hook: new and changed texts wait for their batch, handled together just before it commits."""
 
     def __init__(self, threshold: float = DEFAULT_THRESHOLD, paragraph_stats: bool = True):
         self.threshold = threshold
@@ -80,7 +82,21 @@ class NearDupDetector:
         self._pending: dict[int, str] = {}  # article id -> body, waiting for the batch's flush
         self._retired: dict[int, str] = {}  # article id -> the processed text it no longer has
 
-    def open(self, writer: ArchiveWriter) -> None:
+    # -- the writer's hook (archive.hooks.WriterHook) -------------------------------------------
+
+    def article_added(self, article_id: int, article: Mapping[str, Any]) -> None:
+        self.added(article_id, article["body"])
+
+    def text_changing(self, article_id: int, article: Mapping[str, Any], previous_body: str) -> None:
+        self.added(article_id, article["body"], previous_body)
+
+    def kept_url_changed(self, article_id: int) -> None:
+        self.url_changed(article_id)
+
+    def before_commit(self) -> None:
+        self.flush()
+
+    def opened(self, writer: ArchiveWriter) -> None:
         """Rebuild the index from the stored signatures; sketch articles archived without one."""
         self.tables = NearDupTables(writer)
         self.paragraphs = ParagraphStats(self.tables, self.folder) if self.paragraph_stats else None

@@ -29,12 +29,15 @@ class StorePipeline:
         self.stats = crawler.stats
         self.crawl_id: int | None = None
         self.lock = ArchiveLock(writer.path)
+        self.neardup: NearDupDetector | None = None
 
     @classmethod
     def from_crawler(cls, crawler) -> StorePipeline:
         writer = shared_writer(crawler)
-        writer.neardup = near_dup_detector(crawler.settings)
         pipeline = cls(writer, crawler)
+        pipeline.neardup = near_dup_detector(crawler.settings)
+        if pipeline.neardup is not None:
+            writer.add_hook(pipeline.neardup)
         crawler.signals.connect(pipeline.spider_closed, signal=signals.spider_closed)
         return pipeline
 
@@ -93,8 +96,8 @@ class StorePipeline:
     def spider_closed(self, spider, reason: str) -> None:
         if self.writer.db is None:
             return
-        if self.writer.neardup is not None:
-            for name, value in self.writer.neardup.counts.items():
+        if self.neardup is not None:
+            for name, value in self.neardup.counts.items():
                 self.stats.set_value(f"fanwen/neardup/{name}", value)
         stats = {k: v for k, v in self.stats.get_stats().items()}
         self.writer.finish_crawl(self.crawl_id, stats, reason)

@@ -30,7 +30,7 @@ def links(db) -> dict[int, int | None]:
 def open_writer(db, threshold: float = 0.6, batch_size: int = 50) -> ArchiveWriter:
     """batch_size 50 puts a test's articles in one batch (compared within it); 1 gives each its own."""
     writer = ArchiveWriter(db, batch_size=batch_size)
-    writer.neardup = NearDupDetector(threshold)
+    writer.add_hook(NearDupDetector(threshold))
     writer.open()
     return writer
 
@@ -127,7 +127,7 @@ def test_signatures_persist_and_the_index_is_rebuilt(tmp_path):
     writer.close()
     stored = sqlite3.connect(db).execute("SELECT article_id, signature FROM neardup_signatures").fetchall()
     writer = open_writer(db)
-    assert writer.neardup.index.size == 6
+    assert next(h for h in writer.hooks if isinstance(h, NearDupDetector)).index.size == 6
     late = store(writer, "http://a.test/late.html", BODIES[5] + "全文完。")
     writer.close()
     conn = sqlite3.connect(db)
