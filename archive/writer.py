@@ -282,25 +282,5 @@ class ArchiveWriter:
         return cursor.rowcount == 1
 
 
-    # -- what the crawl learns about a site ---------------------------------------------------
-
-    def save_boilerplate(self, site: str, templates: set[str], pages: int) -> None:
-        for template in sorted(templates):
-            self._write(
-                "INSERT INTO site_boilerplate(site, template, pages, learned_at) VALUES (?, ?, ?, ?)"
-                " ON CONFLICT(site, template) DO UPDATE SET pages = excluded.pages",
-                [site, template, pages, utc_now()],
-            )
-
-    def learned_boilerplate(self) -> dict[str, tuple[set[str], int]]:
-        """site -> (templates, pages the site had when they were learned)."""
-        out: dict[str, tuple[set[str], int]] = {}
-        for site, template, pages in self.db.execute("SELECT site, template, pages FROM site_boilerplate"):
-            templates, seen = out.get(site, (set(), 0))
-            templates.add(template)
-            out[site] = (templates, max(seen, pages))
-        return out
-
-
 def _json(value: Any) -> str:
     return json.dumps(value, ensure_ascii=False)

@@ -28,7 +28,8 @@ sys.path.insert(0, str(ROOT))
 
 from archive.writer import ArchiveWriter  # noqa: E402
 from bench.rss import peak_rss_mib  # noqa: E402
-from pipelines.dedupe import NearDupDetector, content_hash  # noqa: E402
+from archive.neardup import NearDupDetector  # noqa: E402
+from pipelines.dedupe import content_hash  # noqa: E402
 
 NEAR_SHARE = 0.10
 WINDOW, WINDOWS = 2000, 3

@@ -8,11 +8,11 @@ import numpy as np
 import pytest
 
 from archive.writer import ArchiveWriter
-from pipelines.dedupe import NearDupDetector, content_hash
-from pipelines.recluster import recompute_clusters
-from pipelines.lsh import BandIndex, band_keys, earlier_sharing
-from pipelines.paragraph_index import ParagraphIndex
-from pipelines.shingles import Folder, estimate, jaccard, shingle_hashes, shingle_hashes_many, signature, signatures
+from archive.neardup import NearDupDetector, recompute_clusters
+from pipelines.dedupe import content_hash
+from archive.neardup.lsh import BandIndex, band_keys, earlier_sharing
+from archive.neardup.paragraph_index import ParagraphIndex
+from archive.neardup.shingles import Folder, estimate, jaccard, shingle_hashes, shingle_hashes_many, signature, signatures
 from testsite import build_sites
 
 BODIES = [t.body for t in build_sites(seed=7, articles_per_site=20).truth if t.variant is None and "篇一" not in t.body][:12]
