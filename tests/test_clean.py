@@ -1,6 +1,6 @@
 """Cleaning: each boilerplate family on hand-written lines; masks and punctuation survive."""
 
-from pipelines.clean import clean_lines, strip_title_decorations
+from crawler.extract.clean import clean_lines, strip_title_decorations
 
 
 def test_title_decorations_are_stripped():
@@ -81,7 +81,7 @@ def test_info_line_is_removed():
 
 
 def test_each_page_of_a_multi_page_article_is_cut_on_its_own():
-    from pipelines.clean import clean_pages
+    from crawler.extract.clean import clean_pages
 
     pages = [["标题", "第一页正文。", "相关热词搜索:会上"], ["第二页正文。", "相关热词搜索:会上", "推荐访问"]]
     assert clean_pages(pages, "标题").paragraphs == ["第一页正文。", "第二页正文。"]

@@ -1,7 +1,7 @@
 """Article extraction: pure functions from a page's HTML to its fields. No Scrapy here.
 
 `extract_article(html, url)` returns the raw fields of an article page; the cleaning step
-(`pipelines.clean`) then removes boilerplate. `main_text(html)` does both and returns only the
+(`crawler.extract.clean`, run by the clean pipeline) then removes boilerplate. `main_text(html)` does both and returns only the
 cleaned text, so the extractor can be measured on its own.
 """
 
@@ -13,6 +13,7 @@ from datetime import datetime
 from lxml.html import HtmlElement
 
 from crawler.extract import body, fields
+from crawler.extract.clean import clean_lines
 from crawler.extract.dom import Line, normalise_space, own_text, parse
 from crawler.profiles import SiteProfile
 
@@ -106,11 +107,8 @@ def main_text(html: str) -> str:
     """The cleaned main text of a page, paragraphs joined by newlines."""
     page = Page.from_html(html)
     article = extract_article(page)
-    return "\n".join(pipelines.clean.clean_lines(article.lines, title=article.title).paragraphs)
+    return "\n".join(clean_lines(article.lines, title=article.title).paragraphs)
 
 
 __all__ = ["ArticleFields", "Line", "Page", "extract_article", "main_text"]
 
-# Cleaning lives with the pipelines and imports crawler.extract.dom: imported last, and used by
-# module attribute, so either package may be imported first.
-import pipelines.clean  # noqa: E402
