@@ -66,7 +66,7 @@ def extract_article(page: Page, profile: SiteProfile | None = None, fetched: dat
         published_at=fields.published_at(info, fetched),
         source=fields.source(info),
         categories=fields.breadcrumb(
-            crumb if crumb is not None else root, page.url, title, explicit=crumb is not None, content=content
+            crumb if crumb is not None else root, page.url, title, explicit=crumb is not None, content=content, mass=mass
         ),
         terms=fields.link_texts(terms_box) if terms_box is not None else fields.related_terms(root, content, mass),
         lines=lines,

@@ -65,12 +65,20 @@ def contains(ancestor: HtmlElement, el: HtmlElement | None) -> bool:
     return False
 
 
+def url_path(href: str | None, base: str = "") -> str | None:
+    """The path of `href` resolved against `base`; None for an unparseable URL (`http://[::1`)."""
+    try:
+        return urlsplit(urljoin(base, href or "") if base else href or "").path
+    except ValueError:
+        return None
+
+
 def _is_home_link(heading: HtmlElement) -> bool:
     """A site logo: the heading's text is one link to the home page."""
     links = heading.findall(".//a")
     return (
         len(links) == 1
-        and urlsplit(links[0].get("href") or "").path in ("", "/", "/index.html", "/index.php")
+        and url_path(links[0].get("href")) in ("", "/", "/index.html", "/index.php")
         and normalise_space(links[0].text_content()) == own_text(heading)
     )
 
@@ -163,19 +171,24 @@ def source(text: str) -> str | None:
 
 
 def breadcrumb(
-    root: HtmlElement, page_url: str, title: str, explicit: bool = False, content: HtmlElement | None = None
+    root: HtmlElement,
+    page_url: str,
+    title: str,
+    explicit: bool = False,
+    content: HtmlElement | None = None,
+    mass: dict | None = None,
 ) -> list[str]:
     """Category names of the breadcrumb trail below the site root (`root` is the trail if explicit)."""
     trail = root if explicit else _breadcrumb_element(root)
     if trail is None and not explicit and content is not None:
-        trail = _trail_by_shape(root, content, page_url, title)
+        trail = _trail_by_shape(root, content, page_url, title, mass)
     if trail is None:
         return []
     names: list[str] = []
     for link in trail.iter("a"):
         name = normalise_space(link.text_content())
-        path = urlsplit(urljoin(page_url, link.get("href") or "")).path
-        if not name or path in ("", "/", "/index.html", "/index.htm", "/index.php") or name in _NOT_A_CATEGORY:
+        path = url_path(link.get("href"), page_url)
+        if not name or path is None or path in ("", "/", "/index.html", "/index.htm", "/index.php") or name in _NOT_A_CATEGORY:
             continue
         if name == title or (names and names[-1] == name):
             continue
@@ -191,8 +204,9 @@ def _breadcrumb_element(root: HtmlElement) -> HtmlElement | None:
         if not isinstance(el.tag, str) or el.tag in ("a", "body", "html"):
             continue
         hint = f"{cls or ''} {ident or ''}"
-        if (_BREADCRUMB_HINT.search(hint) or _BREADCRUMB_LABEL.match(text or "")) and el.find(".//a") is not None:
-            if len(el.findall(".//a")) <= 12:
+        if (_BREADCRUMB_HINT.search(hint) or _BREADCRUMB_LABEL.match(text or "")) and _is_small(el):
+            links = sum(1 for _ in itertools.islice(el.iter("a"), 13))
+            if 1 <= links <= 12:
                 return el
     return None
 
@@ -202,31 +216,74 @@ _HOME_PATHS = ("", "/", "/index.html", "/index.htm", "/index.php")
 _SHAPE_BOXES = frozenset("div p nav span ul ol td section header dd li".split())
 
 
-def _trail_by_shape(root: HtmlElement, content: HtmlElement, page_url: str, title: str) -> HtmlElement | None:
+# A trail is a small box: its subtree is looked at only if it has at most this many elements, so
+# deeply nested markup (unclosed tags) costs no more than well-formed markup.
+_MAX_SMALL_BOX = 200
+_TRAIL_LEVELS = 4
+_MAX_TRAIL_TEXT = 400
+_NO_MASS = (0, 0, 0, 0)
+
+
+def _is_small(el: HtmlElement) -> bool:
+    return sum(1 for _ in itertools.islice(el.iter(), _MAX_SMALL_BOX + 1)) <= _MAX_SMALL_BOX
+
+
+def _trail_by_shape(
+    root: HtmlElement, content: HtmlElement, page_url: str, title: str, mass: dict | None = None
+) -> HtmlElement | None:
     """A trail with no known class or label: before the text, a box of 2-8 links, the first to
     the home page, with nothing but separators (>, ›, », /) between them, an optional label in
-    front ("您在这里：") and the title or 正文 at the end."""
+    front ("您在这里：") and the title or 正文 at the end.
+
+    Linear in the page: only the few boxes around each link to the home page are looked at, from
+    the outermost, and each only when small."""
+    if mass is None:  # positions only: no text is skipped unread
+        mass = {el: (0, 0, 0, position) for position, el in enumerate(root.iter())}
     around = set(content.iterancestors())
-    for el in root.iter(*_SHAPE_BOXES):
-        if el is content:
-            return None
-        if el in around:
+    content_start = mass[content][3] if content in mass else 1 << 62
+    seen: set[HtmlElement] = set()
+    for home in root.iter("a"):
+        href = home.get("href")
+        if not _may_be_home(href) or url_path(href, page_url) not in _HOME_PATHS:
             continue
-        links = el.findall(".//a")
-        if not 2 <= len(links) <= 8:
-            continue
-        if urlsplit(urljoin(page_url, links[0].get("href") or "")).path not in _HOME_PATHS:
-            continue
-        rest = el.text_content()
-        for link in links:
-            rest = rest.replace(link.text_content(), " ", 1)
-        rest = normalise_space(rest.replace(title, "").replace("正文", ""))
-        label, colon, after = rest.partition("：") if "：" in rest else rest.partition(":")
-        if colon and len(label) <= 8:
-            rest = after
-        if rest and set(rest) <= _SEPARATOR_CHARS:
-            return el
+        if mass.get(home, _NO_MASS)[3] > content_start:
+            return None  # the trail is before the text
+        boxes = [el for el in itertools.islice(home.iterancestors(), _TRAIL_LEVELS) if el.tag in _SHAPE_BOXES]
+        for el in reversed(boxes):
+            if el in seen or el in around or el is content:
+                continue
+            seen.add(el)
+            if _trail_shape(el, home, title, mass):
+                return el
     return None
+
+
+def _may_be_home(href: str | None) -> bool:
+    """A quick test before resolving: can this href point at the home page?"""
+    if href is None:
+        return False
+    href = href.partition("#")[0].partition("?")[0].strip()
+    if href in ("", ".", "..") or href.endswith(("/", "index.html", "index.htm", "index.php")):
+        return True
+    _, slashes, rest = href.partition("//")
+    return bool(slashes) and "/" not in rest  # http://host
+
+
+def _trail_shape(el: HtmlElement, home: HtmlElement, title: str, mass: dict) -> bool:
+    plain, link_chars = mass.get(el, _NO_MASS)[:2]
+    if plain + link_chars > _MAX_TRAIL_TEXT or not _is_small(el):
+        return False
+    links = el.findall(".//a")
+    if not 2 <= len(links) <= 8 or links[0] is not home:
+        return False
+    rest = el.text_content()
+    for link in links:
+        rest = rest.replace(link.text_content(), " ", 1)
+    rest = normalise_space(rest.replace(title, "").replace("正文", ""))
+    label, colon, after = rest.partition("：") if "：" in rest else rest.partition(":")
+    if colon and len(label) <= 8:
+        rest = after
+    return bool(rest) and set(rest) <= _SEPARATOR_CHARS
 
 
 # A terms box has a label of at most 10 characters beside its links: boxes with more non-link
@@ -244,6 +301,8 @@ def _terms_by_shape(root: HtmlElement, content: HtmlElement, mass: dict | None =
             plain, link_chars = mass[el][:2]
             if plain > _MAX_TERMS_BOX_TEXT or not link_chars:
                 continue
+        if not _is_small(el):
+            continue
         rest = el.text_content()
         if "：" not in rest and ":" not in rest:
             continue  # no label
@@ -270,7 +329,7 @@ def related_terms(root: HtmlElement, content: HtmlElement, mass: dict | None = N
         box = el
         while box is not None and (box.tag not in _BLOCKISH or box.find(".//a") is None):
             box = box.getparent()
-        if box is None or len(box.findall(".//a")) > 40:
+        if box is None or not _is_small(box) or len(box.findall(".//a")) > 40:
             continue
         terms = link_texts(box)
         if terms:
@@ -307,7 +366,9 @@ def _dedupe(items: list[str]) -> list[str]:
 
 
 def canonical_link(root: HtmlElement) -> str | None:
+    """The page's rel=canonical URL, if it is one (an unparseable href is ignored)."""
     for link in root.iter("link"):
         if (link.get("rel") or "").strip().lower() == "canonical" and link.get("href"):
-            return link.get("href").strip()
+            href = link.get("href").strip()
+            return href if url_path(href) is not None else None
     return None
