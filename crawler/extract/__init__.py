@@ -56,7 +56,7 @@ def extract_article(page: Page, profile: SiteProfile | None = None, fetched: dat
     if heading is None:
         heading = fields.article_heading(root, content, mass)
     title = (own_text(heading) if heading is not None else "") or fields.page_title(root)
-    lines = [line.text for line in body.content_lines(content)]
+    lines = [line.text for line in body.content_lines(content, mass)]
     info = _info_text(heading, content, lines)
     crumb = _select(root, profile.breadcrumb if profile else None)
     terms_box = _select(root, profile.terms if profile else None)

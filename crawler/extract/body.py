@@ -75,10 +75,13 @@ def text_mass(root: HtmlElement) -> dict[HtmlElement, tuple[int, int, int, int]]
     return mass
 
 
-_MARKS = re.compile("[" + "".join(sorted(_SENTENCE_MARKS)) + "]")
+# A full stop ends an English sentence when a space or the end of the text follows it (not 3.5, a.b).
+_MARKS = re.compile("[" + "".join(sorted(_SENTENCE_MARKS)) + r"]|\.(?=\s|$)")
 
 
 _EMPTY = (0, 0, 0, 0)
+import os
+_TRACE = os.environ.get("TRACE")
 
 
 def find_content(root: HtmlElement, mass: dict[HtmlElement, tuple[int, int, int, int]] | None = None) -> HtmlElement:
@@ -105,11 +108,23 @@ def find_content(root: HtmlElement, mass: dict[HtmlElement, tuple[int, int, int,
             reverse=True,
         )
         best = None
-        for child in children[:3]:
+        # Chrome boxes (comments, share bars, teaser feeds, footers) beside prose are not looked at.
+        chrome = [
+            child
+            for child in node
+            if child.tag not in PARAGRAPH_TAGS and is_chrome(child) and _is_beside_prose(child, mass, total_marks)
+        ]
+        chrome_marks = sum(mass.get(child, _EMPTY)[2] for child in chrome)
+        if total_marks - chrome_marks >= MIN_PROSE_MARKS:
+            total -= sum(mass.get(child, _EMPTY)[0] for child in chrome)
+            total_marks -= chrome_marks
+        else:
+            chrome = []  # the prose is in them: this is no page of chrome beside an article
+        for child in [child for child in children if child not in chrome][:3]:
             if (
                 child.tag not in PARAGRAPH_TAGS
                 and _is_beside_prose(child, mass, total_marks)
-                and (_is_link_list(child, mass) or _is_discussion(child))
+                and (_is_link_list(child, mass, total_marks) or _is_discussion(child))
             ):
                 # Comments, replies or a linked index outweigh a short post: they are not its text.
                 total -= mass.get(child, _EMPTY)[0]
@@ -117,17 +132,43 @@ def find_content(root: HtmlElement, mass: dict[HtmlElement, tuple[int, int, int,
                 continue
             best = child
             break
-        stop = best is None or best.tag in PARAGRAPH_TAGS
+        stop = best is None or best.tag in PARAGRAPH_TAGS or mass.get(best, _EMPTY)[0] == 0
         if not stop:
             plain, _, marks, _ = mass.get(best, _EMPTY)
             limit = LEFT_MARKS_SHARE * marks + 1
             stop = plain < MIN_SHARE * total or _sentences_beside(node, best, mass, total_marks - marks, limit) > limit
+        if _TRACE:
+            print("TRACE", node.tag, node.get("class"), node.get("id"), total, total_marks, "best", best is not None and (best.tag, best.get("class"), mass.get(best)), "chrome", [(c.tag, c.get("class"), c.get("id")) for c in chrome], "stop", stop)
         if stop:
             first_post = _first_post(node, mass)
             if first_post is None:
                 return node
             best = first_post
         node = best
+
+
+# Class and id words of boxes that are page chrome, not article text: comments, share and follow
+# bars, teaser and recommendation feeds, banners, navigation, footers.
+_CHROME_WORDS = re.compile(
+    r"(?<![a-z])(?:comment|disqus|respond|reply|replies|sidebar|side-bar|aside|footer|masthead|navbar|menu|breadcrumb"
+    r"|share|sharing|social|follow|subscribe|newsletter|signup|sign-up|promo|advert|sponsor|outbrain|taboola"
+    r"|related|recommend|trending|popular|most-|teaser|cookie|consent|gdpr|banner|popup|modal|overlay|flyout"
+    r"|widget|pagination|pager|toolbar|login|pinglun|tuijian|xiangguan|xgwd|xgwz|hotnews)|(?<![\w-])(?:ad|ads|nav|hot|rank|tags?)(?![\w-])",
+    re.I,
+)
+_CHROME_TAGS = frozenset("aside nav footer form".split())
+
+
+def is_chrome(box: HtmlElement) -> bool:
+    """A box whose tag, class or id says it is page chrome (comments, share bar, teaser feed...)."""
+    if box.tag in _CHROME_TAGS:
+        return True
+    if box.tag == "article" or box.get("itemprop") == "articleBody":
+        return False
+    cls, ident = box.get("class"), box.get("id")
+    if cls is None and ident is None:
+        return False
+    return _CHROME_WORDS.search(f"{cls or ''} {ident or ''}") is not None
 
 
 _DATETIME = re.compile(r"(?:19|20)\d{2}[-/.年]\d{1,2}[-/.月]\d{1,2}日?\s*\d{1,2}[:：]\d{2}")
@@ -162,11 +203,12 @@ def _is_beside_prose(box: HtmlElement, mass, node_marks: int) -> bool:
     return node_marks - mass.get(box, _EMPTY)[2] >= MIN_PROSE_MARKS
 
 
-def _is_link_list(box: HtmlElement, mass) -> bool:
-    """Entries with links and no sentences (a reply thread, an archive index): beside the prose,
-    its text is not the article's, however long it is."""
+def _is_link_list(box: HtmlElement, mass, node_marks: int) -> bool:
+    """Entries with links and few sentences (a reply thread, an archive index): beside the prose,
+    its text is not the article's, however long it is. (A box with more sentences than are
+    beside it holds the prose, with link lists of its own.)"""
     plain, links, marks, _ = mass.get(box, _EMPTY)
-    return marks * LIST_CHARS_PER_MARK < plain and links >= LIST_LINK_SHARE * plain
+    return marks * LIST_CHARS_PER_MARK < plain and links >= LIST_LINK_SHARE * plain and marks <= node_marks - marks
 
 
 def _first_post(node: HtmlElement, mass) -> HtmlElement | None:
@@ -217,6 +259,29 @@ def _repeats(text: str, best_text: str, short: bool) -> bool:
     return sum(len(sample) == 16 and sample in best_text for sample in samples) >= COPY_HITS
 
 
-def content_lines(container: HtmlElement) -> list[Line]:
-    """Lines of the container that read as text, not as link lists."""
-    return [line for line in text_lines(container) if line.link_ratio <= MAX_LINK_RATIO]
+# Chrome boxes inside the content block are left out when together they hold at most this share of
+# its non-link text (a page whose every box is classed "post-share" keeps its text).
+MAX_PRUNED_SHARE = 0.5
+
+
+def chrome_inside(container: HtmlElement, mass: dict | None = None) -> set[HtmlElement]:
+    """The chrome boxes (share bars, teaser feeds, comment lists) inside the content block."""
+    boxes: set[HtmlElement] = set()
+    pruned = 0
+    for el in container.iterdescendants():
+        if el.tag in PARAGRAPH_TAGS or not isinstance(el.tag, str) or not is_chrome(el):
+            continue
+        if any(ancestor in boxes for ancestor in el.iterancestors()):
+            continue
+        boxes.add(el)
+        pruned += mass.get(el, _EMPTY)[0] if mass is not None else 0
+    total = mass.get(container, _EMPTY)[0] if mass is not None else 0
+    if mass is not None and pruned > MAX_PRUNED_SHARE * total:
+        return set()
+    return boxes
+
+
+def content_lines(container: HtmlElement, mass: dict | None = None) -> list[Line]:
+    """Lines of the container that read as text, not as link lists or chrome boxes."""
+    skip = chrome_inside(container, mass) if mass is not None else set()
+    return [line for line in text_lines(container, skip) if line.link_ratio <= MAX_LINK_RATIO]

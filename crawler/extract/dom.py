@@ -68,8 +68,9 @@ def parse(html: str) -> lxml.html.HtmlElement | None:
     return root
 
 
-def text_lines(element: lxml.html.HtmlElement) -> list[Line]:
-    """The element's text split at block boundaries and <br>, with link text counted.
+def text_lines(element: lxml.html.HtmlElement, skip: set | frozenset = frozenset()) -> list[Line]:
+    """The element's text split at block boundaries and <br>, with link text counted; the
+    subtrees in `skip` are left out (their tails are read).
 
     Hidden elements (display:none) are read like any other: their text is in the page.
     """
@@ -77,9 +78,22 @@ def text_lines(element: lxml.html.HtmlElement) -> list[Line]:
     parts: list[str] = []
     link_chars = 0
     link_depth = 0
-    for event, el in etree.iterwalk(element, events=("start", "end")):
+    walk = etree.iterwalk(element, events=("start", "end"))
+    for event, el in walk:
         tag = el.tag
         if event == "start":
+            if el in skip:
+                walk.skip_subtree()
+                if parts:
+                    _flush(lines, parts, link_chars)
+                    parts = []
+                    link_chars = 0
+                text = el.tail
+                if text:
+                    parts.append(text)
+                    if link_depth:
+                        link_chars += len(text.strip())
+                continue
             if parts and tag in BLOCK_TAGS:
                 _flush(lines, parts, link_chars)
                 parts = []
