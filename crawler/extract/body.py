@@ -133,18 +133,87 @@ def find_content(root: HtmlElement, mass: dict[HtmlElement, tuple[int, int, int,
             best = child
             break
         stop = best is None or best.tag in PARAGRAPH_TAGS or mass.get(best, _EMPTY)[0] == 0
+        wide = False  # stopped with sentences beside the biggest box: the node may be too wide
         if not stop:
             plain, _, marks, _ = mass.get(best, _EMPTY)
             limit = LEFT_MARKS_SHARE * marks + 1
-            stop = plain < MIN_SHARE * total or _sentences_beside(node, best, mass, total_marks - marks, limit) > limit
+            stop = plain < MIN_SHARE * total
+            wide = not stop and _sentences_beside(node, best, mass, total_marks - marks, limit) > limit
+            stop = stop or wide
         if _TRACE:
             print("TRACE", node.tag, node.get("class"), node.get("id"), total, total_marks, "best", best is not None and (best.tag, best.get("class"), mass.get(best)), "chrome", [(c.tag, c.get("class"), c.get("id")) for c in chrome], "stop", stop)
         if stop:
             first_post = _first_post(node, mass)
+            if first_post is None and wide:
+                first_post = _concentrated(node, mass, chrome)
             if first_post is None:
                 return node
             best = first_post
         node = best
+
+
+# Paragraph scores, as readability scores them: a paragraph of at least MIN_PARAGRAPH characters
+# adds 1, its sentence marks and a point per 100 characters (at most 3) to its parent box and half
+# of that to the box above. The article's paragraphs share one parent; a teaser feed's or a
+# comment list's are spread over one box per entry.
+MIN_PARAGRAPH = 25
+_PARAGRAPHS = ("p", "pre", "td", "blockquote", "dd", "li", "div", "section", "article")
+# A box is the article's when its score is this many times the best of its siblings'.
+CONCENTRATION = 2.5
+
+
+def _concentrated(node: HtmlElement, mass, chrome: list[HtmlElement]) -> HtmlElement | None:
+    """The child of `node` where the paragraphs concentrate, when one clearly does."""
+    scores: dict[HtmlElement, float] = {}
+    for el in node.iter(_PARAGRAPHS):
+        plain, links, marks, _ = mass.get(el, _EMPTY)
+        if el.tag in ("div", "section", "article", "li"):
+            plain = _own_chars(el)  # a box scores for the text it holds itself, not for its boxes
+            if plain < MIN_PARAGRAPH:
+                continue
+            marks = min(marks, plain // 10 + 1)
+        elif plain + links < MIN_PARAGRAPH:
+            continue
+        score = 1 + marks + min(plain / 100, 3)
+        parent = el.getparent()
+        if parent is not None:
+            scores[parent] = scores.get(parent, 0.0) + score
+            grand = parent.getparent()
+            if grand is not None:
+                scores[grand] = scores.get(grand, 0.0) + score / 2
+    direct = scores.pop(node, 0.0)  # paragraphs right in the node: the node is the article
+    best: dict[HtmlElement, float] = {}
+    for el, score in scores.items():
+        plain, links, _, _ = mass.get(el, _EMPTY)
+        score *= 1 - links / (plain + links) if plain + links else 0
+        child = el
+        while child is not None and child.getparent() is not node:
+            child = child.getparent()
+        if child is not None and child not in chrome and score > best.get(child, 0.0):
+            best[child] = score
+    ranked = sorted(best.items(), key=lambda item: item[1], reverse=True)
+    if not ranked or ranked[0][0].tag in PARAGRAPH_TAGS:
+        return None
+    runner_up = max(ranked[1][1] if len(ranked) > 1 else 0.0, direct)
+    if ranked[0][1] >= CONCENTRATION * runner_up:
+        return ranked[0][0]
+    return None
+
+
+def _own_chars(box: HtmlElement) -> int:
+    """Characters of the text directly in a box (not in its child elements' own text)."""
+    text = box.text
+    n = len(text.strip()) if text else 0
+    for child in box:
+        if child.tag in _INLINE:
+            n += len(child.text_content().strip())
+        tail = child.tail
+        if tail:
+            n += len(tail.strip())
+    return n
+
+
+_INLINE = frozenset("a b strong em i u font span small big sup sub q cite abbr".split())
 
 
 # Class and id words of boxes that are page chrome, not article text: comments, share and follow
@@ -156,7 +225,7 @@ _CHROME_WORDS = re.compile(
     r"|widget|pagination|pager|toolbar|login|pinglun|tuijian|xiangguan|xgwd|xgwz|hotnews)|(?<![\w-])(?:ad|ads|nav|hot|rank|tags?)(?![\w-])",
     re.I,
 )
-_CHROME_TAGS = frozenset("aside nav footer form".split())
+_CHROME_TAGS = frozenset("aside nav footer".split())
 
 
 def is_chrome(box: HtmlElement) -> bool:
