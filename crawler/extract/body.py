@@ -24,6 +24,24 @@ PARAGRAPH_TAGS = frozenset(
 )
 
 
+# A list used for layout (columns as <ul><li>, a <dd> holding the article) is a box when it holds
+# boxes of its own.
+_LIST_TAGS = frozenset("ul ol li dl dd".split())
+_BOX_CHILDREN = frozenset("div section article table p ul ol dl h1 h2 h3 h4 form".split())
+
+
+def is_box(el: HtmlElement) -> bool:
+    """An element the descent may step into: not a paragraph, or a list that lays out boxes."""
+    if el.tag not in PARAGRAPH_TAGS:
+        return True
+    if el.tag not in _LIST_TAGS:
+        return False
+    for child in el:
+        if child.tag in _BOX_CHILDREN or (child.tag in ("li", "dd") and any(c.tag in _BOX_CHILDREN for c in child)):
+            return True
+    return False
+
+
 _SENTENCE_MARKS = frozenset("，。；！？、,;!?")
 
 
@@ -132,7 +150,7 @@ def find_content(root: HtmlElement, mass: dict[HtmlElement, tuple[int, int, int,
                 continue
             best = child
             break
-        stop = best is None or best.tag in PARAGRAPH_TAGS or mass.get(best, _EMPTY)[0] == 0
+        stop = best is None or not is_box(best) or mass.get(best, _EMPTY)[0] == 0
         wide = False  # stopped with sentences beside the biggest box: the node may be too wide
         if not stop:
             plain, _, marks, _ = mass.get(best, _EMPTY)
@@ -159,7 +177,7 @@ def find_content(root: HtmlElement, mass: dict[HtmlElement, tuple[int, int, int,
 MIN_PARAGRAPH = 25
 _PARAGRAPHS = ("p", "pre", "td", "blockquote", "dd", "li", "div", "section", "article")
 # A box is the article's when its score is this many times the best of its siblings'.
-CONCENTRATION = 2.5
+CONCENTRATION = 3.5
 
 
 def _concentrated(node: HtmlElement, mass, chrome: list[HtmlElement]) -> HtmlElement | None:
@@ -192,7 +210,7 @@ def _concentrated(node: HtmlElement, mass, chrome: list[HtmlElement]) -> HtmlEle
         if child is not None and child not in chrome and score > best.get(child, 0.0):
             best[child] = score
     ranked = sorted(best.items(), key=lambda item: item[1], reverse=True)
-    if not ranked or ranked[0][0].tag in PARAGRAPH_TAGS:
+    if not ranked or not is_box(ranked[0][0]):
         return None
     runner_up = max(ranked[1][1] if len(ranked) > 1 else 0.0, direct)
     if ranked[0][1] >= CONCENTRATION * runner_up:
