@@ -132,12 +132,11 @@ def find_content(root: HtmlElement, mass: dict[HtmlElement, tuple[int, int, int,
             for child in node
             if child.tag not in PARAGRAPH_TAGS and is_chrome(child) and _is_beside_prose(child, mass, total_marks)
         ]
-        chrome_marks = sum(mass.get(child, _EMPTY)[2] for child in chrome)
-        if total_marks - chrome_marks >= MIN_PROSE_MARKS:
-            total -= sum(mass.get(child, _EMPTY)[0] for child in chrome)
-            total_marks -= chrome_marks
-        else:
-            chrome = []  # the prose is in them: this is no page of chrome beside an article
+        chrome.sort(key=lambda child: mass.get(child, _EMPTY)[2])
+        while chrome and total_marks - sum(mass.get(child, _EMPTY)[2] for child in chrome) < MIN_PROSE_MARKS:
+            chrome.pop()  # the prose is in it, whatever its class says ("js-social-anchor")
+        total -= sum(mass.get(child, _EMPTY)[0] for child in chrome)
+        total_marks -= sum(mass.get(child, _EMPTY)[2] for child in chrome)
         for child in [child for child in children if child not in chrome][:3]:
             if (
                 child.tag not in PARAGRAPH_TAGS
@@ -255,7 +254,10 @@ def is_chrome(box: HtmlElement) -> bool:
     cls, ident = box.get("class"), box.get("id")
     if cls is None and ident is None:
         return False
-    return _CHROME_WORDS.search(f"{cls or ''} {ident or ''}") is not None
+    words = f"{cls or ''} {ident or ''}"
+    if words.count("-") > 3:  # slugs of headings ("sharing-with-a-single-developer") say nothing
+        words = " ".join(word for word in words.split() if word.count("-") <= 3)
+    return _CHROME_WORDS.search(words) is not None
 
 
 _DATETIME = re.compile(r"(?:19|20)\d{2}[-/.年]\d{1,2}[-/.月]\d{1,2}日?\s*\d{1,2}[:：]\d{2}")
@@ -346,25 +348,21 @@ def _repeats(text: str, best_text: str, short: bool) -> bool:
     return sum(len(sample) == 16 and sample in best_text for sample in samples) >= COPY_HITS
 
 
-# Chrome boxes inside the content block are left out when together they hold at most this share of
-# its non-link text (a page whose every box is classed "post-share" keeps its text).
-MAX_PRUNED_SHARE = 0.5
-
-
 def chrome_inside(container: HtmlElement, mass: dict | None = None) -> set[HtmlElement]:
     """The chrome boxes (share bars, teaser feeds, comment lists) inside the content block."""
     boxes: set[HtmlElement] = set()
-    pruned = 0
     for el in container.iterdescendants():
         if el.tag in PARAGRAPH_TAGS or not isinstance(el.tag, str) or not is_chrome(el):
             continue
         if any(ancestor in boxes for ancestor in el.iterancestors()):
             continue
         boxes.add(el)
-        pruned += mass.get(el, _EMPTY)[0] if mass is not None else 0
-    total = mass.get(container, _EMPTY)[0] if mass is not None else 0
-    if mass is not None and pruned > MAX_PRUNED_SHARE * total:
-        return set()
+    if mass is not None:
+        # Pruned only when the sentences left outside them are the article's (most of its text may be
+        # a gallery or a comment list inside the block).
+        left = mass.get(container, _EMPTY)[2] - sum(mass.get(box, _EMPTY)[2] for box in boxes)
+        if left < MIN_PROSE_MARKS:
+            return set()
     return boxes
 
 
