@@ -48,15 +48,7 @@ def extract_article(page: Page, profile: SiteProfile | None = None, fetched: dat
     root = page.root
     if root is None:
         return ArticleFields()
-    mass = body.text_mass(root)
-    content = _select(root, profile.body if profile else None)
-    if content is None:
-        content = body.find_content(root, mass)
-    heading = _select(root, profile.title if profile else None)
-    if heading is None:
-        heading = fields.article_heading(root, content, mass)
-    title = (own_text(heading) if heading is not None else "") or fields.page_title(root)
-    lines = [line.text for line in body.content_lines(content, mass)]
+    mass, content, heading, title, lines = _text(root, profile)
     info = _info_text(heading, content, lines)
     crumb = _select(root, profile.breadcrumb if profile else None)
     terms_box = _select(root, profile.terms if profile else None)
@@ -74,6 +66,20 @@ def extract_article(page: Page, profile: SiteProfile | None = None, fetched: dat
         text_chars=plain,
         link_chars=links,
     )
+
+
+def _text(root: HtmlElement, profile: SiteProfile | None) -> tuple[dict, HtmlElement, HtmlElement | None, str, list[str]]:
+    """Text mass, content block, heading, title and text lines: what the article text needs."""
+    mass = body.text_mass(root)
+    content = _select(root, profile.body if profile else None)
+    if content is None:
+        content = body.find_content(root, mass)
+    heading = _select(root, profile.title if profile else None)
+    if heading is None:
+        heading = fields.article_heading(root, content, mass)
+    title = (own_text(heading) if heading is not None else "") or fields.page_title(root)
+    lines = [line.text for line in body.content_lines(content, mass)]
+    return mass, content, heading, title, lines
 
 
 def _select(root: HtmlElement, selector: str | None) -> HtmlElement | None:
@@ -105,9 +111,11 @@ def _info_text(heading: HtmlElement | None, content: HtmlElement, lines: list[st
 
 def main_text(html: str) -> str:
     """The cleaned main text of a page, paragraphs joined by newlines."""
-    page = Page.from_html(html)
-    article = extract_article(page)
-    return "\n".join(clean_lines(article.lines, title=article.title).paragraphs)
+    root = parse(html)
+    if root is None:
+        return ""
+    _, _, _, title, lines = _text(root, None)  # no breadcrumb, terms or date: not part of the text
+    return "\n".join(clean_lines(lines, title=title).paragraphs)
 
 
 __all__ = ["ArticleFields", "Line", "Page", "extract_article", "main_text"]

@@ -35,7 +35,7 @@ def normalise_space(text: str) -> str:
     if " " not in text and text.isprintable():
         return text  # every white space character but " " is unprintable: nothing to do
     text = _SPACES.sub(" ", text).strip()
-    if " " in text:
+    if " " in text and not text.isascii():  # no Chinese (nor curly quotes) in ASCII text
         text = _SPACE_NEAR_CJK.sub("", text)
     return text
 
