@@ -17,6 +17,7 @@ _DECORATION = re.compile(
 )
 _EDGE_DECORATION = re.compile(rf"^\s*{_DECORATION.pattern}\s*|\s*{_DECORATION.pattern}\s*$")
 
+_CJK_CHARS = r"[\u3400-\u9fff\uff00-\uffef\u3000-\u303f“”‘’]"
 # Whole lines injected by the site: intros/outros written by "小编", counters, notices, ads.
 _BOILERPLATE_LINE = re.compile(
     r"小编|小編|小编精心推荐"
@@ -27,6 +28,38 @@ _BOILERPLATE_LINE = re.compile(
     r"|公文高手|写作神器|到电脑桌面|推薦一個非常厲害|人工智能工具"
 )
 _MAX_BOILERPLATE_LINE = 300
+# Template lines every site writes the same way, whoever the writer: intros ("下面来看下…介绍。"),
+# outros ("以上就是…的相关介绍"), calls to visit ("更多“…”请关注www.xxx.com"), reprint notices,
+# counters ("阅读(123)"), bylines alone on a line ("人民日报记者 张三"), the buttons of share bars,
+# and English chrome lines. Each is a whole short line; sentences with the same words are longer
+# or say something else.
+_TEMPLATE_LINE = re.compile(
+    r"^(?:"
+    r"下面(?:我们|就|就让我们|让我们|一起|跟随|跟着|随)?.{0,8}?(?:来|一起)?(?:看看?|了解|介绍|分享|欣赏|学习)一?下.{0,60}[。！!：:吧]?"
+    r"|以上(?:就是|便是|是|即是).{0,80}(?:相关|全部|所有|介绍|内容|分享|希望|资料|知识|信息).{0,60}"
+    r"|(?:更多|查看更多|了解更多|获取更多).{0,40}(?:请|敬请|欢迎)?(?:关注|访问|登录|进入|点击).{0,60}"
+    r"|转载请(?:注明|保留|标明).{0,120}"
+    r"|(?:反侵权公告|侵权投诉|免责声明|版权声明)[:：]?"
+    r"|(?:(?:阅读|浏览|点击|评论|点赞|赞|收藏|转发|分享|喜欢|人气|热度)(?:数|量|次数)?\s*[:：]?\s*[(（]?\d+[)）]?\s*(?:次|人|条)?\s*)+"
+    r"|\d+\s*(?:次阅读|人阅读|次浏览|人浏览|条评论|人点赞|人收藏|次播放)"
+    r"|[(（]?(?:本报|[一-鿿]{2,8}(?:日报|晚报|早报|时报|商报|青年报|报|社|网|台))?(?:记者|通讯员|实习生|实习记者|特约记者)(?:\s*[一-鿿·]{2,5}){1,4}[)）]?"
+    r"|播报文章|分享至|分享到[:：]?|微信扫码分享|扫码分享|扫一扫分享|不喜欢|举报|点个赞吧.{0,20}|打开.{0,8}(?:APP|App|app|客户端).{0,20}"
+    r"|阅读原文|返回顶部|返回首页|收藏本文|已关注|取消关注|\+?关注"
+    r"|advertisement|advertisements|sponsored(?: content)?|share this(?: article| story| post)?|share on (?:facebook|twitter)"
+    r"|(?:sign up|subscribe)\b.{0,80}(?:newsletter|email|inbox|updates|free|daily|weekly)\b.{0,40}|subscribe now"
+    r"|read more\b.{0,80}|continue reading.{0,60}|story continues below.{0,20}|click here to\b.{0,60}"
+    r"|follow us on\b.{0,60}|you (?:may|might) also like|recommended(?: for you)?|related(?: articles| stories)?:?"
+    r")$",
+    re.I,
+)
+_MAX_TEMPLATE_LINE = 200
+_NOTICE_BLOCK = re.compile(r"^(?:反侵权公告|侵权投诉|免责声明|版权声明)[:：]?$")
+# A domain at the end of a line ("…文章来自www.xxx.com", "…请关注 xxx.cn"); official domains stay.
+_TRAILING_DOMAIN = re.compile(
+    rf"(?<={_CJK_CHARS})\s*[(（]?(?:https?://)?(?:[a-z0-9-]+\.)+(?:com\.cn|com|cn|net|org|cc|top|xyz|info|vip|wang|site|test)"
+    r"(?::\d+)?(?:/[\w./?=&%-]*)?[)）]?\s*$",
+    re.I,
+)
 # Buttons and ad calls: a whole line only when short and not a sentence, which may speak of 免费下载.
 _BUTTON_LINE = re.compile(r"点击下载|免费下载|下载本文|文档下载|下载文档|下载word|立即了解", re.I)
 _MAX_BUTTON_LINE = 40
@@ -48,7 +81,7 @@ _COMMENTS_HEADING = re.compile(r"^.{0,60}(?:已有|共有|共)\s*\d+\s*(?:件|�
 # Pay walls: the text stops here and the page is only part of the document.
 _TRUNCATED = re.compile(r"全文阅读已结束|全文预览已结束|如果下载本文需要|剩余\d+页未读|需要使用\s*\d+\s*积分")
 # A bare domain pasted into a sentence ("…要做 m.example.com 好各项…"); official domains stay.
-_CJK = r"[\u3400-\u9fff\uff00-\uffef\u3000-\u303f“”‘’]"
+_CJK = _CJK_CHARS
 _PASTED_DOMAIN = re.compile(
     rf"(?<={_CJK})(?:https?://)?(?:[a-z0-9-]+\.)+(?:com\.cn|com|cn|net|org|cc|top|xyz|info|vip|wang|site|test)"
     rf"(?::\d+)?(?:/[\w./?=&%-]*)?(?={_CJK})",
@@ -116,6 +149,7 @@ def clean_lines(
             line = own_domains.sub("", line).strip()
         if "." in line:  # a domain has a dot: most lines need no search
             line = _PASTED_DOMAIN.sub(_unless_official, line).strip()
+            line = _TRAILING_DOMAIN.sub(_unless_official, line).strip()
         if not line:
             continue
         if _TRUNCATED.search(line):
@@ -124,6 +158,10 @@ def clean_lines(
         if out.paragraphs and (_STOP_LINE.match(line) or (line[-1] in "论复言" and _COMMENTS_HEADING.match(line))):
             break
         if len(line) <= _MAX_BOILERPLATE_LINE and _BOILERPLATE_LINE.search(line):
+            continue
+        if len(line) <= _MAX_TEMPLATE_LINE and _TEMPLATE_LINE.match(line):
+            if _NOTICE_BLOCK.match(line) and out.paragraphs:
+                break  # a notice block (反侵权公告…) ends the article
             continue
         if len(line) <= _MAX_BUTTON_LINE and _BUTTON_LINE.search(line) and not _SENTENCE.search(line):
             continue
