@@ -55,7 +55,7 @@ def extract_article(page: Page, profile: SiteProfile | None = None, fetched: dat
     plain, links, _, _ = mass.get(content, (0, 0, 0, 0))
     return ArticleFields(
         title=title,
-        published_at=fields.published_at(info, fetched),
+        published_at=fields.published_at(info, fetched) or fields.byline_date(lines, fetched),
         source=fields.source(info),
         categories=fields.breadcrumb(
             crumb if crumb is not None else root, page.url, title, explicit=crumb is not None, content=content, mass=mass
@@ -77,7 +77,7 @@ def _text(root: HtmlElement, profile: SiteProfile | None) -> tuple[dict, HtmlEle
     heading = _select(root, profile.title if profile else None)
     if heading is None:
         heading = fields.article_heading(root, content, mass)
-    title = (own_text(heading) if heading is not None else "") or fields.page_title(root)
+    title = (fields.heading_text(heading) if heading is not None else "") or fields.page_title(root)
     lines = [line.text for line in body.content_lines(content, mass)]
     return mass, content, heading, title, lines
 

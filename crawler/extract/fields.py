@@ -12,11 +12,13 @@ from lxml.html import HtmlElement
 
 from crawler.extract.dom import normalise_space, own_text
 
-_TITLE_SPLIT = re.compile(r"\s*(?:_|\||｜|--|—|–)\s*|\s+-\s+")
+_TITLE_SPLIT = re.compile(r"\s*(?:_|\||｜|--|—|–)\s*|\s+-\s*|\s*-\s+")
 _DATE = re.compile(
     r"(?P<y>(?:19|20)\d{2})\s*[-/年.]\s*(?P<m>\d{1,2})\s*[-/月.]\s*(?P<d>\d{1,2})\s*日?"
     r"(?:\s*(?P<H>\d{1,2})\s*[:：]\s*(?P<M>\d{2})(?:\s*[:：]\s*(?P<S>\d{2}))?)?"
 )
+# After a calendar's month come its day numbers, spaced or (cells read as one text) run together.
+_CALENDAR_DAYS = re.compile(r"\d|\s*(?:[日一二三四五六]\s*){0,7}\d{1,2}\s+\d{1,2}\s+\d{1,2}\s+\d{1,2}\b")
 _DATE_LABEL = re.compile(r"(?:时间|日期|发布|发表于|发表|更新|上传|编辑于|录入)\s*[:：]?\s*$")
 _LOOSE_DATE = re.compile(r"(?:时间|日期|发布于|发表于|更新于)\s*[:：]?\s*(\S[^\n|｜]{1,24})")
 _SOURCE = re.compile(
@@ -31,22 +33,87 @@ _BLOCKISH = frozenset("p div li ul dd dl td section span".split())
 
 
 def page_title(root: HtmlElement) -> str:
-    """The <title> up to the site name: for pages without an article heading."""
-    title = root.findtext(".//title") or ""
-    return normalise_space(_TITLE_SPLIT.split(title.strip())[0]) if title.strip() else ""
+    """The <title> without the site name: for pages without an article heading."""
+    parts = title_parts(root.findtext(".//title") or "")
+    return parts[0] if parts else ""
+
+
+# "标题-站点名": a hyphen without spaces ends the title only before a short name in Chinese without
+# digits (2020-2021学年 and China-Pub are one title).
+_SITE_SUFFIX = re.compile(r"^(?P<title>.{4,})-(?P<site>[^-\d\s]{2,16})$")
+_HAS_CJK = re.compile(r"[\u4e00-\u9fff]")
+
+
+def title_parts(title: str) -> list[str]:
+    """The parts of a page's <title> split at the separators sites put before their name
+    ("标题_站点名", "标题 - 栏目 - 站点", "标题 | Site", "标题-站点名"), the article's first."""
+    parts = [normalise_space(part) for part in _TITLE_SPLIT.split(title.strip())]
+    parts = [part for part in parts if part]
+    while parts:
+        suffix = _SITE_SUFFIX.match(parts[0])
+        if suffix is None or not _HAS_CJK.search(suffix["site"]):
+            break
+        parts[0:1] = [suffix["title"], suffix["site"]]
+    return parts
+
+
+def heading_text(heading: HtmlElement) -> str:
+    """A heading's own text (a date in a nested <span> left out), else all of its text."""
+    return own_text(heading) or normalise_space(heading.text_content())
+
+
+_TITLE_CLASS = re.compile(r"title|headline|biaoti|(?<![a-z])(?:tit|bt|hd)(?![a-z])", re.I)
+_TITLE_BOXES = ("h1", "h2", "h3", "h4", "div", "p", "span", "strong", "td", "header")
+_MAX_HEADING = 100
 
 
 def article_heading(root: HtmlElement, content: HtmlElement, mass: dict) -> HtmlElement | None:
-    """The last h1 (else h2) before the content block that is not the site logo.
+    """The heading that names the article.
+
+    The last h1 (else h2) before the content block that is not the site logo, when it names the
+    page as its <title> does (or there is no <title>); else the heading or title-styled box
+    (h1-h4, class "title"/"headline") that does, nearest before the text and not in a sidebar,
+    navigation or footer. A sidebar's "其他诗词" or "全部导航" does not name the page.
 
     `mass` is body.text_mass of the page: its last field is each element's document position."""
     start = mass[content][3] if content in mass else 1 << 30
+    page = title_parts(root.findtext(".//title") or "")
+    first = _first_heading(root, content, mass, start)
+    if first is not None:
+        text = heading_text(first)
+        if not page and not _in_chrome(first, content):
+            return first
+        if page and _names_page(text, page) and (_is_exact(text, page) or not _in_chrome(first, content)):
+            return first
+    if page:
+        before, inside = [], []
+        for el in root.iter(_TITLE_BOXES):
+            if el.tag[0] != "h" and not _TITLE_CLASS.search(f"{el.get('class') or ''} {el.get('id') or ''}"):
+                continue
+            text = heading_text(el)
+            exact = _is_exact(text, page)
+            if not (exact or 4 <= len(text) <= _MAX_HEADING and _names_page(text, page)) or _is_home_link(el):
+                continue
+            if not exact and _in_chrome(el, content):
+                continue
+            if contains(content, el):
+                inside.append(el)
+            elif el in mass and mass[el][3] < start and not contains(el, content):
+                before.append(el)
+        if before:
+            return before[-1]
+        if inside:
+            return inside[0]
+    return first if first is not None and not _in_chrome(first, content) else None
+
+
+def _is_exact(text: str, page: list[str]) -> bool:
+    return len(text) >= 2 and text.replace(" ", "") == page[0].replace(" ", "")
+
+
+def _first_heading(root: HtmlElement, content: HtmlElement, mass: dict, start: int) -> HtmlElement | None:
     for tag in ("h1", "h2"):
-        candidates = [
-            h
-            for h in root.iter(tag)
-            if len(own_text(h)) >= 4 and not _is_home_link(h)
-        ]
+        candidates = [h for h in root.iter(tag) if len(heading_text(h)) >= 4 and not _is_home_link(h)]
         inside = [h for h in candidates if contains(content, h)]
         before = [h for h in candidates if h in mass and mass[h][3] < start and not contains(h, content)]
         if before:
@@ -54,6 +121,33 @@ def article_heading(root: HtmlElement, content: HtmlElement, mass: dict) -> Html
         if inside:
             return inside[0]
     return None
+
+
+def _names_page(text: str, page: list[str]) -> bool:
+    """The text is the page's title as its <title> gives it: its first part, or a part of the
+    whole at least as long as that first part (a site name alone is not the title)."""
+    if not page:
+        return False
+    text = text.replace(" ", "")
+    whole = "".join(page).replace(" ", "")
+    first = page[0].replace(" ", "")
+    if text == first:
+        return True
+    if len(text) >= 4 and text in whole and len(text) >= 0.6 * len(first) and (text in first or text.startswith(first[:4])):
+        return True
+    return len(first) >= 4 and first in text and len(text) <= 1.6 * len(first)
+
+
+def _in_chrome(el: HtmlElement, content: HtmlElement) -> bool:
+    """The element sits in a sidebar, navigation or footer box (one that does not hold the text)."""
+    from crawler.extract.body import is_chrome  # body does not import fields: no cycle, but kept local
+
+    for ancestor in el.iterancestors():
+        if ancestor.tag in ("body", "html") or ancestor is content:
+            return False
+        if is_chrome(ancestor) and not contains(ancestor, content):
+            return True
+    return False
 
 
 def contains(ancestor: HtmlElement, el: HtmlElement | None) -> bool:
@@ -91,6 +185,8 @@ def published_at(text: str, fetched: datetime | None = None) -> str | None:
     """
     best = None
     for match in _DATE.finditer(text):
+        if _CALENDAR_DAYS.match(text, match.end()):
+            continue  # a calendar widget's month and its day numbers, not a publication date
         if _DATE_LABEL.search(text[max(0, match.start() - 8) : match.start()]):
             best = match
             break
@@ -163,6 +259,26 @@ def _dateparser_iso(text: str, fetched: datetime | None) -> str | None:
         return None
     has_time = bool(re.search(r"\d{1,2}[:：]\d{2}|[前]", text))
     return parsed.replace(microsecond=0).isoformat() if has_time else parsed.strftime("%Y-%m-%d")
+
+
+# A byline at the top of the text: "作者：张三 2020年01月12日18:32", "来源：新华网 2023-11-17".
+_BYLINE_LABEL = re.compile(r"作者|来源|发布|时间|日期|编辑|记者|稿源|出处|发表|更新|posted|published|updated|by\b", re.I)
+_MAX_BYLINE = 100
+_BYLINE_LINES = 4
+
+
+def byline_date(lines: list[str], fetched: datetime | None = None) -> str | None:
+    """The date of a byline among the first lines of the text: a short line that is no sentence,
+    with a label (作者/来源/发布…) or a time beside the date. None rather than a guess."""
+    for line in lines[:_BYLINE_LINES]:
+        if len(line) > _MAX_BYLINE or "。" in line:
+            continue
+        match = _DATE.search(line)
+        if match is None or _CALENDAR_DAYS.match(line, match.end()):
+            continue
+        if _BYLINE_LABEL.search(line) or match["H"] is not None:
+            return _iso(match)
+    return None
 
 
 def source(text: str) -> str | None:
