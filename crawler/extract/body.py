@@ -46,8 +46,9 @@ _SENTENCE_MARKS = frozenset("，。；！？、,;!?")
 
 
 def text_mass(root: HtmlElement) -> dict[HtmlElement, tuple[int, int, int, int]]:
-    """For every element: characters of non-link text, of link text, sentence marks
+    """For every element with text: characters of non-link text, of link text, sentence marks
     (，。；！？) in the non-link text of its subtree, and its position in document order.
+    Elements without text are left out (read them with `mass.get(el, _EMPTY)`).
 
     One walk over the tree; this is the hot path of extraction, so the counting is inlined. The
     open element's running totals are kept in locals; its parent's wait on the stack."""
@@ -75,7 +76,8 @@ def text_mass(root: HtmlElement) -> dict[HtmlElement, tuple[int, int, int, int]]
                 else:
                     plain, link, marks = n, 0, len(marks_in(text))
         else:
-            mass[el] = (plain, link, marks, start)
+            if plain or link:  # elements without text are left out: mass.get(el, _EMPTY)
+                mass[el] = (plain, link, marks, start)
             if el.tag == "a":
                 in_link -= 1
             parent_plain, parent_link, parent_marks, start = pop()

@@ -32,8 +32,11 @@ _XML_DECLARATION = re.compile(r"^\s*<\?xml[^>]*\?>", re.I)
 def normalise_space(text: str) -> str:
     """Collapse white space (\\u3000, &nbsp;, line breaks) and drop it next to Chinese text,
     where it is only layout; single spaces between Latin words and numbers stay."""
-    if " " not in text and text.isprintable():
-        return text  # every white space character but " " is unprintable: nothing to do
+    if text.isprintable():  # every white space character but " " is unprintable
+        if " " not in text:
+            return text  # nothing to do
+        if text.isascii() and "  " not in text and text[0] != " " and text[-1] != " ":
+            return text  # single spaces between Latin words: nothing to do
     text = _SPACES.sub(" ", text).strip()
     if " " in text and not text.isascii():  # no Chinese (nor curly quotes) in ASCII text
         text = _SPACE_NEAR_CJK.sub("", text)

@@ -88,8 +88,10 @@ def article_heading(root: HtmlElement, content: HtmlElement, mass: dict) -> Html
     if page:
         before, inside = [], []
         for el in root.iter(_TITLE_BOXES):
-            if el.tag[0] != "h" and not _TITLE_CLASS.search(f"{el.get('class') or ''} {el.get('id') or ''}"):
-                continue
+            if el.tag[0] != "h":
+                cls, ident = el.get("class"), el.get("id")
+                if (cls is None and ident is None) or not _TITLE_CLASS.search(f"{cls or ''} {ident or ''}"):
+                    continue
             text = heading_text(el)
             exact = _is_exact(text, page)
             if not (exact or 4 <= len(text) <= _MAX_HEADING and _names_page(text, page)) or _is_home_link(el):
@@ -413,8 +415,8 @@ def _terms_by_shape(root: HtmlElement, content: HtmlElement, mass: dict | None =
     for el in _after(content):
         if el.tag not in _SHAPE_BOXES:
             continue
-        if mass is not None and el in mass:
-            plain, link_chars = mass[el][:2]
+        if mass is not None:
+            plain, link_chars = mass.get(el, _NO_MASS)[:2]
             if plain > _MAX_TERMS_BOX_TEXT or not link_chars:
                 continue
         if not _is_small(el):
