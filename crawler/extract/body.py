@@ -353,12 +353,12 @@ def _repeats(text: str, best_text: str, short: bool) -> bool:
 def chrome_inside(container: HtmlElement, mass: dict | None = None) -> set[HtmlElement]:
     """The chrome boxes (share bars, teaser feeds, comment lists) inside the content block."""
     boxes: set[HtmlElement] = set()
-    for el in container.iterdescendants():
-        if el.tag in PARAGRAPH_TAGS or not isinstance(el.tag, str) or not is_chrome(el):
-            continue
-        if any(ancestor in boxes for ancestor in el.iterancestors()):
+    walk = etree.iterwalk(container, events=("start",))
+    for _, el in walk:
+        if el is container or el.tag in PARAGRAPH_TAGS or not isinstance(el.tag, str) or not is_chrome(el):
             continue
         boxes.add(el)
+        walk.skip_subtree()  # boxes inside a pruned box are pruned with it
     if mass is not None:
         # Pruned only when the sentences left outside them are the article's (most of its text may be
         # a gallery or a comment list inside the block).
