@@ -1,15 +1,18 @@
-"""The extractor against the baselines on the shared Chinese extraction benchmark, in one table.
+"""The extractor against the baselines on every extraction development set, in one table.
 
     .venv/bin/pip install -e '.[bench]'      # readability-lxml, trafilatura, justext
-    .venv/bin/python bench/extract_bench.py [--dataset ../shared/benchmarks/extraction/zh-cwced]
-    .venv/bin/python bench/extract_bench.py --runs 5 --baseline readability   # speed: medians
-    .venv/bin/python bench/extract_bench.py --cpu --runs 5    # warm pages per CPU second
+    .venv/bin/python bench/extract_bench.py                 # all sets, fanwen + readability + trafilatura
+    .venv/bin/python bench/extract_bench.py --runs 3 --show-worst 5
+    .venv/bin/python bench/extract_bench.py --dataset ../shared/benchmarks/extraction/zh-cwced
+    .venv/bin/python bench/extract_bench.py --cpu --runs 5  # warm pages per CPU second, all sets
+    .venv/bin/python bench/extract_bench.py --robust        # a 1 MB page with a long breadcrumb-like structure
 
-Runs ../shared/benchmarks/extraction/score.py with `crawler.extract:main_text` (named fanwen)
-and every baseline it knows (or only --baseline), in one process per run, so the pages/s
-figures of a run are comparable. With --runs N the table gives each extractor's median pages/s
-over N runs and its ratio to readability-lxml's (else the first baseline's): on a shared machine
-the ratio is steadier than the absolute figure.
+Runs ../shared/benchmarks/extraction/score.py with `crawler.extract:main_text` (named fanwen) and
+the baselines in one process per run, so the pages/s figures of a run are comparable, and prints
+per set: mean and median F1, the pages where fanwen fails (F1 < 0.5) while readability-lxml does
+well (F1 > 0.8), pages/s (median over --runs) and its ratio to readability-lxml's, and with
+--show-worst the worst pages of each extractor. The "all" row is over every page of every set:
+mean F1 over the pages and pages/s over the total time.
 """
 
 from __future__ import annotations
@@ -24,46 +27,80 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 BENCH = ROOT.parent / "shared" / "benchmarks" / "extraction"
+SETS = ("zh-cwced", "mixed-readability", "zh-gne-silver", "zh-newspaper4k-fundus")
+BASELINES = ("readability", "trafilatura")
+FAIL_F1, BASELINE_GOOD_F1 = 0.5, 0.8
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--dataset", type=Path, default=BENCH / "zh-cwced")
-    parser.add_argument("--show-worst", type=int, default=0)
-    parser.add_argument("--runs", type=int, default=1, help="runs; the table gives median pages/s")
-    parser.add_argument("--baseline", action="append", help="only these baselines (default: all)")
-    parser.add_argument("--cpu", action="store_true",
-                        help="pages per CPU second of fanwen and readability-lxml, warm, median of --runs passes")
+    parser.add_argument("--dataset", type=Path, action="append", help="a set (default: every development set)")
+    parser.add_argument("--show-worst", type=int, default=3)
+    parser.add_argument("--runs", type=int, default=1, help="runs; pages/s is the median")
+    parser.add_argument("--baseline", action="append", help=f"only these baselines (default: {', '.join(BASELINES)})")
+    parser.add_argument("--cpu", action="store_true", help="warm pages per CPU second of fanwen and readability-lxml")
+    parser.add_argument("--robust", action="store_true", help="time a generated 1 MB page with a long breadcrumb")
     args = parser.parse_args()
-    if args.cpu:
-        cpu_speeds(args.dataset, max(args.runs, 1))
+    datasets = args.dataset or [BENCH / name for name in SETS if (BENCH / name).is_dir()]
+    if args.robust:
+        robust_timings()
         return
-    cmd = [sys.executable, str(BENCH / "score.py"), str(args.dataset), "--module", "crawler.extract:main_text",
-           "--name", "fanwen", "--show-worst", str(args.show_worst)]
-    for name in args.baseline or ["all"]:
+    if args.cpu:
+        cpu_speeds(datasets, max(args.runs, 1))
+        return
+    baselines = args.baseline or list(BASELINES)
+    cmd = [sys.executable, str(BENCH / "score.py"), *map(str, datasets), "--module", "crawler.extract:main_text",
+           "--name", "fanwen"]
+    for name in baselines:
         cmd += ["-e", name]
-    if args.runs <= 1:
-        sys.exit(subprocess.call(cmd, cwd=ROOT))
-    speeds: dict[str, list[float]] = {}
-    scores: dict[str, dict] = {}
+    results: dict[str, dict[str, dict]] = {}
+    speeds: dict[tuple[str, str], list[float]] = {}
     with tempfile.TemporaryDirectory() as tmp:
         out = Path(tmp) / "run.json"
-        for _ in range(args.runs):
+        for run in range(max(args.runs, 1)):
+            print(f"run {run + 1}/{args.runs}: {' '.join(cmd[1:])}", file=sys.stderr, flush=True)
             subprocess.run(cmd + ["--json", str(out)], cwd=ROOT, check=True, stdout=subprocess.DEVNULL)
-            for name, result in json.loads(out.read_text(encoding="utf-8"))[args.dataset.name].items():
-                speeds.setdefault(name, []).append(result["pages_per_s"])
-                scores[name] = result
-    base = "readability" if "readability" in speeds else next((name for name in speeds if name != "fanwen"), None)
-    print(f"{'extractor':<14} {'F1':>6} {'P':>6} {'R':>6} {'medF1':>6} {'empty':>5} {'pg/s':>7} {'ratio':>6}  runs (pg/s)")
-    for name, runs in speeds.items():
-        result, median = scores[name], statistics.median(runs)
-        ratio = median / statistics.median(speeds[base]) if base else 1.0
-        print(f"{name:<14} {result['mean_f1']:>6.3f} {result['mean_precision']:>6.3f} {result['mean_recall']:>6.3f} "
-              f"{result['median_f1']:>6.3f} {result['empty']:>5} {median:>7.1f} {ratio:>6.2f}  "
-              f"{' '.join(f'{s:.0f}' for s in runs)}")
+            results = json.loads(out.read_text(encoding="utf-8"))
+            for dataset, by_name in results.items():
+                for name, result in by_name.items():
+                    speeds.setdefault((dataset, name), []).append(result["pages"] / result["seconds"])
+                # every page of every set, per extractor: the "all" row
+                for name, result in by_name.items():
+                    speeds.setdefault(("all", name), [])
+            for name in ["fanwen", *baselines]:
+                pages = sum(by_name[name]["pages"] for by_name in results.values())
+                seconds = sum(by_name[name]["seconds"] for by_name in results.values())
+                speeds[("all", name)].append(pages / seconds)
+    print_table(results, speeds, ["fanwen", *baselines], args.show_worst)
 
 
-def cpu_speeds(dataset: Path, runs: int) -> None:
+def print_table(results: dict, speeds: dict, names: list[str], show_worst: int) -> None:
+    base = "readability" if "readability" in names else None
+    print(f"{'set':<22} {'extractor':<12} {'pages':>5} {'meanF1':>7} {'medF1':>6} {'fails':>5} {'pg/s':>7} {'ratio':>6}")
+    rows_all: dict[str, list[dict]] = {name: [] for name in names}
+    for dataset, by_name in list(results.items()) + [("all", None)]:
+        for name in names:
+            if by_name is None:
+                rows = rows_all[name]
+                baseline_rows = rows_all.get(base, [])
+            else:
+                rows = by_name[name]["rows"]
+                rows_all[name] += rows
+                baseline_rows = by_name[base]["rows"] if base else []
+            f1 = [row["f1"] for row in rows]
+            baseline_f1 = {row["id"]: row["f1"] for row in baseline_rows}
+            fails = [row["id"] for row in rows if row["f1"] < FAIL_F1 and baseline_f1.get(row["id"], 0) > BASELINE_GOOD_F1]
+            speed = statistics.median(speeds[(dataset, name)])
+            ratio = speed / statistics.median(speeds[(dataset, base)]) if base else 1.0
+            print(f"{dataset:<22} {name:<12} {len(rows):>5} {statistics.fmean(f1):>7.3f} {statistics.median(f1):>6.3f} "
+                  f"{len(fails) if name != base else '-':>5} {speed:>7.1f} {ratio:>6.2f}"
+                  + (f"  fails: {' '.join(fails)}" if fails and name != base else ""))
+            if show_worst and by_name is not None:
+                worst = sorted(rows, key=lambda row: row["f1"])[:show_worst]
+                print("      worst: " + ", ".join(f"{row['id'][:24]} {row['f1']:.2f}" for row in worst))
+
+
+def cpu_speeds(datasets: list[Path], runs: int) -> None:
     """Warm passes over the pages timed in CPU seconds of this process: what the extractor costs
     per page once imported, less disturbed by other processes than score.py's wall clock."""
     import time
@@ -73,7 +110,7 @@ def cpu_speeds(dataset: Path, runs: int) -> None:
 
     from crawler.extract import main_text
 
-    pages = score.load_dataset(dataset)
+    pages = [page for dataset in datasets for page in score.load_dataset(dataset)]
     extractors = {"fanwen": lambda page: main_text(page.text), "readability": score.ext_readability()}
     speeds: dict[str, list[float]] = {name: [] for name in extractors}
     for _ in range(runs + 1):  # the first pass warms up and is not counted
@@ -83,10 +120,36 @@ def cpu_speeds(dataset: Path, runs: int) -> None:
                 extract(page)
             speeds[name].append(len(pages) / (time.process_time() - start))
     base = statistics.median(speeds["readability"][1:])
+    print(f"{len(pages)} pages of {', '.join(dataset.name for dataset in datasets)}")
     for name, runs_ in speeds.items():
         median = statistics.median(runs_[1:])
         print(f"{name:<12} {median:7.1f} pages per CPU second  ratio {median / base:5.2f}  "
               f"runs {' '.join(f'{s:.0f}' for s in runs_[1:])}")
+
+
+def robust_timings() -> None:
+    """Extraction time of generated pages of about 1 MB: a long breadcrumb-like structure (flat
+    and nested trails, deeply nested boxes), unclosed tags, unparseable hrefs."""
+    import time
+
+    sys.path.insert(0, str(ROOT / "tests"))
+    from test_extract_robust import one_megabyte_page
+
+    from crawler.extract import Page, extract_article
+
+    pages = {
+        "breadcrumb-like 1 MB": one_megabyte_page(),
+        "unclosed <div> 1 MB": "<html><body>" + "<div><a href='http://[::1'>首页</a> 文字，" * 40000,
+    }
+    for name, html in pages.items():
+        wall, cpu = [], []
+        for _ in range(3):
+            start, start_cpu = time.perf_counter(), time.process_time()
+            extract_article(Page.from_html(html, "http://example.com/a/1.html"))
+            wall.append(time.perf_counter() - start)
+            cpu.append(time.process_time() - start_cpu)
+        print(f"{name:<24} {len(html.encode()) / 1e6:5.2f} MB  extract_article: median {statistics.median(cpu):.3f} "
+              f"CPU s, {statistics.median(wall):.3f} wall s  (wall runs {' '.join(f'{t:.3f}' for t in wall)})")
 
 
 if __name__ == "__main__":

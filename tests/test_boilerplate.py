@@ -1,7 +1,7 @@
 """The site boilerplate learner on small hand-written pages."""
 
 from pipelines.boilerplate import BoilerplateLearner, line_template
-from pipelines.clean import clean_pages
+from crawler.extract.clean import clean_pages
 
 
 def page(n: int, title: str) -> list[str]:

@@ -1,6 +1,6 @@
 """Cleaning: each boilerplate family on hand-written lines; masks and punctuation survive."""
 
-from pipelines.clean import clean_lines, strip_title_decorations
+from crawler.extract.clean import clean_lines, strip_title_decorations
 
 
 def test_title_decorations_are_stripped():
@@ -81,7 +81,7 @@ def test_info_line_is_removed():
 
 
 def test_each_page_of_a_multi_page_article_is_cut_on_its_own():
-    from pipelines.clean import clean_pages
+    from crawler.extract.clean import clean_pages
 
     pages = [["标题", "第一页正文。", "相关热词搜索:会上"], ["第二页正文。", "相关热词搜索:会上", "推荐访问"]]
     assert clean_pages(pages, "标题").paragraphs == ["第一页正文。", "第二页正文。"]
@@ -103,3 +103,68 @@ def test_comment_list_and_blog_counters_end_or_leave_the_text():
              "《播客热潮》已有1件评论", "September 19th, 2005 at 7:32 pm", "评论的内容。"]
     assert clean_lines(lines).paragraphs == ["正文。"]
     assert clean_lines(["正文。", "相关报道：", "·另一篇新闻"]).paragraphs == ["正文。"]
+
+
+def test_universal_intro_and_outro_phrasings_are_removed():
+    lines = [
+        "下面来看下2024年社区工作总结的详细介绍。",
+        "下面我们一起来了解一下入党申请书怎么写吧",
+        "正文第一段。",
+        "以上就是关于社区工作总结的相关介绍，希望对大家有所帮助。",
+        "以上便是本文的全部内容。",
+    ]
+    assert clean_lines(lines).paragraphs == ["正文第一段。"]
+
+
+def test_calls_to_visit_reprint_notices_and_trailing_domains_are_removed():
+    lines = [
+        "正文第一段，详见文件。",
+        "更多“工作总结”请关注www.example-fanwen.com",
+        "转载请注明：原文链接 - https://www.example-fanwen.com/a/1.html",
+        "本文内容由网友整理发布于www.example-fanwen.com",
+        "请登录www.gov.cn查询。",
+    ]
+    assert clean_lines(lines).paragraphs == ["正文第一段，详见文件。", "本文内容由网友整理发布于", "请登录www.gov.cn查询。"]
+
+
+def test_a_notice_block_ends_the_article():
+    lines = ["正文第一段。", "反侵权公告", "本站所有内容均来自网络，如有侵权请联系。", "正文之后的页脚。"]
+    assert clean_lines(lines).paragraphs == ["正文第一段。"]
+
+
+def test_bylines_counters_and_share_bars_are_removed():
+    lines = [
+        "人民日报记者 张三 李四",
+        "（本报记者 王五）",
+        "播报文章",
+        "正文第一段。",
+        "阅读(1234) 评论(5)",
+        "1234次阅读",
+        "分享至",
+        "微信扫码分享",
+        "不喜欢",
+        "举报",
+        "点个赞吧",
+    ]
+    assert clean_lines(lines).paragraphs == ["正文第一段。"]
+
+
+def test_english_chrome_lines_are_removed():
+    lines = ["Advertisement", "The council met on Monday.", "Share this article", "Sign up for our daily newsletter",
+             "Read more: other stories", "ADVERTISEMENT", "It voted to close the road."]
+    assert clean_lines(lines).paragraphs == ["The council met on Monday.", "It voted to close the road."]
+
+
+def test_real_sentences_with_the_same_words_survive():
+    lines = [
+        "下面我们看一下去年的数据：全市新增就业岗位十二万个，比上年增长百分之八，其中服务业占六成以上，增速明显。" * 2,
+        "以上是我们今年的工作。",
+        "记者从市教育局获悉，今年全市新建学校十所。",
+        "更多的人参与到社区治理中来。",
+        "他说，举报电话已经开通。",
+        "Sign up for the course was slow at first, the dean said.",
+        "Read the full report on the council's website before Friday's vote, officials urged residents.",
+        "要做好各项工作,************亲自抓。",
+        "XX同志在XX会议上的讲话。",
+    ]
+    assert clean_lines(lines).paragraphs == lines[:1] + lines[1:]

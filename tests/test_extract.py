@@ -197,7 +197,7 @@ def test_pure_cleaning_imports_neither_scrapy_nor_the_archive():
     import subprocess
     import sys
 
-    code = "import sys, crawler.extract, pipelines.clean; print('scrapy' in sys.modules or 'sqlite_utils' in sys.modules)"
+    code = "import sys, crawler.extract; print('scrapy' in sys.modules or 'sqlite_utils' in sys.modules)"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     assert out.strip() == "False"
 
@@ -222,3 +222,12 @@ def test_sibling_essays_sharing_sentences_are_both_kept():
             f"<div class='essay'>{shared}{two}{shared}</div></div></body></html>")
     text = main_text(html)
     assert "篇一第0段" in text and "篇二第4段" in text
+
+
+def test_extraction_does_not_import_the_pipelines():
+    import subprocess
+    import sys
+
+    code = "import sys, crawler.extract; print(sorted(m for m in sys.modules if m.startswith('pipelines')))"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert out.strip() == "[]"

@@ -1,7 +1,7 @@
 """Article extraction: pure functions from a page's HTML to its fields. No Scrapy here.
 
 `extract_article(html, url)` returns the raw fields of an article page; the cleaning step
-(`pipelines.clean`) then removes boilerplate. `main_text(html)` does both and returns only the
+(`crawler.extract.clean`, run by the clean pipeline) then removes boilerplate. `main_text(html)` does both and returns only the
 cleaned text, so the extractor can be measured on its own.
 """
 
@@ -13,6 +13,7 @@ from datetime import datetime
 from lxml.html import HtmlElement
 
 from crawler.extract import body, fields
+from crawler.extract.clean import clean_lines
 from crawler.extract.dom import Line, normalise_space, own_text, parse
 from crawler.profiles import SiteProfile
 
@@ -47,25 +48,17 @@ def extract_article(page: Page, profile: SiteProfile | None = None, fetched: dat
     root = page.root
     if root is None:
         return ArticleFields()
-    mass = body.text_mass(root)
-    content = _select(root, profile.body if profile else None)
-    if content is None:
-        content = body.find_content(root, mass)
-    heading = _select(root, profile.title if profile else None)
-    if heading is None:
-        heading = fields.article_heading(root, content, mass)
-    title = (own_text(heading) if heading is not None else "") or fields.page_title(root)
-    lines = [line.text for line in body.content_lines(content)]
+    mass, content, heading, title, lines = _text(root, profile)
     info = _info_text(heading, content, lines)
     crumb = _select(root, profile.breadcrumb if profile else None)
     terms_box = _select(root, profile.terms if profile else None)
     plain, links, _, _ = mass.get(content, (0, 0, 0, 0))
     return ArticleFields(
         title=title,
-        published_at=fields.published_at(info, fetched),
+        published_at=fields.published_at(info, fetched) or fields.byline_date(lines, fetched),
         source=fields.source(info),
         categories=fields.breadcrumb(
-            crumb if crumb is not None else root, page.url, title, explicit=crumb is not None, content=content
+            crumb if crumb is not None else root, page.url, title, explicit=crumb is not None, content=content, mass=mass
         ),
         terms=fields.link_texts(terms_box) if terms_box is not None else fields.related_terms(root, content, mass),
         lines=lines,
@@ -73,6 +66,20 @@ def extract_article(page: Page, profile: SiteProfile | None = None, fetched: dat
         text_chars=plain,
         link_chars=links,
     )
+
+
+def _text(root: HtmlElement, profile: SiteProfile | None) -> tuple[dict, HtmlElement, HtmlElement | None, str, list[str]]:
+    """Text mass, content block, heading, title and text lines: what the article text needs."""
+    mass = body.text_mass(root)
+    content = _select(root, profile.body if profile else None)
+    if content is None:
+        content = body.find_content(root, mass)
+    heading = _select(root, profile.title if profile else None)
+    if heading is None:
+        heading = fields.article_heading(root, content, mass)
+    title = (fields.heading_text(heading) if heading is not None else "") or fields.page_title(root)
+    lines = [line.text for line in body.content_lines(content, mass)]
+    return mass, content, heading, title, lines
 
 
 def _select(root: HtmlElement, selector: str | None) -> HtmlElement | None:
@@ -104,13 +111,12 @@ def _info_text(heading: HtmlElement | None, content: HtmlElement, lines: list[st
 
 def main_text(html: str) -> str:
     """The cleaned main text of a page, paragraphs joined by newlines."""
-    page = Page.from_html(html)
-    article = extract_article(page)
-    return "\n".join(pipelines.clean.clean_lines(article.lines, title=article.title).paragraphs)
+    root = parse(html)
+    if root is None:
+        return ""
+    _, _, _, title, lines = _text(root, None)  # no breadcrumb, terms or date: not part of the text
+    return "\n".join(clean_lines(lines, title=title).paragraphs)
 
 
 __all__ = ["ArticleFields", "Line", "Page", "extract_article", "main_text"]
 
-# Cleaning lives with the pipelines and imports crawler.extract.dom: imported last, and used by
-# module attribute, so either package may be imported first.
-import pipelines.clean  # noqa: E402

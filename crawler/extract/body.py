@@ -24,12 +24,31 @@ PARAGRAPH_TAGS = frozenset(
 )
 
 
+# A list used for layout (columns as <ul><li>, a <dd> holding the article) is a box when it holds
+# boxes of its own.
+_LIST_TAGS = frozenset("ul ol li dl dd".split())
+_BOX_CHILDREN = frozenset("div section article table p ul ol dl h1 h2 h3 h4 form".split())
+
+
+def is_box(el: HtmlElement) -> bool:
+    """An element the descent may step into: not a paragraph, or a list that lays out boxes."""
+    if el.tag not in PARAGRAPH_TAGS:
+        return True
+    if el.tag not in _LIST_TAGS:
+        return False
+    for child in el:
+        if child.tag in _BOX_CHILDREN or (child.tag in ("li", "dd") and any(c.tag in _BOX_CHILDREN for c in child)):
+            return True
+    return False
+
+
 _SENTENCE_MARKS = frozenset("，。；！？、,;!?")
 
 
 def text_mass(root: HtmlElement) -> dict[HtmlElement, tuple[int, int, int, int]]:
-    """For every element: characters of non-link text, of link text, sentence marks
+    """For every element with text: characters of non-link text, of link text, sentence marks
     (，。；！？) in the non-link text of its subtree, and its position in document order.
+    Elements without text are left out (read them with `mass.get(el, _EMPTY)`).
 
     One walk over the tree; this is the hot path of extraction, so the counting is inlined. The
     open element's running totals are kept in locals; its parent's wait on the stack."""
@@ -57,7 +76,8 @@ def text_mass(root: HtmlElement) -> dict[HtmlElement, tuple[int, int, int, int]]
                 else:
                     plain, link, marks = n, 0, len(marks_in(text))
         else:
-            mass[el] = (plain, link, marks, start)
+            if plain or link:  # elements without text are left out: mass.get(el, _EMPTY)
+                mass[el] = (plain, link, marks, start)
             if el.tag == "a":
                 in_link -= 1
             parent_plain, parent_link, parent_marks, start = pop()
@@ -75,10 +95,13 @@ def text_mass(root: HtmlElement) -> dict[HtmlElement, tuple[int, int, int, int]]
     return mass
 
 
-_MARKS = re.compile("[" + "".join(sorted(_SENTENCE_MARKS)) + "]")
+# A full stop ends an English sentence when a space or the end of the text follows it (not 3.5, a.b).
+_MARKS = re.compile("[" + "".join(sorted(_SENTENCE_MARKS)) + r"]|\.(?=\s|$)")
 
 
 _EMPTY = (0, 0, 0, 0)
+import os
+_TRACE = os.environ.get("TRACE")
 
 
 def find_content(root: HtmlElement, mass: dict[HtmlElement, tuple[int, int, int, int]] | None = None) -> HtmlElement:
@@ -105,11 +128,22 @@ def find_content(root: HtmlElement, mass: dict[HtmlElement, tuple[int, int, int,
             reverse=True,
         )
         best = None
-        for child in children[:3]:
+        # Chrome boxes (comments, share bars, teaser feeds, footers) beside prose are not looked at.
+        chrome = [
+            child
+            for child in node
+            if child.tag not in PARAGRAPH_TAGS and is_chrome(child) and _is_beside_prose(child, mass, total_marks)
+        ]
+        chrome.sort(key=lambda child: mass.get(child, _EMPTY)[2])
+        while chrome and total_marks - sum(mass.get(child, _EMPTY)[2] for child in chrome) < MIN_PROSE_MARKS:
+            chrome.pop()  # the prose is in it, whatever its class says ("js-social-anchor")
+        total -= sum(mass.get(child, _EMPTY)[0] for child in chrome)
+        total_marks -= sum(mass.get(child, _EMPTY)[2] for child in chrome)
+        for child in [child for child in children if child not in chrome][:3]:
             if (
                 child.tag not in PARAGRAPH_TAGS
                 and _is_beside_prose(child, mass, total_marks)
-                and (_is_link_list(child, mass) or _is_discussion(child))
+                and (_is_link_list(child, mass, total_marks) or _is_discussion(child))
             ):
                 # Comments, replies or a linked index outweigh a short post: they are not its text.
                 total -= mass.get(child, _EMPTY)[0]
@@ -117,17 +151,115 @@ def find_content(root: HtmlElement, mass: dict[HtmlElement, tuple[int, int, int,
                 continue
             best = child
             break
-        stop = best is None or best.tag in PARAGRAPH_TAGS
+        stop = best is None or not is_box(best) or mass.get(best, _EMPTY)[0] == 0
+        wide = False  # stopped with sentences beside the biggest box: the node may be too wide
         if not stop:
             plain, _, marks, _ = mass.get(best, _EMPTY)
             limit = LEFT_MARKS_SHARE * marks + 1
-            stop = plain < MIN_SHARE * total or _sentences_beside(node, best, mass, total_marks - marks, limit) > limit
+            stop = plain < MIN_SHARE * total
+            wide = not stop and _sentences_beside(node, best, mass, total_marks - marks, limit) > limit
+            stop = stop or wide
+        if _TRACE:
+            print("TRACE", node.tag, node.get("class"), node.get("id"), total, total_marks, "best", best is not None and (best.tag, best.get("class"), mass.get(best)), "chrome", [(c.tag, c.get("class"), c.get("id")) for c in chrome], "stop", stop)
         if stop:
             first_post = _first_post(node, mass)
+            if first_post is None and wide:
+                first_post = _concentrated(node, mass, chrome)
             if first_post is None:
                 return node
             best = first_post
         node = best
+
+
+# Paragraph scores, as readability scores them: a paragraph of at least MIN_PARAGRAPH characters
+# adds 1, its sentence marks and a point per 100 characters (at most 3) to its parent box and half
+# of that to the box above. The article's paragraphs share one parent; a teaser feed's or a
+# comment list's are spread over one box per entry.
+MIN_PARAGRAPH = 25
+_PARAGRAPHS = ("p", "pre", "td", "blockquote", "dd", "li", "div", "section", "article")
+# A box is the article's when its score is this many times the best of its siblings'.
+CONCENTRATION = 3.5
+
+
+def _concentrated(node: HtmlElement, mass, chrome: list[HtmlElement]) -> HtmlElement | None:
+    """The child of `node` where the paragraphs concentrate, when one clearly does."""
+    scores: dict[HtmlElement, float] = {}
+    for el in node.iter(_PARAGRAPHS):
+        plain, links, marks, _ = mass.get(el, _EMPTY)
+        if el.tag in ("div", "section", "article", "li"):
+            plain = _own_chars(el)  # a box scores for the text it holds itself, not for its boxes
+            if plain < MIN_PARAGRAPH:
+                continue
+            marks = min(marks, plain // 10 + 1)
+        elif plain + links < MIN_PARAGRAPH:
+            continue
+        score = 1 + marks + min(plain / 100, 3)
+        parent = el.getparent()
+        if parent is not None:
+            scores[parent] = scores.get(parent, 0.0) + score
+            grand = parent.getparent()
+            if grand is not None:
+                scores[grand] = scores.get(grand, 0.0) + score / 2
+    direct = scores.pop(node, 0.0)  # paragraphs right in the node: the node is the article
+    best: dict[HtmlElement, float] = {}
+    for el, score in scores.items():
+        plain, links, _, _ = mass.get(el, _EMPTY)
+        score *= 1 - links / (plain + links) if plain + links else 0
+        child = el
+        while child is not None and child.getparent() is not node:
+            child = child.getparent()
+        if child is not None and child not in chrome and score > best.get(child, 0.0):
+            best[child] = score
+    ranked = sorted(best.items(), key=lambda item: item[1], reverse=True)
+    if not ranked or not is_box(ranked[0][0]):
+        return None
+    runner_up = max(ranked[1][1] if len(ranked) > 1 else 0.0, direct)
+    if ranked[0][1] >= CONCENTRATION * runner_up:
+        return ranked[0][0]
+    return None
+
+
+def _own_chars(box: HtmlElement) -> int:
+    """Characters of the text directly in a box (not in its child elements' own text)."""
+    text = box.text
+    n = len(text.strip()) if text else 0
+    for child in box:
+        if child.tag in _INLINE:
+            n += len(child.text_content().strip())
+        tail = child.tail
+        if tail:
+            n += len(tail.strip())
+    return n
+
+
+_INLINE = frozenset("a b strong em i u font span small big sup sub q cite abbr".split())
+
+
+# Class and id words of boxes that are page chrome, not article text: comments, share and follow
+# bars, teaser and recommendation feeds, banners, navigation, footers.
+_CHROME_WORDS = re.compile(
+    r"(?<![a-z])(?:comment|disqus|respond|reply|replies|sidebar|side-bar|aside|footer|masthead|navbar|menu|breadcrumb"
+    r"|share|sharing|social|follow|subscribe|newsletter|signup|sign-up|promo|advert|sponsor|outbrain|taboola"
+    r"|related|recommend|trending|popular|most-|teaser|cookie|consent|gdpr|banner|popup|modal|overlay|flyout"
+    r"|widget|pagination|pager|toolbar|login|pinglun|tuijian|xiangguan|xgwd|xgwz|hotnews)|(?<![\w-])(?:ad|ads|nav|hot|rank|tags?)(?![\w-])",
+    re.I,
+)
+_CHROME_TAGS = frozenset("aside nav footer".split())
+
+
+def is_chrome(box: HtmlElement) -> bool:
+    """A box whose tag, class or id says it is page chrome (comments, share bar, teaser feed...)."""
+    if box.tag in _CHROME_TAGS:
+        return True
+    if box.tag == "article" or box.get("itemprop") == "articleBody":
+        return False
+    cls, ident = box.get("class"), box.get("id")
+    if cls is None and ident is None:
+        return False
+    words = f"{cls or ''} {ident or ''}"
+    if words.count("-") > 3:  # slugs of headings ("sharing-with-a-single-developer") say nothing
+        words = " ".join(word for word in words.split() if word.count("-") <= 3)
+    return _CHROME_WORDS.search(words) is not None
 
 
 _DATETIME = re.compile(r"(?:19|20)\d{2}[-/.年]\d{1,2}[-/.月]\d{1,2}日?\s*\d{1,2}[:：]\d{2}")
@@ -162,11 +294,12 @@ def _is_beside_prose(box: HtmlElement, mass, node_marks: int) -> bool:
     return node_marks - mass.get(box, _EMPTY)[2] >= MIN_PROSE_MARKS
 
 
-def _is_link_list(box: HtmlElement, mass) -> bool:
-    """Entries with links and no sentences (a reply thread, an archive index): beside the prose,
-    its text is not the article's, however long it is."""
+def _is_link_list(box: HtmlElement, mass, node_marks: int) -> bool:
+    """Entries with links and few sentences (a reply thread, an archive index): beside the prose,
+    its text is not the article's, however long it is. (A box with more sentences than are
+    beside it holds the prose, with link lists of its own.)"""
     plain, links, marks, _ = mass.get(box, _EMPTY)
-    return marks * LIST_CHARS_PER_MARK < plain and links >= LIST_LINK_SHARE * plain
+    return marks * LIST_CHARS_PER_MARK < plain and links >= LIST_LINK_SHARE * plain and marks <= node_marks - marks
 
 
 def _first_post(node: HtmlElement, mass) -> HtmlElement | None:
@@ -217,6 +350,25 @@ def _repeats(text: str, best_text: str, short: bool) -> bool:
     return sum(len(sample) == 16 and sample in best_text for sample in samples) >= COPY_HITS
 
 
-def content_lines(container: HtmlElement) -> list[Line]:
-    """Lines of the container that read as text, not as link lists."""
-    return [line for line in text_lines(container) if line.link_ratio <= MAX_LINK_RATIO]
+def chrome_inside(container: HtmlElement, mass: dict | None = None) -> set[HtmlElement]:
+    """The chrome boxes (share bars, teaser feeds, comment lists) inside the content block."""
+    boxes: set[HtmlElement] = set()
+    walk = etree.iterwalk(container, events=("start",))
+    for _, el in walk:
+        if el is container or el.tag in PARAGRAPH_TAGS or not isinstance(el.tag, str) or not is_chrome(el):
+            continue
+        boxes.add(el)
+        walk.skip_subtree()  # boxes inside a pruned box are pruned with it
+    if mass is not None:
+        # Pruned only when the sentences left outside them are the article's (most of its text may be
+        # a gallery or a comment list inside the block).
+        left = mass.get(container, _EMPTY)[2] - sum(mass.get(box, _EMPTY)[2] for box in boxes)
+        if left < MIN_PROSE_MARKS:
+            return set()
+    return boxes
+
+
+def content_lines(container: HtmlElement, mass: dict | None = None) -> list[Line]:
+    """Lines of the container that read as text, not as link lists or chrome boxes."""
+    skip = chrome_inside(container, mass) if mass is not None else set()
+    return [line for line in text_lines(container, skip) if line.link_ratio <= MAX_LINK_RATIO]

@@ -32,10 +32,13 @@ _XML_DECLARATION = re.compile(r"^\s*<\?xml[^>]*\?>", re.I)
 def normalise_space(text: str) -> str:
     """Collapse white space (\\u3000, &nbsp;, line breaks) and drop it next to Chinese text,
     where it is only layout; single spaces between Latin words and numbers stay."""
-    if " " not in text and text.isprintable():
-        return text  # every white space character but " " is unprintable: nothing to do
+    if text.isprintable():  # every white space character but " " is unprintable
+        if " " not in text:
+            return text  # nothing to do
+        if text.isascii() and "  " not in text and text[0] != " " and text[-1] != " ":
+            return text  # single spaces between Latin words: nothing to do
     text = _SPACES.sub(" ", text).strip()
-    if " " in text:
+    if " " in text and not text.isascii():  # no Chinese (nor curly quotes) in ASCII text
         text = _SPACE_NEAR_CJK.sub("", text)
     return text
 
@@ -68,8 +71,9 @@ def parse(html: str) -> lxml.html.HtmlElement | None:
     return root
 
 
-def text_lines(element: lxml.html.HtmlElement) -> list[Line]:
-    """The element's text split at block boundaries and <br>, with link text counted.
+def text_lines(element: lxml.html.HtmlElement, skip: set | frozenset = frozenset()) -> list[Line]:
+    """The element's text split at block boundaries and <br>, with link text counted; the
+    subtrees in `skip` are left out (their tails are read).
 
     Hidden elements (display:none) are read like any other: their text is in the page.
     """
@@ -77,9 +81,22 @@ def text_lines(element: lxml.html.HtmlElement) -> list[Line]:
     parts: list[str] = []
     link_chars = 0
     link_depth = 0
-    for event, el in etree.iterwalk(element, events=("start", "end")):
+    walk = etree.iterwalk(element, events=("start", "end"))
+    for event, el in walk:
         tag = el.tag
         if event == "start":
+            if el in skip:
+                walk.skip_subtree()
+                if parts:
+                    _flush(lines, parts, link_chars)
+                    parts = []
+                    link_chars = 0
+                text = el.tail
+                if text:
+                    parts.append(text)
+                    if link_depth:
+                        link_chars += len(text.strip())
+                continue
             if parts and tag in BLOCK_TAGS:
                 _flush(lines, parts, link_chars)
                 parts = []
