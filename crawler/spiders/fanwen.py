@@ -14,6 +14,7 @@ from twisted.python.failure import Failure
 
 from crawler.discover import Link, LinkResolver, TrapGuard, continuation_pages, kind_by_url, page_kind, page_links
 from crawler.errors import describe_failure
+from crawler.middlewares.redirects import hop_label
 from crawler.extract import ArticleFields, Page, extract_article
 from crawler.items import ArticleItem, PageRecord
 from crawler.profiles import DEFAULT_PROFILE_DIR, ProfileRegistry, SiteProfile
@@ -23,7 +24,8 @@ logger = logging.getLogger(__name__)
 
 ARTICLE_PRIORITY = 10  # articles before more lists keeps the frontier small
 PART_PRIORITY = 20  # finish a started multi-page article first
-SKIP_REASONS = {"robots", "trap", "unchanged"}  # not requested on purpose, or 304 on a revisit: not errors
+# Not requested on purpose (robots.txt, a trap, out of scope), or 304 on a revisit: not errors.
+SKIP_REASONS = {"robots", "trap", "unchanged", "offsite"}
 
 
 class FanwenSpider(scrapy.Spider):
@@ -45,6 +47,7 @@ class FanwenSpider(scrapy.Spider):
     def from_crawler(cls, crawler, *args: Any, **kwargs: Any) -> FanwenSpider:
         spider = super().from_crawler(crawler, *args, **kwargs)
         settings = crawler.settings
+        spider.scope = Scope(spider.start_urls, any_port=settings.getbool("FANWEN_SCOPE_ANY_PORT", False))
         spider.guard = TrapGuard(settings.getint("FANWEN_TRAP_WINDOW", 20))
         folder = settings.get("FANWEN_PROFILES_DIR") or DEFAULT_PROFILE_DIR
         spider.profiles = ProfileRegistry.from_dir(Path(folder))
@@ -74,11 +77,52 @@ class FanwenSpider(scrapy.Spider):
     def profile_for(self, url: str) -> SiteProfile | None:
         return self.profiles.for_site(site_of(_host(url)))
 
+    def admit_redirect(self, request: Request) -> bool:
+        """Claim a redirect target; False when the crawl requested it before.
+
+        A claimed target passes the dupefilter, which would otherwise drop it without a trace.
+        """
+        try:
+            url = self.scope.canonical(request.url)
+        except ValueError:
+            return True  # refused by the scope middleware, with its reason
+        if url in self.seen:
+            return False
+        self.seen.add(url)
+        request.dont_filter = True
+        return True
+
+    @staticmethod
+    def hop_records(request: Request) -> list[PageRecord]:
+        """One `redirect` row per hop that led to `request` (3xx or meta refresh), naming its target."""
+        urls = [*request.meta.get("redirect_urls", []), request.url]
+        reasons = request.meta.get("redirect_reasons", [])
+        return [
+            PageRecord(url, "redirect", reason if isinstance(reason, int) else 200, f"redirect: {hop_label(reason)} -> {target}")
+            for url, target, reason in zip(urls, urls[1:], reasons)
+        ]
+
     # -- pages -----------------------------------------------------------------------------
 
     def parse(self, response: Response) -> Iterator[Any]:
+        yield from self.hop_records(response.request) if response.request is not None else ()
+        yield from self._guarded(response, self._parse_page(response))
+
+    def _guarded(self, response: Response, output: Iterator[Any]) -> Iterator[Any]:
+        """A page whose parsing raises still leaves a `fetches` row with the reason (and the log a traceback)."""
+        try:
+            yield from output
+        except Exception as exc:  # noqa: BLE001 - any bug or hostile page must not lose the URL
+            logger.exception("parsing %s failed", response.url)
+            self.crawler.stats.inc_value("fanwen/errors/parse_error")
+            yield PageRecord(response.url, "error", response.status, f"parse_error: {type(exc).__name__}: {exc}"[:500],
+                             len(response.body))
+
+    def _parse_page(self, response: Response) -> Iterator[Any]:
         if not isinstance(response, TextResponse):
-            yield PageRecord(response.url, "error", response.status, "not an HTML page", len(response.body))
+            reason = response.meta.get("fanwen_not_html") or "not_html: not an HTML page"
+            self.crawler.stats.inc_value("fanwen/errors/not_html")
+            yield PageRecord(response.url, "error", response.status, reason, len(response.body))
             return
         for url in response.meta.get("redirect_urls", []):
             self.seen.add(self.scope.canonical(url))
@@ -122,6 +166,10 @@ class FanwenSpider(scrapy.Spider):
 
     def parse_part(self, response: Response) -> Iterator[Any]:
         """A continuation page (`123_2.html`): its text is appended to the article of page 1."""
+        yield from self.hop_records(response.request) if response.request is not None else ()
+        yield from self._guarded(response, self._parse_part(response))
+
+    def _parse_part(self, response: Response) -> Iterator[Any]:
         item: ArticleItem = response.meta["article"]
         item.fetched_urls.append(response.url)
         if isinstance(response, TextResponse):
@@ -140,8 +188,11 @@ class FanwenSpider(scrapy.Spider):
 
     def _article_item(self, response: Response, url: str, fields: ArticleFields, profile: SiteProfile | None) -> ArticleItem:
         if fields.canonical:
-            canonical = self.scope.canonical(response.urljoin(fields.canonical), response.encoding)
-            if self.scope.contains(canonical):
+            try:
+                canonical = self.scope.canonical(response.urljoin(fields.canonical), response.encoding)
+            except ValueError:  # `http://[::1`: a broken canonical link is ignored, the page is kept
+                canonical = ""
+            if canonical and self.scope.contains(canonical):
                 url = canonical
         return ArticleItem(
             url=url,
@@ -163,8 +214,14 @@ class FanwenSpider(scrapy.Spider):
     def on_error(self, failure: Failure) -> Iterator[Any]:
         """Every failed or skipped request leaves a reason in the stats and the crawl log."""
         request = failure.request
+        yield from self.hop_records(request)
         reason, status = describe_failure(failure)
+        status = status or request.meta.get("fanwen_status")
         key = reason.split(":")[0]
+        if key == "redirect":  # a redirect to a page requested before: a hop, not a failure
+            self.crawler.stats.inc_value("fanwen/redirects/known_target")
+            yield PageRecord(request.url, "redirect", status, reason)
+            return
         skipped = key in SKIP_REASONS
         self.crawler.stats.inc_value(f"fanwen/{'skipped' if skipped else 'errors'}/{key}")
         logger.log(logging.DEBUG if skipped else logging.WARNING, "%s: %s", request.url, reason)
