@@ -49,6 +49,13 @@ FANWEN_RESOLVE = {}
 FANWEN_SCOPE_ANY_PORT = False
 FANWEN_ALLOW_PRIVATE_ADDRESSES = False
 
+# Sitemaps (robots.txt `Sitemap:` lines and /sitemap.xml): a discovery source beside links, bounded.
+FANWEN_SITEMAPS_ENABLED = True
+FANWEN_SITEMAP_MAX_BYTES = 50 * 1024 * 1024
+FANWEN_SITEMAP_MAX_URLS = 50_000
+FANWEN_SITEMAP_MAX_DEPTH = 3
+FANWEN_SITEMAP_MAX_FILES = 200
+
 DOWNLOADER_MIDDLEWARES = {
     "crawler.middlewares.scope.ScopeMiddleware": 40,
     "scrapy.downloadermiddlewares.retry.RetryMiddleware": None,
