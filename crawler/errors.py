@@ -48,7 +48,8 @@ def describe_failure(failure: Failure) -> tuple[str, int | None]:
     if isinstance(exc, DownloadCancelledError):
         return f"cancelled: {exc or 'download cancelled'}", None
     if isinstance(exc, ResponseDataLossError):
-        return "truncated: the connection closed before the whole body arrived (less than its Content-Length, or an unfinished chunked body)", None
+        return ("connection_lost: body cut short: the connection closed before the whole body arrived (less than its "
+                "Content-Length, or an unfinished chunked body)"), None
     if isinstance(exc, (DownloadFailedError, ResponseFailed, neterror.ConnectionLost)):
         return f"connection_lost: {_connection_detail(exc)}", None
     return f"{type(exc).__name__.lower()}: {exc}", None

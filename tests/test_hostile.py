@@ -20,12 +20,12 @@ CRAWL_SETTINGS = ["-s", "DOWNLOAD_TIMEOUT=2", "-s", "RETRY_TIMES=1", "-s", "FANW
 
 
 class ChaosCrawl:
-    def __init__(self, chaos: ChaosSite, db: Path):
+    def __init__(self, chaos: ChaosSite, db: Path, start_path: str = "/"):
         import subprocess
 
         self.chaos = chaos
         started = time.monotonic()
-        self.result = subprocess.run([*FANWEN, "crawl", chaos.start_url, "--db", str(db), *LOCAL, *CRAWL_SETTINGS],
+        self.result = subprocess.run([*FANWEN, "crawl", chaos.url(start_path), "--db", str(db), *LOCAL, *CRAWL_SETTINGS],
                                      cwd=ROOT, capture_output=True, text=True, timeout=120)
         self.seconds = time.monotonic() - started
         self.conn = sqlite3.connect(db)
@@ -119,7 +119,7 @@ def test_binary_body_labelled_html_is_not_html(crawl):
 def test_a_huge_header_resets_truncation_and_drips_say_why(crawl):
     assert "header" in crawl.fetch("/big-header.html")["error"]
     assert crawl.fetch("/reset.html")["error"].startswith("connection_lost: the server closed or reset")
-    assert crawl.fetch("/truncated.html")["error"].startswith("truncated:")
+    assert crawl.fetch("/truncated.html")["error"].startswith("connection_lost: body cut short")
     assert crawl.fetch("/drip.html")["error"].startswith("timeout:")
     assert crawl.fetch("/gzip-bomb.html")["error"].startswith("too_large:")
 
@@ -162,3 +162,59 @@ def test_hostile_sitemaps_are_bounded_scoped_and_logged(crawl):
     assert not any(e.path.startswith("/huge/") for e in crawl.chaos.request_log)
     assert crawl.stats()["fanwen/sitemap/offsite"] >= 4  # foreign sitemap, foreign index entry, foreign URLs
     assert "sitemap http://127.0.0.2" in crawl.result.stderr  # the foreign sitemap is named in the log
+
+
+# -- the pure parts -----------------------------------------------------------------------------------
+
+def test_a_response_without_content_length_passes_the_page_filter_and_is_sized_as_it_comes():
+    from scrapy.exceptions import StopDownload
+    from scrapy.http import Headers, Request
+    from twisted.web.iweb import UNKNOWN_LENGTH
+
+    from crawler.extensions.pagefilter import PageFilter
+
+    page_filter, request = PageFilter(1000), Request("http://127.0.0.1/")
+    page_filter.headers_received(Headers({"Content-Type": "text/html"}), UNKNOWN_LENGTH, request, None)
+    page_filter.bytes_received(b"x" * 600, request, None)
+    with pytest.raises(StopDownload):
+        page_filter.bytes_received(b"x" * 600, request, None)
+    assert request.meta["fanwen_stop_reason"].startswith("too_large:")
+
+
+def test_sitemap_reading_is_bounded():
+    import gzip
+
+    from crawler.sitemaps import SitemapError, modified_since, parse_lastmod, read_sitemap
+
+    urlset = ('<?xml version="1.0"?><urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">'
+              + "".join(f"<url><loc>http://x.test/{n}.html</loc><lastmod>2024-05-0{n % 9 + 1}</lastmod></url>" for n in range(50))
+              + "</urlset>").encode()
+    read = read_sitemap(urlset, 1_000_000, 10)
+    assert (read.kind, len(read.entries), read.truncated) == ("urlset", 10, True)
+    assert read_sitemap(gzip.compress(urlset), 1_000_000, 100).entries[0] == ("http://x.test/0.html", "2024-05-01")
+    with pytest.raises(SitemapError, match="^too_large:"):
+        read_sitemap(gzip.compress(b"\0" * 5_000_000), 1_000_000, 100)
+    with pytest.raises(SitemapError, match="^sitemap_invalid:"):
+        read_sitemap(b"<html><body>soft 404</body></html>", 1_000_000, 100)
+    assert read_sitemap(b"http://x.test/a.html\r\nnot a url\nhttps://x.test/b.html\n", 1000, 100).entries == [
+        ("http://x.test/a.html", None), ("https://x.test/b.html", None)]
+    visited = parse_lastmod("2024-05-01T00:00:00Z")
+    assert modified_since("2024-05-01T09:00:00+08:00", visited) and not modified_since("2024-04-30", visited)
+    assert not modified_since("soon", visited) and not modified_since(None, visited)
+
+
+def test_a_sitemap_lastmod_after_the_last_visit_makes_an_archived_article_due(tmp_path):
+    """Articles are not due for a day after archiving; a newer `lastmod` in the sitemap fetches one anyway."""
+    from datetime import datetime, timedelta, timezone
+
+    with ChaosSite(hostile=False) as chaos:  # the list, its articles and the sitemaps: none of the slow pages
+        db = tmp_path / "archive.db"
+        first = ChaosCrawl(chaos, db, "/list/")
+        assert first.result.returncode == 0, first.result.stderr[-2000:]
+        chaos.lastmod_1070 = (datetime.now(timezone.utc) + timedelta(minutes=5)).strftime("%Y-%m-%dT%H:%M:%SZ")
+        second = ChaosCrawl(chaos, db, "/list/")
+        assert second.result.returncode == 0, second.result.stderr[-2000:]
+    fetched = [e.path for e in chaos.request_log if e.status == 200]
+    assert fetched.count("/a/1070.html") == 2  # its sitemap lastmod moved past the first visit
+    assert fetched.count("/a/1071.html") == 1  # its lastmod did not: not due, not fetched
+    assert second.stats()["fanwen/revisit/sitemap_lastmod"] == 1

@@ -191,13 +191,15 @@ class Listener(_Served):
 class ChaosSite(_Served):
     """The hostile site; `offsite` (127.0.0.2) and `other_port` (127.0.0.1, another port) must stay untouched."""
 
-    def __init__(self, drip_seconds: float = 20.0) -> None:
+    def __init__(self, drip_seconds: float = 20.0, hostile: bool = True) -> None:
         super().__init__("127.0.0.1")
         self.offsite = Listener("127.0.0.2")
         self.other_port = Listener("127.0.0.1")
         self.drip_seconds = drip_seconds
+        self.hostile = hostile  # False: the home page links only the list (the sitemaps stay as they are)
         self._busy_once: set[str] = set()
-        self._bomb = _gzip_bomb(64 * 1024 * 1024)  # 64 MiB of zeros in ~64 KiB: made once, it takes a while
+        self.lastmod_1070 = "2024-06-01T08:00:00+08:00"  # what the sitemap says of /a/1070.html (a test moves it)
+        self._bomb = _gzip_bomb(16 * 1024 * 1024)  # 16 MiB of zeros in ~16 KiB (over DOWNLOAD_MAXSIZE): made once
         self._routes = self._make_routes()
 
     @property
@@ -268,7 +270,8 @@ class ChaosSite(_Served):
         ]
 
     def _home(self) -> Answer:
-        links = "".join(f'<li><a href="{href}">链接{i}</a></li>' for i, href in enumerate(self.hostile_links()))
+        hrefs = self.hostile_links() if self.hostile else ["/list/"]
+        links = "".join(f'<li><a href="{href}">链接{i}</a></li>' for i, href in enumerate(hrefs))
         return Answer(200, _page("混沌范文网", f"<ul>{links}</ul>").encode())
 
     def _list(self) -> Answer:
@@ -297,7 +300,9 @@ class ChaosSite(_Served):
         xml = "application/xml"
         index = _sitemap([(self.url("/sitemap-articles.xml"), "2024-05-01"), (self.url("/sitemap-more.xml.gz"), None),
                           (self.url("/sitemap-loop.xml"), None), (self.offsite.url("/sitemap-foreign.xml"), None)], index=True)
-        articles = _sitemap([(self.url("/a/1001.html"), "2024-05-01"), (self.url("/a/1070.html"), "2024-06-01T08:00:00+08:00"),
+
+        def articles() -> str:
+            return _sitemap([(self.url("/a/1001.html"), "2024-05-01"), (self.url("/a/1070.html"), self.lastmod_1070),
                              (self.offsite.url("/evil-sitemap.html"), None), (self.other_port.url("/evil-sitemap-port.html"), None)])
         more = gzip.compress(_sitemap([(self.url("/a/1071.html"), "2024-06-02")]).encode())
         loop = _sitemap([(self.url("/sitemap_index.xml"), None), (self.url("/sitemap-loop.xml"), None)], index=True)
@@ -305,7 +310,7 @@ class ChaosSite(_Served):
         huge = _sitemap([(self.url(f"/huge/{n}.html"), None) for n in range(60000)])
         return {
             "/sitemap_index.xml": lambda: Answer(200, index.encode(), xml),
-            "/sitemap-articles.xml": lambda: Answer(200, articles.encode(), xml),
+            "/sitemap-articles.xml": lambda: Answer(200, articles().encode(), xml),
             "/sitemap-more.xml.gz": lambda: Answer(200, more, "application/x-gzip"),
             "/sitemap-loop.xml": lambda: Answer(200, loop.encode(), xml),
             "/sitemap-baidu.txt": lambda: Answer(200, txt.encode(), "text/plain; charset=utf-8"),
