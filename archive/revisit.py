@@ -42,6 +42,7 @@ class Known(NamedTuple):
     etag: str | None
     last_modified: str | None
     due: bool
+    last_visit: datetime | None = None
 
 
 class UrlStates:
@@ -54,11 +55,11 @@ class UrlStates:
     def lookup(self, url: str, now: datetime | None = None) -> Known | None:
         """What the archive knows of an article URL, or None for a URL never archived."""
         row = self.writer.db.execute(
-            "SELECT etag, last_modified, next_visit FROM url_state WHERE url = ?", [url]
+            "SELECT etag, last_modified, next_visit, last_visit FROM url_state WHERE url = ?", [url]
         ).fetchone()
         if row is None:
             return None
-        return Known(row[0], row[1], _parse(row[2]) <= (now or _now()))
+        return Known(row[0], row[1], _parse(row[2]) <= (now or _now()), _parse(row[3]) if row[3] else None)
 
     def due(self, now: datetime | None = None) -> list[tuple[str, str | None, str | None]]:
         """(url, etag, last_modified) of every archived article page due for a visit."""

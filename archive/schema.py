@@ -54,7 +54,7 @@ TABLES: dict[str, dict[str, str]] = {
         "crawl_id": "the crawl (crawls.id)",
         "url": "requested URL",
         "status": "HTTP status, NULL when no response was received",
-        "kind": "page kind: article, article_part, list, tag, home, other; error when it failed, skipped when not requested on purpose (robots.txt, trap)",
+        "kind": "page kind: article, article_part, list, tag, home, other; redirect for a hop (3xx or meta refresh) whose target is in error; robots and sitemap for those files; error when it failed, skipped when not requested on purpose (robots.txt, trap, out of scope)",
         "error": "why the page failed or was skipped, NULL on success",
         "fetched_at": "UTC time",
         "bytes": "size of the response body",

@@ -31,7 +31,7 @@ def crawl_summary(db: sqlite_utils.Database, crawl_id: int) -> dict[str, Any]:
         "finished_at": row[1] if row else None,
         "finish_reason": row[2] if row else None,
         "pages": kinds,
-        "errors": reasons("!= 'skipped'"),
+        "errors": reasons("NOT IN ('skipped', 'redirect')"),
         "skipped": reasons("= 'skipped'"),
         "articles_new": db.execute("SELECT count(*) FROM articles WHERE crawl_id = ?", [crawl_id]).fetchone()[0],
         "urls_new": db.execute("SELECT count(*) FROM article_urls WHERE crawl_id = ?", [crawl_id]).fetchone()[0],

@@ -50,21 +50,50 @@ def declared_charsets(body: bytes, header_charset: str | None) -> list[str]:
     return [c for c in (normalise_charset(name) for name in found) if c]
 
 
-def detect_encoding(body: bytes, header_charset: str | None = None) -> str:
-    """The encoding to decode `body` with.
+# A body is mostly-valid UTF-8 when it has at least this many well-formed non-ASCII characters per bad
+# sequence. GBK text read as UTF-8 has more bad sequences than accidental good ones (a GBK lead byte
+# is rarely followed by a UTF-8 continuation byte); a UTF-8 page with a stray byte or a <meta>
+# cut mid-character has thousands of good characters per bad one.
+UTF8_GOOD_PER_BAD = 20
 
-    Valid UTF-8 wins over any label (GBK text is almost never valid UTF-8), so a GBK page
-    labelled utf-8 and a UTF-8 page labelled gbk both decode right. Otherwise the first
-    declared non-UTF-8 charset is used, then GB18030 if it decodes cleanly, then a guess.
+
+def detect_encoding(body: bytes, header_charset: str | None = None) -> str:
+    """The encoding to decode `body` with (see `decide_encoding`)."""
+    return decide_encoding(body, header_charset)[0]
+
+
+def decide_encoding(body: bytes, header_charset: str | None = None) -> tuple[str, int]:
+    """(encoding to decode `body` with, bytes sequences that will decode as U+FFFD).
+
+    UTF-8 wins over any label when the body is valid or mostly-valid UTF-8 (GBK text is almost
+    never either), so a GBK page labelled utf-8, a UTF-8 page labelled gbk and a UTF-8 page with
+    a stray byte all decode right. Otherwise the first declared non-UTF-8 charset is used, then
+    GB18030 if it decodes cleanly, then a guess.
     """
     for bom, name in _BOMS:
         if body.startswith(bom):
-            return name
+            return name, 0
     try:
         body.decode("utf-8")
-        return "utf-8"
+        return "utf-8", 0
     except UnicodeDecodeError:
         pass
+    good, bad = utf8_counts(body)
+    if good >= UTF8_GOOD_PER_BAD * bad:
+        return "utf-8", bad
+    return _declared_or_guessed(body, header_charset), 0
+
+
+def utf8_counts(body: bytes) -> tuple[int, int]:
+    """(well-formed non-ASCII characters, U+FFFD inserted) of a UTF-8 decode of `body`."""
+    text = body.decode("utf-8", "replace")
+    existing = body.count(b"\xef\xbf\xbd")  # U+FFFD written in the page itself
+    bad = text.count("\ufffd") - existing
+    ascii_chars = len(text.encode("ascii", "ignore"))
+    return len(text) - ascii_chars - bad, bad
+
+
+def _declared_or_guessed(body: bytes, header_charset: str | None) -> str:
     for charset in declared_charsets(body, header_charset):
         if charset not in ("utf-8", "utf-16", "ascii") and _decodes(body, charset):
             return charset

@@ -36,6 +36,8 @@ def describe_failure(failure: Failure) -> tuple[str, int | None]:
         text = str(exc) or "ignored"
         if "robots.txt" in text.lower():
             return "robots: forbidden by robots.txt", None
+        if "DOWNLOAD_MAXSIZE" in text:  # HttpCompressionMiddleware: a gzip bomb, or just a huge page
+            return f"too_large: {text}", None
         return (text if _KEYED.match(text) else f"ignored: {text}"), None
     if isinstance(exc, (DownloadTimeoutError, neterror.TimeoutError, neterror.TCPTimedOutError)):
         return f"timeout: {exc}", None
@@ -45,9 +47,26 @@ def describe_failure(failure: Failure) -> tuple[str, int | None]:
         return f"connect: {exc}", None
     if isinstance(exc, DownloadCancelledError):
         return f"cancelled: {exc or 'download cancelled'}", None
-    if isinstance(exc, (ResponseDataLossError, DownloadFailedError, ResponseFailed, ResponseNeverReceived, neterror.ConnectionLost)):
-        return f"connection_lost: {exc or type(exc).__name__}", None
+    if isinstance(exc, ResponseDataLossError):
+        return ("connection_lost: body cut short: the connection closed before the whole body arrived (less than its "
+                "Content-Length, or an unfinished chunked body)"), None
+    if isinstance(exc, (DownloadFailedError, ResponseFailed, neterror.ConnectionLost)):
+        return f"connection_lost: {_connection_detail(exc)}", None
     return f"{type(exc).__name__.lower()}: {exc}", None
+
+
+def _connection_detail(exc: BaseException) -> str:
+    """What a lost connection means: Twisted's message is a list of Failure reprs."""
+    cause = exc if isinstance(exc, ResponseFailed) else exc.__cause__
+    if not isinstance(cause, ResponseFailed):
+        return str(exc) or type(exc).__name__
+    inner = ", ".join(sorted({type(reason.value).__name__ for reason in cause.reasons})) or "no reason given"
+    if isinstance(cause, ResponseNeverReceived):
+        return f"the server closed or reset the connection before answering ({inner})"
+    if getattr(cause, "response", None) is None:  # bytes came, but the header never ended
+        return ("the response header did not end: too long (the HTTP client refuses a header line over 16 KiB "
+                f"and hangs up) or cut off by the server ({inner})")
+    return f"the connection broke while the body was read ({inner})"
 
 
 def _stop_reason(failure: Failure) -> str:

@@ -28,7 +28,7 @@ logger = logging.getLogger(__name__)
 # page still answers 304) and the revisit middleware's flag that lets a previous crawl's list page past
 # the trap guard.
 _KEPT_HEADERS = (b"If-None-Match", b"If-Modified-Since")
-_KEPT_META = ("fanwen_refetch",)
+_KEPT_META = ("fanwen_refetch", "fanwen_sitemap", "fanwen_sitemap_depth")
 
 
 def request_extras(request: Request) -> dict[str, Any]:

@@ -46,11 +46,27 @@ FANWEN_RETRY_AFTER_MAX = 120.0
 TWISTED_DNS_RESOLVER = "crawler.resolver.StaticHostsResolver"
 FANWEN_RESOLVE = {}
 
+# Scope: the start hosts and their mirrors, on the start URLs' scheme and port (crawler.urls.Scope);
+# names other than the start hosts never resolve to private, loopback or link-local addresses.
+FANWEN_SCOPE_ANY_PORT = False
+FANWEN_ALLOW_PRIVATE_ADDRESSES = False
+
+# Sitemaps (robots.txt `Sitemap:` lines and /sitemap.xml): a discovery source beside links, bounded.
+FANWEN_SITEMAPS_ENABLED = True
+FANWEN_SITEMAP_MAX_BYTES = 50 * 1024 * 1024
+FANWEN_SITEMAP_MAX_URLS = 50_000
+FANWEN_SITEMAP_MAX_DEPTH = 3
+FANWEN_SITEMAP_MAX_FILES = 200
+
 DOWNLOADER_MIDDLEWARES = {
+    "crawler.middlewares.scope.ScopeMiddleware": 40,
     "scrapy.downloadermiddlewares.retry.RetryMiddleware": None,
     "crawler.middlewares.retry.BackoffRetryMiddleware": 550,
-    "crawler.middlewares.redirects.RedirectLoopMiddleware": 650,
-    "crawler.middlewares.encoding.FixEncodingMiddleware": 580,
+    "scrapy.downloadermiddlewares.redirect.RedirectMiddleware": None,
+    "crawler.middlewares.redirects.ChainRedirectMiddleware": 600,
+    "scrapy.downloadermiddlewares.redirect.MetaRefreshMiddleware": None,
+    "crawler.middlewares.redirects.ChainMetaRefreshMiddleware": 580,
+    "crawler.middlewares.encoding.FixEncodingMiddleware": 585,
     "crawler.middlewares.traps.TrapGuardMiddleware": 50,
     "scrapy.downloadermiddlewares.robotstxt.RobotsTxtMiddleware": None,
     "crawler.middlewares.robots.RobotsTxtMiddleware": 100,

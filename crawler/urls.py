@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+import ipaddress
 import re
-from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
+from urllib.parse import SplitResult, parse_qsl, urlencode, urlsplit, urlunsplit
 
 from w3lib.url import safe_url_string
 
@@ -38,6 +39,8 @@ def canonicalize(url: str, encoding: str = "utf-8") -> str:
     """
     url = safe_url_string(url.strip(), encoding=encoding)
     parts = urlsplit(url)
+    if _has_userinfo(parts):
+        raise ValueError(f"URL with user info refused: {url[:200]}")
     scheme = parts.scheme.lower()
     host = (parts.hostname or "").lower().rstrip(".")
     port = parts.port
@@ -52,29 +55,80 @@ def canonicalize(url: str, encoding: str = "utf-8") -> str:
     return urlunsplit((scheme, netloc, path, query, ""))
 
 
-class Scope:
-    """The sites of the start URLs: their hosts on any port, plus their www./m./mip. mirrors.
+def _has_userinfo(parts: SplitResult) -> bool:
+    """`user:pass@host` (or a `\\` that a browser reads as a slash and urllib as part of the host)."""
+    return "@" in parts.netloc or "\\" in parts.netloc
 
-    Every mirror host is mapped to the host form of the start URL, so that the same page on
-    m.example.com and www.example.com gets one canonical URL.
+
+def is_private_host(host: str) -> bool:
+    """True for a literal loopback, private, link-local or unspecified address (not for names)."""
+    try:
+        address = ipaddress.ip_address(host.strip("[]"))
+    except ValueError:
+        return False
+    return address.is_private or address.is_loopback or address.is_link_local or address.is_unspecified
+
+
+class Scope:
+    """The sites of the start URLs: their hosts plus www./m./mip. mirrors, on the start URLs' origins.
+
+    A URL is in scope when its host is a start host or a mirror of one, and its scheme and port
+    are those of a start URL (`any_port` lifts that; a start URL on a default port also admits the
+    other scheme's default port, since sites move between http and https). URLs with user info
+    (`http://a@b/`, `http://a\\@b/`) are never in scope. Every mirror host is mapped to the host form
+    of the start URL, so that the same page on m.example.com and www.example.com gets one
+    canonical URL.
     """
 
-    def __init__(self, start_urls: list[str]):
+    def __init__(self, start_urls: list[str], any_port: bool = False):
         self.primary: dict[str, str] = {}
+        self.any_port = any_port
+        self.origins: set[tuple[str, int]] = set()
         for url in start_urls:
-            host = (urlsplit(url).hostname or "").lower()
+            parts = urlsplit(url.strip())
+            host = (parts.hostname or "").lower()
             self.primary.setdefault(site_of(host), host)
+            scheme = parts.scheme.lower()
+            port = parts.port or DEFAULT_PORTS.get(scheme)
+            if port is None:
+                continue
+            self.origins.add((scheme, port))
+            if DEFAULT_PORTS.get(scheme) == port:
+                self.origins |= set(DEFAULT_PORTS.items())
 
     @property
     def sites(self) -> list[str]:
         return list(self.primary)
 
     def contains(self, url: str) -> bool:
-        parts = urlsplit(url)
-        return parts.scheme in ("http", "https") and site_of(parts.hostname or "") in self.primary
+        return self.refusal(url) is None
+
+    def refusal(self, url: str) -> str | None:
+        """Why `url` is out of scope, or None when it is in scope."""
+        try:
+            if "\\" in url:  # browsers (and Scrapy's safe_url_string) read a backslash as a slash
+                url = safe_url_string(url)
+            parts = urlsplit(url)
+            port = parts.port
+        except ValueError as exc:
+            return f"unparseable URL ({exc})"
+        scheme = parts.scheme.lower()
+        if scheme not in DEFAULT_PORTS:
+            return f"scheme {scheme or 'missing'}"
+        if _has_userinfo(parts):
+            return "user info in the URL"
+        host = (parts.hostname or "").lower().rstrip(".")
+        if site_of(host) not in self.primary:
+            return f"host {host or 'missing'} is not a start host or its mirror"
+        if not self.any_port and (scheme, port or DEFAULT_PORTS[scheme]) not in self.origins:
+            return f"{scheme} port {port or DEFAULT_PORTS[scheme]} is not a start URL's"
+        return None
 
     def canonical(self, url: str, encoding: str = "utf-8") -> str:
-        """Canonical form of an in-scope URL, with mirror hosts folded onto the primary host."""
+        """Canonical form of an in-scope URL, with mirror hosts folded onto the primary host.
+
+        Raises ValueError for a URL that cannot be parsed or carries user info.
+        """
         url = canonicalize(url, encoding)
         parts = urlsplit(url)
         host = parts.hostname or ""

@@ -33,3 +33,14 @@ def test_utf8_page_labelled_gbk_stays_utf8():
 
 def test_bom_wins():
     assert detect_encoding(codecs.BOM_UTF8 + "双减".encode("utf-8"), "gbk") == "utf-8"
+
+
+def test_utf8_page_with_a_stray_byte_or_a_cut_meta_stays_utf8():
+    from crawler.encoding import decide_encoding
+
+    page = ('<meta name="description" content="在全市“双减”工作会议上的讲话">' + "<p>在全市“双减”工作会议上的讲话。</p>" * 40).encode()
+    stray = page.replace("讲话。".encode(), "讲话。".encode() + b"\xff", 1)
+    cut = page.replace("讲话\">".encode(), "讲话".encode()[:-1] + b'">', 1)
+    assert decide_encoding(stray, None) == ("utf-8", 1)
+    assert decide_encoding(cut, "gbk") == ("utf-8", 1)
+    assert detect_encoding(page.decode().encode("gbk"), "utf-8") == "gb18030"  # GBK is never "mostly UTF-8"

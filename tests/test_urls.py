@@ -1,5 +1,7 @@
 """URL canonicalisation, scope and trap rules."""
 
+import pytest
+
 from crawler.urls import Scope, canonicalize, has_repeated_segments, site_of, url_shape
 
 
@@ -25,14 +27,40 @@ def test_raw_chinese_is_encoded_like_a_browser_does():
     assert canonicalize("http://x.com/tags.php?/会上/", encoding="gb18030") == "http://x.com/tags.php?/%BB%E1%C9%CF/"
 
 
-def test_scope_covers_mirrors_on_any_port_and_folds_them():
+def test_scope_covers_mirrors_on_the_start_port_and_folds_them():
     scope = Scope(["http://www.baihua.test:8000/"])
-    assert scope.contains("http://m.baihua.test:9000/x.html")
-    assert scope.contains("https://baihua.test/")
+    assert scope.contains("http://m.baihua.test:8000/x.html")
+    assert not scope.contains("http://m.baihua.test:9000/x.html")  # another port of the host: another service
+    assert not scope.contains("https://baihua.test/")
     assert not scope.contains("http://www.other.test/")
     assert not scope.contains("ftp://www.baihua.test/")
+    assert Scope(["http://www.baihua.test:8000/"], any_port=True).contains("http://m.baihua.test:9000/x.html")
     assert scope.canonical("http://m.baihua.test:8000/a/1.html?from=timeline") == "http://www.baihua.test:8000/a/1.html"
     assert site_of("mip.baihua.test") == "baihua.test"
+
+
+def test_scope_on_a_default_port_admits_the_other_scheme_and_nothing_else():
+    scope = Scope(["http://www.baihua.test/"])
+    assert scope.contains("https://www.baihua.test/a/1.html")  # sites move between http and https
+    assert not scope.contains("http://www.baihua.test:6379/")
+    assert not scope.contains("https://www.baihua.test:8443/")
+
+
+def test_user_info_tricks_are_out_of_scope_and_not_canonicalised():
+    scope = Scope(["http://127.0.0.1:8000/"])
+    # What a browser (and Scrapy) fetches for this one is http://127.0.0.2:8000/@127.0.0.1:8000/.
+    assert not scope.contains("http://127.0.0.2:8000\\@127.0.0.1:8000/")
+    assert not scope.contains(scope.canonical("http://127.0.0.2:8000\\@127.0.0.1:8000/"))
+    for url in ("http://user:pw@127.0.0.1:8000/", "http://x@127.0.0.1:8000/"):
+        assert not scope.contains(url), url
+        with pytest.raises(ValueError):
+            scope.canonical(url)
+
+
+def test_unparseable_urls_are_out_of_scope_not_errors():
+    scope = Scope(["http://www.baihua.test/"])
+    assert scope.refusal("http://[::1") is not None
+    assert scope.refusal("http://www.baihua.test:99999/") is not None
 
 
 def test_shapes_group_generated_urls():

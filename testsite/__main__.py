@@ -3,6 +3,7 @@
 Examples:
     python -m testsite serve --port 8000 --seed 7 --articles-per-site 120
     python -m testsite truth --seed 7 --articles-per-site 120 -o truth.json
+    python -m testsite chaos        # the hostile site of tests/test_hostile.py (testsite/chaos.py)
 """
 from __future__ import annotations
 
@@ -18,6 +19,7 @@ from .server import serve
 def _parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="python -m testsite", description="Generated 范文 test sites.")
     sub = p.add_subparsers(dest="cmd", required=True)
+    sub.add_parser("chaos", help="serve the chaos site (hostile answers, sitemaps) on 127.0.0.1 until Ctrl-C")
     for name, doc in (("serve", "serve the sites on 127.0.0.1 until Ctrl-C"), ("truth", "dump the ground truth as JSON")):
         s = sub.add_parser(name, help=doc, description=doc)
         s.add_argument("--seed", type=int, default=7)
@@ -31,6 +33,8 @@ def _parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
+    if args.cmd == "chaos":
+        return _serve_chaos()
     bundle = build_sites(seed=args.seed, articles_per_site=args.articles_per_site)
     if args.cmd == "truth":
         data = json.dumps([t.to_dict() for t in bundle.truth], ensure_ascii=False, indent=1)
@@ -46,6 +50,20 @@ def main(argv: list[str] | None = None) -> int:
         for url in server.start_urls:
             print(url)
         print(f"e.g. curl --resolve {bundle.start_hosts[0]}:{server.port}:127.0.0.1 {server.start_urls[0]}")
+        sys.stdout.flush()
+        try:
+            while True:
+                time.sleep(3600)
+        except KeyboardInterrupt:
+            print("stopped")
+    return 0
+
+
+def _serve_chaos() -> int:
+    from .chaos import ChaosSite
+
+    with ChaosSite() as chaos:
+        print(f"chaos site: {chaos.start_url} (must stay untouched: {chaos.offsite.url('/')}, {chaos.other_port.url('/')})")
         sys.stdout.flush()
         try:
             while True:

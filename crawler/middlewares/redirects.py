@@ -1,24 +1,57 @@
-"""Stop redirect loops at the first repeat, with the loop named in the crawl log."""
+"""Redirects and meta refreshes that stop at the first repeat and never fetch a page twice.
+
+Scrapy's RedirectMiddleware and MetaRefreshMiddleware, with one `_redirect` shared by both:
+- a target already in the chain is a loop: the request fails with `redirect_loop: a -> b -> a`;
+- a target the crawl requested before is not fetched again (Scrapy's dupefilter would drop it
+  without a trace): the hop is recorded as `redirect` with its target;
+- otherwise the target is claimed by the spider and passes the dupefilter, so every hop of the chain
+  reaches a callback or errback, which records one `fetches` row per hop (FanwenSpider.hop_records).
+Out-of-scope targets are refused by crawler.middlewares.scope when the new request is processed.
+"""
 
 from __future__ import annotations
 
-from urllib.parse import urljoin
+from typing import Any
 
+from scrapy.downloadermiddlewares.redirect import MetaRefreshMiddleware, RedirectMiddleware
 from scrapy.exceptions import IgnoreRequest
-from scrapy.http import Request, Response
+from scrapy.http import Request
 
 from crawler.urls import canonicalize
 
 
-class RedirectLoopMiddleware:
-    """Runs before Scrapy's RedirectMiddleware sees a 3xx (place it at a higher order than 600)."""
+def hop_label(reason: Any) -> str:
+    """`HTTP 302` for a status, `meta refresh` otherwise (the reasons Scrapy keeps in `redirect_reasons`)."""
+    return f"HTTP {reason}" if isinstance(reason, int) else str(reason)
 
-    def process_response(self, request: Request, response: Response) -> Response:
-        location = response.headers.get(b"Location")
-        if response.status not in (301, 302, 303, 307, 308) or not location:
-            return response
-        target = canonicalize(urljoin(request.url, location.decode("latin-1")))
+
+def _canonical(url: str) -> str:
+    try:
+        return canonicalize(url)
+    except ValueError:
+        return url
+
+
+class _ChainMixin:
+    def _redirect(self, redirected: Request, request: Request, reason: Any) -> Request:
+        target = _canonical(redirected.url)
         chain = [*request.meta.get("redirect_urls", []), request.url]
-        if target in {canonicalize(u) for u in chain}:
-            raise IgnoreRequest(f"redirect_loop: {' -> '.join([*chain, target])}")
-        return response
+        status = reason if isinstance(reason, int) else None
+        if status is not None:
+            request.meta["fanwen_status"] = status
+        if target in {_canonical(u) for u in chain}:
+            raise IgnoreRequest(f"redirect_loop: {' -> '.join([*chain, redirected.url])}")
+        redirected = super()._redirect(redirected, request, reason)  # type: ignore[misc]
+        spider = self.crawler.spider  # type: ignore[attr-defined]
+        admit = getattr(spider, "admit_redirect", None)
+        if admit is not None and not request.dont_filter and not admit(redirected):
+            raise IgnoreRequest(f"redirect: {hop_label(reason)} -> {redirected.url} (requested already)")
+        return redirected
+
+
+class ChainRedirectMiddleware(_ChainMixin, RedirectMiddleware):
+    """3xx with Location (replaces scrapy.downloadermiddlewares.redirect.RedirectMiddleware)."""
+
+
+class ChainMetaRefreshMiddleware(_ChainMixin, MetaRefreshMiddleware):
+    """`<meta http-equiv="refresh">` (replaces scrapy.downloadermiddlewares.redirect.MetaRefreshMiddleware)."""

@@ -17,6 +17,7 @@ from scrapy.http import Request, Response
 from archive.revisit import RevisitPolicy, UrlStates, listing_urls
 from crawler.extensions.archive_session import ArchiveSession
 from crawler.items import ArticleItem
+from crawler.sitemaps import modified_since
 from crawler.spiders.fanwen import ARTICLE_PRIORITY
 
 
@@ -137,8 +138,11 @@ class RevisitSpiderMiddleware:
         if known is None:
             return True
         if not known.due:
-            self.stats.inc_value("fanwen/revisit/not_due")
-            return False
+            if not modified_since(out.meta.get("fanwen_lastmod"), known.last_visit):
+                self.stats.inc_value("fanwen/revisit/not_due")
+                return False
+            self.stats.inc_value("fanwen/revisit/sitemap_lastmod")  # the sitemap says it changed since
+
         _ask_conditionally(out, known.etag, known.last_modified)
         self.stats.inc_value("fanwen/revisit/due")
         return True

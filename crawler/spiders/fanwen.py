@@ -5,25 +5,30 @@ from __future__ import annotations
 import logging
 from datetime import datetime
 from pathlib import Path
-from urllib.parse import urlsplit
+from urllib.parse import urljoin, urlsplit
 from typing import Any, AsyncIterator, Callable, Iterator
 
 import scrapy
 from scrapy.http import Request, Response, TextResponse
+from scrapy.utils.sitemap import sitemap_urls_from_robots
 from twisted.python.failure import Failure
 
 from crawler.discover import Link, LinkResolver, TrapGuard, continuation_pages, kind_by_url, page_kind, page_links
 from crawler.errors import describe_failure
+from crawler.middlewares.redirects import hop_label
 from crawler.extract import ArticleFields, Page, extract_article
 from crawler.items import ArticleItem, PageRecord
 from crawler.profiles import DEFAULT_PROFILE_DIR, ProfileRegistry, SiteProfile
+from crawler.sitemaps import SitemapError, SitemapLimits, read_sitemap
 from crawler.urls import Scope, site_of, url_shape
 
 logger = logging.getLogger(__name__)
 
 ARTICLE_PRIORITY = 10  # articles before more lists keeps the frontier small
 PART_PRIORITY = 20  # finish a started multi-page article first
-SKIP_REASONS = {"robots", "trap", "unchanged"}  # not requested on purpose, or 304 on a revisit: not errors
+SITEMAP_PRIORITY = 5  # a sitemap names many pages at once: read it before more lists
+# Not requested on purpose (robots.txt, a trap, out of scope), or 304 on a revisit: not errors.
+SKIP_REASONS = {"robots", "trap", "unchanged", "offsite"}
 
 
 class FanwenSpider(scrapy.Spider):
@@ -40,15 +45,24 @@ class FanwenSpider(scrapy.Spider):
         # Set by crawler.middlewares.revisit: on a recrawl, a link that an earlier crawl requested does
         # not make a page productive, so shapes that reveal nothing new stop like traps.
         self.requested_before: Callable[[str], bool] | None = None
+        # Records and requests that arrive outside a callback (robots.txt, fetched by its middleware):
+        # handed out by the next callback.
+        self._pending: list[Any] = []
+        self.sitemap_limits: SitemapLimits | None = None
+        self._sitemap_files = 0
 
     @classmethod
     def from_crawler(cls, crawler, *args: Any, **kwargs: Any) -> FanwenSpider:
         spider = super().from_crawler(crawler, *args, **kwargs)
         settings = crawler.settings
+        spider.scope = Scope(spider.start_urls, any_port=settings.getbool("FANWEN_SCOPE_ANY_PORT", False))
         spider.guard = TrapGuard(settings.getint("FANWEN_TRAP_WINDOW", 20))
         folder = settings.get("FANWEN_PROFILES_DIR") or DEFAULT_PROFILE_DIR
         spider.profiles = ProfileRegistry.from_dir(Path(folder))
         spider.resolver = LinkResolver(spider.scope, spider.profile_for)
+        if settings.getbool("FANWEN_SITEMAPS_ENABLED", True):
+            spider.sitemap_limits = SitemapLimits.from_settings(settings)
+        spider.sitemaps_from_robots = settings.getbool("ROBOTSTXT_OBEY")
         return spider
 
     async def start(self) -> AsyncIterator[Request]:
@@ -58,6 +72,10 @@ class FanwenSpider(scrapy.Spider):
                 continue
             self.seen.add(canonical)
             yield self._request(canonical, self.parse)
+            if not getattr(self, "sitemaps_from_robots", True):  # no robots.txt is read: ask for /sitemap.xml
+                request = self._sitemap_request(urljoin(canonical, "/sitemap.xml"), 0)
+                if request is not None:
+                    yield request
 
     def _request(self, url: str, callback, priority: int = 0, **meta: Any) -> Request:
         meta["fanwen_shape"] = url_shape(url)
@@ -74,11 +92,60 @@ class FanwenSpider(scrapy.Spider):
     def profile_for(self, url: str) -> SiteProfile | None:
         return self.profiles.for_site(site_of(_host(url)))
 
+    def admit_redirect(self, request: Request) -> bool:
+        """Claim a redirect target; False when the crawl requested it before.
+
+        A claimed target passes the dupefilter, which would otherwise drop it without a trace.
+        """
+        try:
+            url = self.scope.canonical(request.url)
+        except ValueError:
+            return True  # refused by the scope middleware, with its reason
+        if url in self.seen:
+            return False
+        self.seen.add(url)
+        request.dont_filter = True
+        return True
+
+    @staticmethod
+    def hop_records(request: Request) -> list[PageRecord]:
+        """One `redirect` row per hop that led to `request` (3xx or meta refresh), naming its target."""
+        urls = [*request.meta.get("redirect_urls", []), request.url]
+        reasons = request.meta.get("redirect_reasons", [])
+        return [
+            PageRecord(url, "redirect", reason if isinstance(reason, int) else 200, f"redirect: {hop_label(reason)} -> {target}")
+            for url, target, reason in zip(urls, urls[1:], reasons)
+        ]
+
     # -- pages -----------------------------------------------------------------------------
 
     def parse(self, response: Response) -> Iterator[Any]:
+        if response.meta.get("fanwen_sitemap"):  # a sitemap request restored from the durable frontier
+            yield from self.parse_sitemap(response)
+            return
+        yield from self._drain()
+        yield from self.hop_records(response.request) if response.request is not None else ()
+        yield from self._guarded(response, self._parse_page(response))
+
+    def _drain(self) -> Iterator[Any]:
+        pending, self._pending = self._pending, []
+        yield from pending
+
+    def _guarded(self, response: Response, output: Iterator[Any]) -> Iterator[Any]:
+        """A page whose parsing raises still leaves a `fetches` row with the reason (and the log a traceback)."""
+        try:
+            yield from output
+        except Exception as exc:  # noqa: BLE001 - any bug or hostile page must not lose the URL
+            logger.exception("parsing %s failed", response.url)
+            self.crawler.stats.inc_value("fanwen/errors/parse_error")
+            yield PageRecord(response.url, "error", response.status, f"parse_error: {type(exc).__name__}: {exc}"[:500],
+                             len(response.body))
+
+    def _parse_page(self, response: Response) -> Iterator[Any]:
         if not isinstance(response, TextResponse):
-            yield PageRecord(response.url, "error", response.status, "not an HTML page", len(response.body))
+            reason = response.meta.get("fanwen_not_html") or "not_html: not an HTML page"
+            self.crawler.stats.inc_value("fanwen/errors/not_html")
+            yield PageRecord(response.url, "error", response.status, reason, len(response.body))
             return
         for url in response.meta.get("redirect_urls", []):
             self.seen.add(self.scope.canonical(url))
@@ -122,6 +189,11 @@ class FanwenSpider(scrapy.Spider):
 
     def parse_part(self, response: Response) -> Iterator[Any]:
         """A continuation page (`123_2.html`): its text is appended to the article of page 1."""
+        yield from self._drain()
+        yield from self.hop_records(response.request) if response.request is not None else ()
+        yield from self._guarded(response, self._parse_part(response))
+
+    def _parse_part(self, response: Response) -> Iterator[Any]:
         item: ArticleItem = response.meta["article"]
         item.fetched_urls.append(response.url)
         if isinstance(response, TextResponse):
@@ -140,8 +212,11 @@ class FanwenSpider(scrapy.Spider):
 
     def _article_item(self, response: Response, url: str, fields: ArticleFields, profile: SiteProfile | None) -> ArticleItem:
         if fields.canonical:
-            canonical = self.scope.canonical(response.urljoin(fields.canonical), response.encoding)
-            if self.scope.contains(canonical):
+            try:
+                canonical = self.scope.canonical(response.urljoin(fields.canonical), response.encoding)
+            except ValueError:  # `http://[::1`: a broken canonical link is ignored, the page is kept
+                canonical = ""
+            if canonical and self.scope.contains(canonical):
                 url = canonical
         return ArticleItem(
             url=url,
@@ -158,13 +233,128 @@ class FanwenSpider(scrapy.Spider):
             boilerplate=profile.boilerplate if profile else (),
         )
 
+    # -- robots.txt and sitemaps ---------------------------------------------------------------
+
+    def robots_txt_fetched(self, response: Response) -> None:
+        """Told by crawler.middlewares.robots of every robots.txt it fetched: the fetch is logged, and
+        its `Sitemap:` lines and the site's /sitemap.xml are queued (handed out by the next callback)."""
+        self.crawler.stats.inc_value("fanwen/pages/robots")
+        self._pending.append(PageRecord(response.url, "robots", response.status, None, len(response.body)))
+        urls = list(sitemap_urls_from_robots(response.body, base_url=response.url)) if response.status == 200 else []
+        for url in [*urls, urljoin(response.url, "/sitemap.xml")]:
+            request = self._sitemap_request(url, 0, listed_by=response.url)
+            if request is not None:
+                self._pending.append(request)
+
+    def _sitemap_request(self, url: str, depth: int, listed_by: str = "") -> Request | None:
+        """A request for a sitemap, or None when sitemaps are off, it is out of scope, known, too deep or one too many."""
+        limits = self.sitemap_limits
+        if limits is None:
+            return None
+        stats = self.crawler.stats
+        refusal = self.scope.refusal(url)
+        if refusal is not None:
+            stats.inc_value("fanwen/sitemap/offsite")
+            logger.info("sitemap %s (listed by %s) not read: %s", url, listed_by or "robots.txt", refusal)
+            return None
+        try:
+            url = self.scope.canonical(url)
+        except ValueError:
+            return None
+        if url in self.seen:
+            stats.inc_value("fanwen/sitemap/repeated")
+            return None
+        if depth > limits.max_depth or self._sitemap_files >= limits.max_files:
+            stats.inc_value("fanwen/sitemap/over_limit")
+            logger.warning("sitemap %s (listed by %s) not read: over FANWEN_SITEMAP_MAX_%s", url, listed_by,
+                           "DEPTH" if depth > limits.max_depth else "FILES")
+            return None
+        self.seen.add(url)
+        self._sitemap_files += 1
+        meta = {"fanwen_sitemap": True, "fanwen_sitemap_depth": depth, "handle_httpstatus_list": [404, 410],
+                "download_maxsize": limits.max_bytes, "fanwen_max_bytes": limits.max_bytes}
+        return Request(url, callback=self.parse_sitemap, errback=self.on_error, priority=SITEMAP_PRIORITY, meta=meta)
+
+    def parse_sitemap(self, response: Response) -> Iterator[Any]:
+        """A sitemap: its pages (in scope, new, not traps) are requested, newest `lastmod` first."""
+        yield from self._drain()
+        yield from self.hop_records(response.request) if response.request is not None else ()
+        yield from self._guarded(response, self._read_sitemap(response))
+
+    def _read_sitemap(self, response: Response) -> Iterator[Any]:
+        stats, limits = self.crawler.stats, self.sitemap_limits or SitemapLimits()
+        size = len(response.body)
+        if response.status in (404, 410):
+            stats.inc_value("fanwen/skipped/no_sitemap")
+            yield PageRecord(response.url, "skipped", response.status, f"no_sitemap: HTTP {response.status}", size)
+            return
+        try:
+            read = read_sitemap(response.body, limits.max_bytes, limits.max_urls)
+        except SitemapError as exc:
+            stats.inc_value(f"fanwen/errors/{str(exc).split(':')[0]}")
+            logger.warning("sitemap %s: %s", response.url, exc)
+            yield PageRecord(response.url, "error", response.status, str(exc), size)
+            return
+        stats.inc_value("fanwen/pages/sitemap")
+        depth = response.meta.get("fanwen_sitemap_depth", 0)
+        offsite = new = 0
+        # Newest first: what changed last is what a recrawl most likely misses.
+        for loc, lastmod in sorted(read.entries, key=lambda entry: entry[1] or "", reverse=True):
+            if read.kind == "index":
+                if self.scope.refusal(loc) is not None:
+                    offsite += 1
+                    continue
+                request = self._sitemap_request(loc, depth + 1, listed_by=response.url)
+            else:
+                request = self._sitemap_page(response.url, loc, lastmod)
+                if request is None and not self.scope.contains(loc):
+                    offsite += 1
+            if request is not None:
+                new += 1
+                yield request
+        stats.inc_value("fanwen/sitemap/urls", len(read.entries))
+        stats.inc_value("fanwen/sitemap/offsite", offsite)
+        problems = []
+        if read.truncated:
+            stats.inc_value("fanwen/sitemap/truncated")
+            problems.append(f"sitemap_truncated: only the first {limits.max_urls} entries read (FANWEN_SITEMAP_MAX_URLS)")
+        if read.problems:
+            stats.inc_value("fanwen/sitemap/invalid_entries", read.problems)
+            problems.append(f"sitemap_invalid: {read.problems} malformed parts skipped, {len(read.entries)} entries read")
+        logger.info("sitemap %s: %d entries (%s), %d new requests, %d out of scope%s", response.url, len(read.entries),
+                    read.kind, new, offsite, "; " + "; ".join(problems) if problems else "")
+        yield PageRecord(response.url, "sitemap", response.status, "; ".join(problems) or None, size)
+
+    def _sitemap_page(self, sitemap_url: str, loc: str, lastmod: str | None) -> Request | None:
+        """A request for a page a sitemap lists, with its `lastmod` for the revisit middleware."""
+        _, url = self.resolver.resolve(sitemap_url, loc, "utf-8")
+        if url is None or not self._new_links([Link(url, "")]):
+            return None
+        self.seen.add(url)
+        shape = url_shape(url)
+        if self.guard.exhausted(shape):
+            self.crawler.stats.inc_value("fanwen/skipped/trap")
+            return None
+        profile = self.profile_for(url)
+        priority = ARTICLE_PRIORITY if self.guard.is_article_like(url, profile) else 0
+        request = self._request(url, self.parse, priority, fanwen_lastmod=lastmod)
+        self.crawler.stats.inc_value("fanwen/sitemap/requests")
+        return request
+
     # -- failures --------------------------------------------------------------------------
 
     def on_error(self, failure: Failure) -> Iterator[Any]:
         """Every failed or skipped request leaves a reason in the stats and the crawl log."""
         request = failure.request
+        yield from self._drain()
+        yield from self.hop_records(request)
         reason, status = describe_failure(failure)
+        status = status or request.meta.get("fanwen_status")
         key = reason.split(":")[0]
+        if key == "redirect":  # a redirect to a page requested before: a hop, not a failure
+            self.crawler.stats.inc_value("fanwen/redirects/known_target")
+            yield PageRecord(request.url, "redirect", status, reason)
+            return
         skipped = key in SKIP_REASONS
         self.crawler.stats.inc_value(f"fanwen/{'skipped' if skipped else 'errors'}/{key}")
         logger.log(logging.DEBUG if skipped else logging.WARNING, "%s: %s", request.url, reason)
