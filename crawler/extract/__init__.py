@@ -14,6 +14,7 @@ from lxml.html import HtmlElement
 
 from crawler.extract import body, fields
 from crawler.extract.dom import Line, normalise_space, own_text, parse
+from crawler.extract.template import Template
 from crawler.profiles import SiteProfile
 
 
@@ -42,20 +43,25 @@ class ArticleFields:
     link_chars: int = 0
 
 
-def extract_article(page: Page, profile: SiteProfile | None = None, fetched: datetime | None = None) -> ArticleFields:
-    """Title, date, source, breadcrumb, terms and text lines of an article page."""
+def extract_article(
+    page: Page, profile: SiteProfile | None = None, fetched: datetime | None = None, template: Template | None = None
+) -> ArticleFields:
+    """Title, date, source, breadcrumb, terms and text lines of an article page.
+
+    A learned site `template` (crawler.extract.template) that fits the page picks the content box."""
     root = page.root
     if root is None:
         return ArticleFields()
     mass = body.text_mass(root)
     content = _select(root, profile.body if profile else None)
+    learned = template.find(root) if template is not None and content is None else None
     if content is None:
-        content = body.find_content(root, mass)
+        content = learned if learned is not None else body.find_content(root, mass)
     heading = _select(root, profile.title if profile else None)
     if heading is None:
         heading = fields.article_heading(root, content, mass)
     title = (own_text(heading) if heading is not None else "") or fields.page_title(root)
-    lines = [line.text for line in body.content_lines(content)]
+    lines = [line.text for line in body.content_lines(template.without_chrome(content) if learned is not None else content)]
     info = _info_text(heading, content, lines)
     crumb = _select(root, profile.breadcrumb if profile else None)
     terms_box = _select(root, profile.terms if profile else None)
