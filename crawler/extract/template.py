@@ -54,13 +54,12 @@ def _signature(el: HtmlElement) -> str:
     ident = el.get("id")
     classes = sorted((el.get("class") or "").split())
     out = tag + (f"#{ident}" if ident else "") + "".join(f".{c}" for c in classes)
-    return _DIGITS.sub("#", out)
+    return _DIGITS.sub("#", out).replace(">", "_")
 
 
 def _boxes(root: HtmlElement) -> tuple[list[HtmlElement], list[str], list[int], dict[HtmlElement, int]]:
     """The page's boxes in document order with their paths and parent box indexes (<body> is 0)."""
-    body = root.find("body")
-    body = body if body is not None else root
+    body = _body(root)
     elements, paths, parents = [body], ["body"], [-1]
     index = {body: 0}
     for el in body.iterdescendants():
@@ -76,6 +75,33 @@ def _boxes(root: HtmlElement) -> tuple[list[HtmlElement], list[str], list[int], 
         paths.append(paths[p] + ">" + _signature(el))
         parents.append(p)
     return elements, paths, parents, index
+
+
+def _child_boxes(el: HtmlElement):
+    """The boxes directly below `el`, looking through paragraph and inline elements."""
+    for child in el:
+        tag = child.tag
+        if not isinstance(tag, str):
+            continue
+        if tag in NOT_BOXES:
+            yield from _child_boxes(child)
+        else:
+            yield child
+
+
+def _body(root: HtmlElement) -> HtmlElement:
+    body = root.find("body")
+    return body if body is not None else root
+
+
+def page_skeleton(root: HtmlElement) -> str:
+    """`skeleton` of a page without walking all of it (the same value as its digest's)."""
+    paths = ["body"]
+    for child in _child_boxes(_body(root)):
+        path = "body>" + _signature(child)
+        paths.append(path)
+        paths += [path + ">" + _signature(grandchild) for grandchild in _child_boxes(child)]
+    return skeleton(paths)
 
 
 @dataclass
@@ -158,8 +184,11 @@ class Template:
 
     def find(self, root: HtmlElement) -> HtmlElement | None:
         """The article box of a page of this layout, or None when the page does not fit."""
-        elements, paths, _, _ = _boxes(root)
-        found = [el for el, path in zip(elements, paths) if path == self.content]
+        found = [_body(root)]
+        for signature in self.content.split(">")[1:]:
+            found = [box for el in found for box in _child_boxes(el) if _signature(box) == signature]
+            if not found:
+                return None
         return found[0] if len(found) == 1 else None
 
     def without_chrome(self, content: HtmlElement) -> HtmlElement:

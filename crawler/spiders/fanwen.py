@@ -9,6 +9,7 @@ from urllib.parse import urlsplit
 from typing import Any, AsyncIterator, Callable, Iterator
 
 import scrapy
+from scrapy.exceptions import NotConfigured
 from scrapy.http import Request, Response, TextResponse
 from twisted.python.failure import Failure
 
@@ -17,6 +18,7 @@ from crawler.errors import describe_failure
 from crawler.extract import ArticleFields, Page, extract_article
 from crawler.items import ArticleItem, PageRecord
 from crawler.profiles import DEFAULT_PROFILE_DIR, ProfileRegistry, SiteProfile
+from crawler.templates import TemplateBook
 from crawler.urls import Scope, site_of, url_shape
 
 logger = logging.getLogger(__name__)
@@ -40,6 +42,7 @@ class FanwenSpider(scrapy.Spider):
         # Set by crawler.middlewares.revisit: on a recrawl, a link that an earlier crawl requested does
         # not make a page productive, so shapes that reveal nothing new stop like traps.
         self.requested_before: Callable[[str], bool] | None = None
+        self.templates: TemplateBook | None = None  # the crawl's learned site templates (from_crawler)
 
     @classmethod
     def from_crawler(cls, crawler, *args: Any, **kwargs: Any) -> FanwenSpider:
@@ -49,6 +52,10 @@ class FanwenSpider(scrapy.Spider):
         folder = settings.get("FANWEN_PROFILES_DIR") or DEFAULT_PROFILE_DIR
         spider.profiles = ProfileRegistry.from_dir(Path(folder))
         spider.resolver = LinkResolver(spider.scope, spider.profile_for)
+        try:
+            spider.templates = TemplateBook.from_crawler(crawler)
+        except NotConfigured:
+            spider.templates = None
         return spider
 
     async def start(self) -> AsyncIterator[Request]:
@@ -87,8 +94,10 @@ class FanwenSpider(scrapy.Spider):
         profile = self.profile_for(url)
         page = Page.from_html(response.text, response.url)
         kind = kind_by_url(url, profile)  # tag, list and home pages need no article extraction
+        site, fetched = site_of(_host(url)), datetime.now()
         if kind is None:
-            fields = extract_article(page, profile, fetched=datetime.now())
+            template = self.templates.template_for(site, page) if self.templates else None
+            fields = extract_article(page, profile, fetched=fetched, template=template)
             kind = page_kind(url, fields, profile)
 
         links = page_links(page, self.resolver, encoding)
@@ -114,6 +123,9 @@ class FanwenSpider(scrapy.Spider):
             yield PageRecord(response.url, kind, response.status, None, len(response.body))
             return
         item = self._article_item(response, url, fields, profile)
+        if self.templates:  # before observing: the page that completes the site's learning is held too
+            item.template_hold = self.templates.hold(site, page, profile, fetched)
+            self.templates.observe(site, page)
         parts = continuation_pages(page, url, self.resolver, encoding)
         if parts:
             yield self._request(parts[0], self.parse_part, PART_PRIORITY, article=item, parts=parts[1:])
@@ -126,7 +138,10 @@ class FanwenSpider(scrapy.Spider):
         item.fetched_urls.append(response.url)
         if isinstance(response, TextResponse):
             page = Page.from_html(response.text, response.url)
-            item.page_lines.append(extract_article(page, self.profile_for(item.url)).lines)
+            template = self.templates.template_for(item.site, page) if self.templates else None
+            item.page_lines.append(extract_article(page, self.profile_for(item.url), template=template).lines)
+            if item.template_hold is not None:
+                item.template_hold.pages.append(page)
             item.size += len(response.body)
         else:
             item.partial = True

@@ -105,6 +105,11 @@ class Duanwen(Family):
                          f"<p>{esc(teaser)}</p><span class=\"feed-n\">{page.rng.randint(200, 9999)} 人读过</span></div>")
         return f'<div class="feed"><div class="feed-hd">{heading}</div>{"".join(items)}</div>\n'
 
+    def hot_links(self, page: Page) -> str:
+        """The side column of list pages: titles only (teasers would make a list page read as an article)."""
+        links = "".join(f'<li><a href="{p.path}">{esc(p.title)}</a></li>' for p in self.pick(page, 8))
+        return f'<div class="hot"><div class="hot-hd">热门推荐</div><ul>{links}</ul></div>\n'
+
     def side(self, page: Page, exclude: int = -1) -> str:
         return self.feed(page, "猜你喜欢", 8, exclude) + self.feed(page, "热门推荐", 6, exclude)
 
@@ -132,14 +137,14 @@ class Duanwen(Family):
         main = (f'<div class="crumbs"><a href="/">短文小站</a> / {crumbs}{" / " if crumbs else ""}'
                 f'{esc(trail[-1][0]) if trail else ""}</div>\n'
                 f'<div class="listing"><div class="listing-hd">{esc(title)}</div><ul>{lis}</ul></div>\n{pager}{extra}\n')
-        return self.layout(page, title, main, self.feed(page, "热门推荐", 6))
+        return self.layout(page, title, main, self.hot_links(page))
 
     def render_home(self, page: Page) -> str:
         site = page.site
         latest = "".join(f'<li><a href="{p.path}">{esc(p.title)}</a><span>{p.doc.published[:10]}</span></li>'
                          for p in (site.posts[i] for i in site.latest[:30]))
         main = f'<div class="listing"><div class="listing-hd">最新短文</div><ul>{latest}</ul></div>\n'
-        return self.layout(page, "短文小站", main, self.feed(page, "热门推荐", 6))
+        return self.layout(page, "短文小站", main, self.hot_links(page))
 
     def render_article(self, page: Page, post: Post, part: int) -> str:
         site, doc = page.site, post.doc
