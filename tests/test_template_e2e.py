@@ -72,3 +72,14 @@ def test_template_is_stored_and_listed(archived):
     listed = run_fanwen("sites", "--db", str(db))
     assert listed.returncode == 0, listed.stderr
     assert "template v1" in listed.stdout and "div.entry-body" in listed.stdout
+
+
+def test_the_next_crawl_starts_with_the_stored_template(archived, duanwen):
+    server, conn, db = archived
+    again = fanwen_crawl(server, duanwen, db, "-s", "FANWEN_REVISIT_ENABLED=False")  # fetch every article again
+    assert again.returncode == 0, again.stderr[-3000:]
+    stats = json.loads(conn.execute("SELECT stats FROM crawls ORDER BY id DESC LIMIT 1").fetchone()[0])
+    assert stats.get("fanwen/templates/learned") is None and stats.get("fanwen/templates/retired") is None
+    assert stats["fanwen/articles/unchanged"] >= sum(t.reachable for t in duanwen.truth)  # every text as before
+    assert stats.get("fanwen/articles/changed") is None and stats.get("fanwen/articles/new") is None
+    assert conn.execute("SELECT count(*) FROM site_templates").fetchone()[0] == 1

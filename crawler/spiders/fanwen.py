@@ -94,7 +94,7 @@ class FanwenSpider(scrapy.Spider):
         profile = self.profile_for(url)
         page = Page.from_html(response.text, response.url)
         kind = kind_by_url(url, profile)  # tag, list and home pages need no article extraction
-        site, fetched = site_of(_host(url)), datetime.now()
+        site, fetched, template = site_of(_host(url)), datetime.now(), None
         if kind is None:
             template = self.templates.template_for(site, page) if self.templates else None
             fields = extract_article(page, profile, fetched=fetched, template=template)
@@ -124,7 +124,7 @@ class FanwenSpider(scrapy.Spider):
             return
         item = self._article_item(response, url, fields, profile)
         if self.templates:  # before observing: the page that completes the site's learning is held too
-            item.template_hold = self.templates.hold(site, page, profile, fetched)
+            item.template_hold = self.templates.hold(site, page, profile, fetched) if template is None else None
             self.templates.observe(site, page)
         parts = continuation_pages(page, url, self.resolver, encoding)
         if parts:
