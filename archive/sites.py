@@ -31,9 +31,11 @@ class SiteBoilerplate:
             out[site] = (templates, max(seen, pages))
         return out
 
+from archive.templates import latest_templates
+
 
 def site_overview(db: sqlite3.Connection) -> list[dict[str, Any]]:
-    """One entry per site: article and URL counts, first and last seen, learned boilerplate."""
+    """One entry per site: article and URL counts, first and last seen, learned boilerplate and templates."""
     sites = {
         site: {"site": site, "articles": n, "urls": 0, "first_seen": first, "last_seen": last, "boilerplate": []}
         for site, n, first, last in db.execute(
@@ -51,4 +53,14 @@ def site_overview(db: sqlite3.Connection) -> list[dict[str, Any]]:
             site, {"site": site, "articles": 0, "urls": 0, "first_seen": None, "last_seen": None, "boilerplate": []}
         )
         entry["boilerplate"].append({"template": template, "pages": pages})
+    for stored in latest_templates(db):
+        entry = sites.setdefault(
+            stored.site, {"site": stored.site, "articles": 0, "urls": 0, "first_seen": None, "last_seen": None, "boilerplate": []}
+        )
+        entry.setdefault("templates", []).append({
+            "layout": stored.layout, "version": stored.version, "content": stored.content, "chrome": list(stored.chrome),
+            "pages": stored.pages, "learned_at": stored.learned_at, "retired_at": stored.retired_at,
+        })
+    for entry in sites.values():
+        entry.setdefault("templates", [])
     return list(sites.values())

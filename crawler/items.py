@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from typing import Any
 
 
 @dataclass
@@ -24,6 +25,9 @@ class ArticleItem:
     size: int = 0
     boilerplate: tuple[re.Pattern[str], ...] = ()  # extra patterns from the site profile
     validators: tuple[str | None, str | None] = (None, None)  # ETag, Last-Modified of page 1 (revisits)
+    # Pages extracted before the site's template was learned (crawler.templates.TemplateHold), or None:
+    # pipelines.template lets the item wait for it and extracts them again.
+    template_hold: Any = field(default=None, repr=False, compare=False)
     # Filled by the pipelines:
     title: str = ""
     body: str = ""

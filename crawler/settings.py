@@ -82,6 +82,7 @@ EXTENSIONS = {
     "crawler.extensions.progress.Progress": 0,
 }
 ITEM_PIPELINES = {
+    "pipelines.template.TemplatePipeline": 50,
     "pipelines.clean.CleanPipeline": 100,
     "pipelines.dedupe.ExactDedupePipeline": 200,
     "pipelines.store.StorePipeline": 900,
@@ -119,6 +120,9 @@ FANWEN_REVISIT_LISTINGS = "all"
 # longest a site's first articles wait for them.
 FANWEN_LEARN_PAGES = 20
 FANWEN_LEARN_WAIT = 10.0
+# Site templates (crawler/templates.py): learned from FANWEN_LEARN_PAGES article pages per layout.
+FANWEN_TEMPLATES_ENABLED = True
+FANWEN_TEMPLATE_MIN_PAGES = 4
 
 # Distributed crawling (docs/distributed.md): `fanwen worker` / `fanwen archiver --redis URL`.
 REDIS_URL = "redis://localhost:6379/0"

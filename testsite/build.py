@@ -8,6 +8,7 @@ from .families import Family
 from .families.base import split_href
 from .families.content import HEAD_RE
 from .families.dede import ENC_CYCLE
+from .families.duanwen import short_text
 from .model import Category, Doc, Post, Site
 from .text import TextGen
 from .variants import apply_plan
@@ -27,6 +28,7 @@ def build_site(fam: Family, seed: int, n_articles: int, used_titles: set[str]) -
     weights = [rng.uniform(0.6, 2.5) for _ in leaves]
     weights[rng.randrange(len(leaves))] *= 3
     styles, style_w = zip(*fam.date_styles)
+    short_rng = random.Random(f"{seed}|{fam.name}|short")
 
     docs: list[Doc] = []
     for i in range(n_articles + max(4, n_articles // 30)):
@@ -34,15 +36,19 @@ def build_site(fam: Family, seed: int, n_articles: int, used_titles: set[str]) -
         cat = rng.choices(leaves, weights)[0]
         essays = rng.choice((2, 3, 3, 4)) if rng.random() < 0.15 else 1
         when = START + timedelta(seconds=rng.randrange(SPAN_S))
+        if fam.short_articles:
+            essays = 1
         t = gen.document(rng.choice(cat.genres), used_titles, essays=essays, year=when.year)
-        docs.append(Doc(t.title, t.genre, t.paragraphs, t.terms, when.strftime("%Y-%m-%d %H:%M:%S"),
+        paragraphs = short_text(t.paragraphs, short_rng) if fam.short_articles else t.paragraphs
+        docs.append(Doc(t.title, t.genre, paragraphs, t.terms, when.strftime("%Y-%m-%d %H:%M:%S"),
                         rng.choices(styles, style_w)[0], essays, -1 if private else cat.index, private, topic=t.topic))
     vgen = TextGen(random.Random(f"{seed}|{fam.name}|variants"), gbk_extras=fam.charset == "gbk")
-    apply_plan(docs, n_articles, vgen, random.Random(f"{seed}|{fam.name}|variants"), used_titles)
+    if not fam.short_articles:  # variants and pay walls need long documents
+        apply_plan(docs, n_articles, vgen, random.Random(f"{seed}|{fam.name}|variants"), used_titles)
     public = docs[:n_articles]
     designed = {id(d) for d in public if d.variant} | {id(d.variant_of) for d in public if d.variant_of}
     singles = [d for d in public if d.essays == 1 and len(d.paragraphs) >= 8 and id(d) not in designed]
-    for d in rng.sample(singles, max(1, n_articles // 100)):
+    for d in (rng.sample(singles, max(1, n_articles // 100)) if singles else ()):
         d.partial_at = rng.randint(4, len(d.paragraphs) - 3)
     copies = [(d, 0) for d in public]
     for d in rng.sample([d for d in public if d.partial_at is None], max(2, n_articles // 20)):

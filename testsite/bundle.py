@@ -4,17 +4,20 @@ from __future__ import annotations
 from typing import Any
 
 from .build import build_site
-from .families import FAMILIES
+from .families import FAMILIES, Family
 from .families.base import split_href
 from .model import ArticleTruth, HostPath, Post, Site, SiteBundle
 
 
-def build_sites(seed: int = 7, articles_per_site: int = 120) -> SiteBundle:
-    """Deterministically generate every family's site: same arguments, same pages and truth."""
+def build_sites(seed: int = 7, articles_per_site: int = 120,
+                families: tuple[type[Family], ...] = FAMILIES) -> SiteBundle:
+    """Deterministically generate every family's site: same arguments, same pages and truth.
+
+    `families` picks the sites (e.g. `(Duanwen,)`, which is not in the default FAMILIES)."""
     if articles_per_site < 20:
         raise ValueError("articles_per_site must be at least 20 so that every trap can be placed")
     used_titles: set[str] = set()
-    sites = [build_site(cls(), seed, articles_per_site, used_titles) for cls in FAMILIES]
+    sites = [build_site(cls(), seed, articles_per_site, used_titles) for cls in families]
     truth = [t for s in sites for t in site_truth(s)]
     useful: set[HostPath] = set()
     disallowed: set[HostPath] = set()
@@ -60,23 +63,24 @@ def useful_paths(site: Site) -> list[str]:
 
 def trap_paths(sites: list[Site]) -> dict[str, Any]:
     """Named trap entry URLs as (host, path) tuples or lists of them."""
-    bh = next(s for s in sites if s.family.name == "baihua")
-    dede = next(s for s in sites if s.family.name == "dede")
-    h = bh.host
-    traps: dict[str, Any] = {
-        "calendar": (h, f"/archive/{bh.posts[bh.latest[0]].doc.published[:7]}.html"),
-        "search": (h, bh.family.search_href(bh.hot_searches[0])),
-        "repeated_segments": (h, "/shiyong/shiyong/"),
-        "redirect_loop": (h, "/go/a.html"),
-        "binary_30mb": (h, "/soft/30mb.html"),
-        "binary_doc": next((s.host, f"/uploads/fanwen-{p.aid}.doc") for s in sites for p in s.posts
-                           if p.download in ("doc", "both")),
-        "robots": [(x, "/robots.txt") for s in sites for x in s.hosts],
-        "private_index": [(s.host, "/private/") for s in sites],
-        "mirror": (bh.family.mirror, bh.posts[0].path),
-        "session_id_pages": sorted((h, bh.family.href(bh, bh.routes[k])) for k in bh.sid_pages),
-        "not_found": [(s.host, path) for s in sites for path in s.dead_links.values()],
-    }
+    bh = next((s for s in sites if s.family.name == "baihua"), None)
+    dede = next((s for s in sites if s.family.name == "dede"), None)
+    traps: dict[str, Any] = {"robots": [(x, "/robots.txt") for s in sites for x in s.hosts],
+                             "private_index": [(s.host, "/private/") for s in sites],
+                             "not_found": [(s.host, path) for s in sites for path in s.dead_links.values()]}
+    if bh is not None:
+        h = bh.host
+        traps.update({
+            "calendar": (h, f"/archive/{bh.posts[bh.latest[0]].doc.published[:7]}.html"),
+            "search": (h, bh.family.search_href(bh.hot_searches[0])),
+            "repeated_segments": (h, "/shiyong/shiyong/"),
+            "redirect_loop": (h, "/go/a.html"),
+            "binary_30mb": (h, "/soft/30mb.html"),
+            "mirror": (bh.family.mirror, bh.posts[0].path),
+            "session_id_pages": sorted((h, bh.family.href(bh, bh.routes[k])) for k in bh.sid_pages),
+        })
+    traps["binary_doc"] = next((s.host, f"/uploads/fanwen-{p.aid}.doc") for s in sites for p in s.posts
+                               if p.download in ("doc", "both"))
     for s in sites:
         for key, (status, _) in s.flaky.items():
             name = {500: "error_500_once", 503: "retry_after_503", 429: "retry_after_429"}[status]
@@ -90,6 +94,8 @@ def trap_paths(sites: list[Site]) -> dict[str, Any]:
                "reposts": lambda p: p.canonical != p.index, "utf8_bom": lambda p: p.bom}
     for name, pred in feature.items():
         traps[name] = [(s.host, p.path) for s in sites for p in s.posts if pred(p)]
+    if dede is None:
+        return traps
     fam = dede.family
     for enc in ("utf8_header", "meta_gb2312", "none", "malformed_meta"):
         traps[f"charset_{enc}"] = sorted(

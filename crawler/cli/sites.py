@@ -15,7 +15,7 @@ from crawler.cli.reading import open_readonly_archive
 @db_option
 @json_option
 def command(db: str, as_json: bool) -> None:
-    """List the archive's sites with their counts and learned boilerplate templates.
+    """List the archive's sites with their counts, learned boilerplate and learned page templates.
 
     Example: fanwen sites --db data/archive.db
     """
@@ -29,3 +29,6 @@ def command(db: str, as_json: bool) -> None:
         click.echo(f"{site['site']}: {site['articles']} articles at {site['urls']} URLs, last seen {site['last_seen']}")
         for entry in site["boilerplate"]:
             click.echo(f"    learned ({entry['pages']} pages): {entry['template']}")
+        for entry in site["templates"]:
+            state = f"retired {entry['retired_at']}" if entry["retired_at"] else f"{len(entry['chrome'])} chrome lines"
+            click.echo(f"    template v{entry['version']} of layout {entry['layout']} ({entry['pages']} pages, {state}): {entry['content']}")

@@ -24,6 +24,7 @@ WORKER_SETTINGS: dict[str, Any] = {
     "SCHEDULER_PERSIST": True,
     "ITEM_PIPELINES": {"crawler.distributed.stream.StreamPipeline": 100},
     "FANWEN_REVISIT_ENABLED": False,  # incremental recrawls need the archive: not in a distributed crawl
+    "FANWEN_TEMPLATES_ENABLED": False,  # site templates are learned and stored by one crawl process
 }
 # The archiver fetches nothing: no durable frontier to resume, no listing pages to revisit.
 ARCHIVER_SETTINGS: dict[str, Any] = {"FANWEN_FRONTIER_ENABLED": False, "FANWEN_REVISIT_ENABLED": False}

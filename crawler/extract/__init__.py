@@ -15,6 +15,7 @@ from lxml.html import HtmlElement
 from crawler.extract import body, fields
 from crawler.extract.clean import clean_lines
 from crawler.extract.dom import Line, normalise_space, own_text, parse
+from crawler.extract.template import Template
 from crawler.profiles import SiteProfile
 
 
@@ -43,12 +44,16 @@ class ArticleFields:
     link_chars: int = 0
 
 
-def extract_article(page: Page, profile: SiteProfile | None = None, fetched: datetime | None = None) -> ArticleFields:
-    """Title, date, source, breadcrumb, terms and text lines of an article page."""
+def extract_article(
+    page: Page, profile: SiteProfile | None = None, fetched: datetime | None = None, template: Template | None = None
+) -> ArticleFields:
+    """Title, date, source, breadcrumb, terms and text lines of an article page.
+
+    A learned site `template` (crawler.extract.template) that fits the page picks the content box."""
     root = page.root
     if root is None:
         return ArticleFields()
-    mass, content, heading, title, lines = _text(root, profile)
+    mass, content, heading, title, lines = _text(root, profile, template)
     info = _info_text(heading, content, lines)
     crumb = _select(root, profile.breadcrumb if profile else None)
     terms_box = _select(root, profile.terms if profile else None)
@@ -68,17 +73,22 @@ def extract_article(page: Page, profile: SiteProfile | None = None, fetched: dat
     )
 
 
-def _text(root: HtmlElement, profile: SiteProfile | None) -> tuple[dict, HtmlElement, HtmlElement | None, str, list[str]]:
+def _text(
+    root: HtmlElement, profile: SiteProfile | None, template: Template | None = None
+) -> tuple[dict, HtmlElement, HtmlElement | None, str, list[str]]:
     """Text mass, content block, heading, title and text lines: what the article text needs."""
     mass = body.text_mass(root)
     content = _select(root, profile.body if profile else None)
+    learned = template.find(root) if template is not None and content is None else None
     if content is None:
-        content = body.find_content(root, mass)
+        content = learned if learned is not None else body.find_content(root, mass)
     heading = _select(root, profile.title if profile else None)
     if heading is None:
         heading = fields.article_heading(root, content, mass)
     title = (fields.heading_text(heading) if heading is not None else "") or fields.page_title(root)
-    lines = [line.text for line in body.content_lines(content, mass)]
+    box = template.without_chrome(content) if learned is not None else content
+    # a copy without chrome is not in `mass`: its chrome boxes were learned, not measured
+    lines = [line.text for line in body.content_lines(box, mass if box is content else None)]
     return mass, content, heading, title, lines
 
 

@@ -9,6 +9,7 @@ from urllib.parse import urljoin, urlsplit
 from typing import Any, AsyncIterator, Callable, Iterator
 
 import scrapy
+from scrapy.exceptions import NotConfigured
 from scrapy.http import Request, Response, TextResponse
 from scrapy.utils.sitemap import sitemap_urls_from_robots
 from twisted.python.failure import Failure
@@ -20,6 +21,7 @@ from crawler.extract import ArticleFields, Page, extract_article
 from crawler.items import ArticleItem, PageRecord
 from crawler.profiles import DEFAULT_PROFILE_DIR, ProfileRegistry, SiteProfile
 from crawler.sitemaps import SitemapError, SitemapLimits, read_sitemap
+from crawler.templates import TemplateBook
 from crawler.urls import Scope, site_of, url_shape
 
 logger = logging.getLogger(__name__)
@@ -50,6 +52,7 @@ class FanwenSpider(scrapy.Spider):
         self._pending: list[Any] = []
         self.sitemap_limits: SitemapLimits | None = None
         self._sitemap_files = 0
+        self.templates: TemplateBook | None = None  # the crawl's learned site templates (from_crawler)
 
     @classmethod
     def from_crawler(cls, crawler, *args: Any, **kwargs: Any) -> FanwenSpider:
@@ -63,6 +66,10 @@ class FanwenSpider(scrapy.Spider):
         if settings.getbool("FANWEN_SITEMAPS_ENABLED", True):
             spider.sitemap_limits = SitemapLimits.from_settings(settings)
         spider.sitemaps_from_robots = settings.getbool("ROBOTSTXT_OBEY")
+        try:
+            spider.templates = TemplateBook.from_crawler(crawler)
+        except NotConfigured:
+            spider.templates = None
         return spider
 
     async def start(self) -> AsyncIterator[Request]:
@@ -154,8 +161,10 @@ class FanwenSpider(scrapy.Spider):
         profile = self.profile_for(url)
         page = Page.from_html(response.text, response.url)
         kind = kind_by_url(url, profile)  # tag, list and home pages need no article extraction
+        site, fetched, template = site_of(_host(url)), datetime.now(), None
         if kind is None:
-            fields = extract_article(page, profile, fetched=datetime.now())
+            template = self.templates.template_for(site, page) if self.templates else None
+            fields = extract_article(page, profile, fetched=fetched, template=template)
             kind = page_kind(url, fields, profile)
 
         links = page_links(page, self.resolver, encoding)
@@ -181,6 +190,9 @@ class FanwenSpider(scrapy.Spider):
             yield PageRecord(response.url, kind, response.status, None, len(response.body))
             return
         item = self._article_item(response, url, fields, profile)
+        if self.templates:  # before observing: the page that completes the site's learning is held too
+            item.template_hold = self.templates.hold(site, page, profile, fetched) if template is None else None
+            self.templates.observe(site, page)
         parts = continuation_pages(page, url, self.resolver, encoding)
         if parts:
             yield self._request(parts[0], self.parse_part, PART_PRIORITY, article=item, parts=parts[1:])
@@ -198,7 +210,10 @@ class FanwenSpider(scrapy.Spider):
         item.fetched_urls.append(response.url)
         if isinstance(response, TextResponse):
             page = Page.from_html(response.text, response.url)
-            item.page_lines.append(extract_article(page, self.profile_for(item.url)).lines)
+            template = self.templates.template_for(item.site, page) if self.templates else None
+            item.page_lines.append(extract_article(page, self.profile_for(item.url), template=template).lines)
+            if item.template_hold is not None:
+                item.template_hold.pages.append(page)
             item.size += len(response.body)
         else:
             item.partial = True

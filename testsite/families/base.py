@@ -62,6 +62,7 @@ class Family(ArticleText):
     empty_channels: tuple[tuple[str, str], ...] = ()
     repeat_trap: str | None = None
     domain_text = ""
+    short_articles = False  # one essay of 100-400 characters, no variants or pay walls (testsite.families.duanwen)
 
     # ------------------------------------------------------------------ URLs
     def cat_path(self, parent_slug: str | None, slug: str) -> str:

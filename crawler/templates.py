@@ -1,0 +1,176 @@
+"""The crawl's site templates: one owner, asked by the spider, kept in the archive.
+
+`TemplateBook` learns each site's layouts from its article pages as the crawl sees them
+(crawler.extract.layouts), hands the spider a fitting template for every later page, and stores
+each learned or retired version in `site_templates` so that the next crawl starts with it. A site's
+first articles are extracted before there is a template: each carries a `TemplateHold` (its parsed
+pages) and waits in `pipelines.template.TemplatePipeline` until the site has had
+FANWEN_LEARN_PAGES article pages, or none for FANWEN_LEARN_WAIT seconds (a small site); then it is
+extracted again with what was learned.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from datetime import datetime
+from typing import TYPE_CHECKING, Any
+
+from scrapy.exceptions import NotConfigured
+
+from crawler.extract import Page, extract_article
+from crawler.extract.layouts import Event, LayoutLearner
+from crawler.extract.template import Template
+
+if TYPE_CHECKING:
+    import asyncio
+
+    from crawler.items import ArticleItem
+    from crawler.profiles import SiteProfile
+
+logger = logging.getLogger(__name__)
+
+
+class TemplateBook:
+    """Owns the learned templates of every site of a crawl (FANWEN_TEMPLATES_ENABLED)."""
+
+    def __init__(self, learner: LayoutLearner, writer: Any = None, wait: float = 10.0, stats: Any = None):
+        self.learner = learner
+        self.writer = writer
+        self.wait = wait
+        self.stats = stats
+        self._articles: dict[str, int] = {}  # site -> article pages observed
+        self._last_article: dict[str, float] = {}
+        self._settled: set[str] = set()
+        self._ready: dict[str, asyncio.Event] = {}
+
+    @classmethod
+    def from_crawler(cls, crawler) -> TemplateBook:
+        from scrapy import signals
+
+        settings = crawler.settings
+        if not settings.getbool("FANWEN_TEMPLATES_ENABLED", True):
+            raise NotConfigured("FANWEN_TEMPLATES_ENABLED is off")
+        pages = settings.getint("FANWEN_LEARN_PAGES", 20)
+        learner = LayoutLearner(learn_pages=pages, min_pages=min(pages, settings.getint("FANWEN_TEMPLATE_MIN_PAGES", 4)))
+        book = cls(learner, None, settings.getfloat("FANWEN_LEARN_WAIT", 10.0))
+        book._crawler = crawler  # its stats exist from the spider's opening on
+        crawler.signals.connect(book.open, signal=signals.spider_opened)
+        return book
+
+    def open(self) -> None:
+        """Start from the templates earlier crawls learned."""
+        crawler = getattr(self, "_crawler", None)
+        if crawler is not None and self.stats is None:
+            self.stats = crawler.stats
+        if crawler is not None and self.writer is None:
+            # The spider (which builds this book) exists before the extensions: ask for the session now.
+            from crawler.extensions.archive_session import ArchiveSession
+
+            session = ArchiveSession.of(crawler)
+            if session is not None:
+                session.open()
+                self.writer = session.writer
+        if self.writer is None:
+            return
+        from archive.templates import latest_templates
+
+        for stored in latest_templates(self.writer.db):
+            layout = self.learner.layout(stored.site, stored.layout)
+            layout.version = stored.version
+            if stored.retired_at is None:
+                layout.template = Template(stored.content, frozenset(stored.chrome), stored.pages)
+
+    # -- asked by the spider -----------------------------------------------------------------
+
+    def template_for(self, site: str, page: Page) -> Template | None:
+        """The learned template for this page of the site, when its layout has one that fits."""
+        if page.root is None:
+            return None
+        return self.learner.template_for(site, page.root)
+
+    def observe(self, site: str, page: Page) -> None:
+        """An article page of the site: learned from, or checked against its layout's template."""
+        if page.root is None:
+            return
+        self._articles[site] = self._articles.get(site, 0) + 1
+        self._last_article[site] = time.monotonic()
+        self._record(self.learner.observe(site, page.url, page.root))
+        if site not in self._settled and self._articles[site] >= self.learner.learn_pages:
+            self._settle(site)
+
+    def hold(self, site: str, page: Page, profile: SiteProfile | None, fetched: datetime) -> TemplateHold | None:
+        """For an article extracted before its site settled: what it takes to extract it again."""
+        if site in self._settled:
+            return None
+        return TemplateHold(self, site, [page], profile, fetched)
+
+    # -- settling ------------------------------------------------------------------------------
+
+    async def settled(self, site: str) -> None:
+        """Wait until the site has its templates (or has none to learn)."""
+        import asyncio
+
+        if site in self._settled:
+            return
+        ready = self._ready.setdefault(site, asyncio.Event())
+        while not ready.is_set():
+            quiet_until = self._last_article.get(site, 0.0) + self.wait
+            try:
+                await asyncio.wait_for(ready.wait(), max(0.0, quiet_until - time.monotonic()))
+            except asyncio.TimeoutError:
+                if time.monotonic() >= self._last_article.get(site, 0.0) + self.wait:  # a small site
+                    self._settle(site)
+
+    def _settle(self, site: str) -> None:
+        self._settled.add(site)
+        self._record(self.learner.settle(site))
+        ready = self._ready.get(site)
+        if ready is not None:
+            ready.set()
+
+    def _record(self, events: list[Event]) -> None:
+        from archive.templates import retire_template, save_template
+
+        for event in events:
+            layout = event.layout
+            if self.stats is not None:
+                self.stats.inc_value(f"fanwen/templates/{event.kind}")
+            if event.kind == "learned" and layout.template is not None:
+                logger.info("%s: template v%d learned from %d pages: %s", layout.site, layout.version,
+                            layout.template.pages, layout.template.content)
+                if self.writer is not None:
+                    save_template(self.writer, layout.site, layout.skeleton, layout.version, layout.template.content,
+                                  sorted(layout.template.chrome), layout.template.pages)
+            elif event.kind == "retired":
+                logger.info("%s: template v%d stopped fitting; learning again", layout.site, layout.version)
+                if self.writer is not None:
+                    retire_template(self.writer, layout.site, layout.skeleton, layout.version)
+
+
+class TemplateHold:
+    """An article extracted before its site's template was learned: its pages, to extract again."""
+
+    def __init__(self, book: TemplateBook, site: str, pages: list[Page], profile: SiteProfile | None, fetched: datetime):
+        self.book = book
+        self.site = site
+        self.pages = pages
+        self.profile = profile
+        self.fetched = fetched
+
+    async def settle(self, item: ArticleItem) -> None:
+        """Wait for the site's templates; extract the item's pages again where one fits."""
+        await self.book.settled(self.site)
+        for number, page in enumerate(self.pages[: len(item.page_lines)]):
+            template = self.book.template_for(self.site, page)
+            if template is None:
+                continue
+            fields = extract_article(page, self.profile, self.fetched, template=template)
+            item.page_lines[number] = list(fields.lines)
+            if number == 0:
+                item.display_title = fields.title or item.display_title
+                item.published_at = fields.published_at
+                item.source = fields.source
+                item.categories = fields.categories
+                item.terms = fields.terms
+        self.pages = []
