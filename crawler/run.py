@@ -10,6 +10,7 @@ from scrapy.crawler import CrawlerProcess
 from scrapy.settings import Settings
 from scrapy.utils.project import get_project_settings
 
+from crawler import console
 from crawler.spiders.fanwen import FanwenSpider
 
 # Settings for a site served on this machine: no politeness delays are needed.
@@ -33,10 +34,22 @@ def project_settings(db: str | Path, overrides: dict[str, Any] | None = None) ->
     return settings
 
 
-def run_crawl(start_urls: list[str], db: str | Path, overrides: dict[str, Any] | None = None) -> dict[str, Any]:
-    """Crawl the sites of `start_urls` into the archive at `db`; returns the crawl's stats."""
-    process = CrawlerProcess(project_settings(db, overrides))
+def run_crawl(start_urls: list[str], db: str | Path, overrides: dict[str, Any] | None = None,
+              verbosity: int = console.DEFAULT) -> dict[str, Any]:
+    """Crawl the sites of `start_urls` into the archive at `db`; returns the crawl's stats.
+
+    `verbosity` (crawler.console): -1 errors only, 0 progress and warnings one line each, 1 Scrapy's log."""
+    console.configure(verbosity)
+    process = CrawlerProcess(project_settings(db, {**console.crawl_log_settings(verbosity), **(overrides or {})}))
     crawler = process.create_crawler(FanwenSpider)
     process.crawl(crawler, start_urls=list(start_urls))
     process.start()
     return dict(crawler.stats.get_stats())
+
+
+def check_crawl(db: str | Path, crawl_id: int, overrides: dict[str, Any] | None = None) -> list[str]:
+    """Run the crawl-quality monitors (FANWEN_MONITOR_* settings) on a finished crawl; record and
+    return its alarms (empty when it passed)."""
+    from crawler.monitors import check_and_record
+
+    return check_and_record(db, crawl_id, project_settings(db, overrides))

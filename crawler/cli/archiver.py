@@ -26,4 +26,4 @@ def command(redis_url: str, db: str, settings: tuple[str, ...], as_json: bool) -
     check_redis(redis_url)
     open_archive(db).conn.close()
     stats = run_archiver(redis_url, db, parse_settings(settings))
-    report_crawl(open_archive(db), db, stats["fanwen/crawl_id"], as_json)
+    report_crawl(db, stats["fanwen/crawl_id"], as_json)
