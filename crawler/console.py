@@ -7,6 +7,8 @@ import logging
 import re
 from typing import Any
 
+from crawler.writeguard import record_says_unwritable
+
 QUIET, DEFAULT, VERBOSE, DEBUG = -1, 0, 1, 2
 PROGRESS_LOGGER = "fanwen.progress"
 _MAX_LINE = 400
@@ -66,6 +68,8 @@ class _ConsoleLevel(logging.Filter):
     def filter(self, record: logging.LogRecord) -> bool:
         if record.name == PROGRESS_LOGGER:
             return self.progress
+        if record.levelno >= logging.ERROR and record_says_unwritable(record, aftermath=True):
+            return False  # crawler.writeguard stops the crawl and `fanwen crawl` says it in one line
         return record.levelno >= self.level
 
 

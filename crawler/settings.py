@@ -60,6 +60,7 @@ SPIDER_MIDDLEWARES = {
 EXTENSIONS = {
     "crawler.extensions.pagefilter.PageFilter": 0,
     "crawler.extensions.progress.Progress": 0,
+    "crawler.writeguard.ArchiveWriteGuard": 0,
 }
 ITEM_PIPELINES = {
     "pipelines.clean.CleanPipeline": 100,

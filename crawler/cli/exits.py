@@ -7,6 +7,7 @@ from typing import Any
 import click
 
 from crawler.console import redact
+from crawler.writeguard import is_unwritable
 
 OK = 0
 FAILED = 1  # the crawl did not finish (stopped, killed), or an unexpected error
@@ -58,16 +59,3 @@ class UnwritableError(CommandError):
 
     def __init__(self, message: str):
         super().__init__(message, UNWRITABLE)
-
-
-_UNWRITABLE = ("database or disk is full", "disk i/o error", "readonly database", "read-only file system",
-               "no space left", "disk quota")
-
-
-def is_unwritable(exc: BaseException) -> bool:
-    """Whether an error says the archive cannot be written (as SQLite and the OS word it)."""
-    import errno
-
-    if isinstance(exc, OSError) and exc.errno in (errno.ENOSPC, errno.EROFS, errno.EDQUOT, errno.EFBIG, errno.EIO):
-        return True
-    return any(words in str(exc).lower() for words in _UNWRITABLE)
