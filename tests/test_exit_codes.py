@@ -102,3 +102,48 @@ def test_the_archive_in_use_is_75_with_the_holders_pid(tmp_path):
     assert result.returncode == BUSY
     line = assert_one_line(result)
     assert f"pid {os.getpid()}" in line
+
+
+def test_read_commands_refuse_a_missing_archive_and_make_nothing(tmp_path):
+    typo = tmp_path / "typo.db"
+    for args in (["schedule", "list"], ["schedule", "remove", "nightly"], ["scheduler"], ["stats"], ["sites"],
+                 ["query", "SELECT 1"], ["search", "双减"], ["dedupe"], ["index"], ["export", "-o", str(tmp_path / "a.jsonl")]):
+        result = run_fanwen(*args, "--db", str(typo))
+        assert result.returncode == BAD_INPUT, (args, result.stderr)
+        assert "typo.db" in assert_one_line(result), args
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_schedule_add_accepts_compound_intervals_and_refuses_a_duplicate_name_with_2(tmp_path):
+    db = str(tmp_path / "a.db")
+    added = run_fanwen("schedule", "add", "nightly", "http://www.example.test/", "--db", db, "--every", "1h30m")
+    assert added.returncode == 0 and "every 1h30m" in added.stdout, added.stderr
+    again = run_fanwen("schedule", "add", "nightly", "http://www.example.test/", "--db", db, "--every", "6h")
+    assert again.returncode == BAD_INPUT and "exists already" in assert_one_line(again)
+
+
+def test_a_second_scheduler_while_the_first_crawls_is_75_with_the_holders_pid(small_site, tmp_path):
+    bundle, server = small_site
+    db = tmp_path / "archive.db"
+    resolve = [arg for host in bundle.hosts for arg in ("--resolve", f"{host}=127.0.0.1")]
+    added = run_fanwen("schedule", "add", "slow", *server.start_urls, "--db", str(db), "--every", "1h", *resolve,
+                       "-s", "DOWNLOAD_DELAY=0.3", "-s", "AUTOTHROTTLE_ENABLED=False")
+    assert added.returncode == 0, added.stderr
+    first = subprocess.Popen([*FANWEN, "scheduler", "--db", str(db), "--poll", "0.2"], cwd=ROOT,
+                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        crawl_lock = db.with_name("archive.db.lock")
+        deadline = time.monotonic() + 60
+        while not (crawl_lock.exists() and crawl_lock.read_text()) and time.monotonic() < deadline:
+            time.sleep(0.05)
+        time.sleep(1)  # the crawl is writing now
+        second = run_fanwen("scheduler", "--db", str(db))
+        assert second.returncode == BUSY
+        line = assert_one_line(second)
+        assert "in use by another scheduler" in line and f"pid {first.pid}" in line
+        crawl = run_fanwen("crawl", server.start_urls[0], "--db", str(db))
+        assert crawl.returncode == BUSY and "in use by another crawl" in assert_one_line(crawl)
+    finally:
+        first.send_signal(subprocess.signal.SIGTERM)
+        first.communicate(timeout=60)
+    assert first.returncode == 0

@@ -12,6 +12,7 @@ import click
 
 from crawler.cli.exits import BUSY, FAILED, INTERRUPTED, BusyError, CommandError, UnwritableError, epilog, is_unwritable
 from crawler.cli.verbosity import current_verbosity, verbosity_options
+from crawler.console import redact
 
 CONTEXT = {"help_option_names": ["-h", "--help"]}
 # Command name -> one-line summary for `fanwen --help`; the command itself is in crawler/cli/<name>.py
@@ -49,6 +50,24 @@ class FanwenGroup(click.Group):
     def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
         with formatter.section("Commands"):
             formatter.write_dl(list(COMMANDS.items()))
+
+    def main(self, *args: Any, standalone_mode: bool = True, **kwargs: Any) -> Any:
+        """As click's, but a usage error is one line too (click adds the usage and a hint on three more)."""
+        if not standalone_mode:
+            return super().main(*args, standalone_mode=False, **kwargs)
+        try:
+            status = super().main(*args, standalone_mode=False, **kwargs)
+        except click.UsageError as exc:
+            hint = f" (see {exc.ctx.command_path} -h)" if exc.ctx is not None else ""
+            click.echo(f"Error: {redact(exc.format_message())}{hint}", err=True)
+            sys.exit(exc.exit_code)
+        except click.ClickException as exc:
+            exc.show()
+            sys.exit(exc.exit_code)
+        except click.Abort:
+            click.echo("interrupted", err=True)
+            sys.exit(INTERRUPTED)
+        sys.exit(status if isinstance(status, int) else 0)
 
     def invoke(self, ctx: click.Context) -> Any:
         try:
