@@ -29,10 +29,15 @@ class Schedule:
 
 
 def format_seconds(seconds: float) -> str:
+    """5400 -> '1h30m', 21600 -> '6h', 45.5 -> '45.5s'."""
+    parts, left = [], seconds
     for unit, size in (("d", 86400), ("h", 3600), ("m", 60)):
-        if seconds >= size and seconds % size == 0:
-            return f"{int(seconds // size)}{unit}"
-    return f"{seconds:g}s"
+        if left >= size:
+            parts.append(f"{int(left // size)}{unit}")
+            left -= (left // size) * size
+    if left or not parts:
+        parts.append(f"{left:g}s")
+    return "".join(parts)
 
 
 _COLUMNS = "name, start_urls, every, cron, settings, created_at, next_run"

@@ -49,6 +49,9 @@ TABLES: dict[str, dict[str, str]] = {
         "settings": "JSON object: the settings given on the command line",
         "stats": "JSON object: Scrapy and fanwen stats at the end",
         "finish_reason": "Scrapy's finish reason (finished, shutdown, ...)",
+        "quality": "JSON object: the crawl-quality figures per site (article pages, short bodies, failures,"
+                   " duplicates, median length) the monitors computed at its end; NULL if not checked",
+        "alarms": "JSON array: the quality alarms the crawl raised (exit status 4), NULL when every check passed",
     },
     "fetches": {
         "id": "integer primary key",
@@ -140,7 +143,8 @@ def check_archive(db: sqlite_utils.Database) -> None:
 
 
 # Columns added to existing tables since schema version 1 (nullable, so older fanwen can still write).
-_ADDED_COLUMNS = [("paragraph_stats", "dup_chars", "INTEGER"), ("frontier", "request", "TEXT")]
+_ADDED_COLUMNS = [("paragraph_stats", "dup_chars", "INTEGER"), ("frontier", "request", "TEXT"),
+                  ("crawls", "quality", "TEXT"), ("crawls", "alarms", "TEXT")]
 
 
 def _paragraph_rows_by_article(db: sqlite_utils.Database) -> None:

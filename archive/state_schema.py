@@ -55,7 +55,8 @@ STATE_TABLES: dict[str, dict[str, str]] = {
         "schedule": "schedule name (schedules.name)",
         "started_at": "UTC start time",
         "finished_at": "UTC end time, NULL while running or if the scheduler was killed",
-        "exit_status": "exit status of the crawl process (0 finished, 75 archive busy, negative: killed by that signal)",
+        "exit_status": "exit status of the crawl process (0 done; the others as in [cli.md](cli.md): 3 nothing fetched,"
+                       " 4 quality alarm, 74 archive unwritable, 75 archive busy; negative: killed by that signal)",
         "crawl_id": "the crawl it ran (crawls.id), when it got that far",
         "stats": "JSON object: the crawl summary (pages, errors, articles, requests)",
     },

@@ -5,11 +5,11 @@ from __future__ import annotations
 import json
 from typing import Any
 
-import sqlite_utils
 
+def crawl_summary(db: Any, crawl_id: int) -> dict[str, Any]:
+    """What one crawl did: pages by kind, errors by reason, articles added, and archive totals.
 
-def crawl_summary(db: sqlite_utils.Database, crawl_id: int) -> dict[str, Any]:
-    """What one crawl did: pages by kind, errors by reason, articles added, and archive totals."""
+    `db` is an sqlite3 connection (read-only will do) or a sqlite_utils Database."""
     kinds = dict(db.execute("SELECT kind, count(*) FROM fetches WHERE crawl_id = ? GROUP BY kind", [crawl_id]).fetchall())
     def reasons(kind_test: str) -> dict[str, int]:
         return dict(
@@ -31,6 +31,9 @@ def crawl_summary(db: sqlite_utils.Database, crawl_id: int) -> dict[str, Any]:
         "finished_at": row[1] if row else None,
         "finish_reason": row[2] if row else None,
         "pages": kinds,
+        # Pages that answered (any HTTP response, 304 included, that was not an error): 0 means the crawl fetched nothing.
+        "fetched": db.execute("SELECT count(*) FROM fetches WHERE crawl_id = ? AND error IS NULL AND kind != 'skipped'",
+                              [crawl_id]).fetchone()[0],
         "errors": reasons("NOT IN ('skipped', 'redirect')"),
         "skipped": reasons("= 'skipped'"),
         "articles_new": db.execute("SELECT count(*) FROM articles WHERE crawl_id = ?", [crawl_id]).fetchone()[0],
@@ -43,6 +46,6 @@ def crawl_summary(db: sqlite_utils.Database, crawl_id: int) -> dict[str, Any]:
     }
 
 
-def last_crawl_id(db: sqlite_utils.Database) -> int | None:
+def last_crawl_id(db: Any) -> int | None:
     row = db.execute("SELECT max(id) FROM crawls").fetchone()
     return row[0] if row else None

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import json
 import logging
-from contextlib import contextmanager
+import sqlite3
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
@@ -50,6 +51,7 @@ class ArchiveWriter:
         self.hooks += hooks
         self.db: Any = None
         self._pending = 0
+        self.failed: sqlite3.OperationalError | None = None  # the write that stopped all writes
         self._depth = 0  # > 0 inside one document's writes: a batch commits whole documents only
 
     def add_hook(self, hook: WriterHook) -> None:
@@ -75,9 +77,10 @@ class ArchiveWriter:
     # -- transactions -------------------------------------------------------------------
 
     def _write(self, sql: str, params: list[Any] | tuple[Any, ...]) -> Any:
-        if self._pending == 0:
-            self.db.execute("BEGIN IMMEDIATE")
-        cursor = self.db.execute(sql, params)
+        with self._failing_stops_writes():
+            if self._pending == 0:
+                self.db.execute("BEGIN IMMEDIATE")
+            cursor = self.db.execute(sql, params)
         self._pending += 1
         if self._pending >= self.batch_size and not self._depth:
             self.flush()
@@ -101,9 +104,10 @@ class ArchiveWriter:
     def write_many(self, sql: str, rows: list[Any]) -> None:
         """One statement run for many rows, in the current batch."""
         if rows:
-            if self._pending == 0:
-                self.db.execute("BEGIN IMMEDIATE")
-            self.db.conn.executemany(sql, rows)
+            with self._failing_stops_writes():
+                if self._pending == 0:
+                    self.db.execute("BEGIN IMMEDIATE")
+                self.db.conn.executemany(sql, rows)
             self._pending += len(rows)
 
     def flush(self) -> None:
@@ -114,8 +118,28 @@ class ArchiveWriter:
                     hook.before_commit()
             finally:
                 self._depth -= 1
-            self.db.execute("COMMIT")
+            with self._failing_stops_writes():
+                self.db.execute("COMMIT")
             self._pending = 0
+
+    @contextmanager
+    def _failing_stops_writes(self) -> Iterator[None]:
+        """A write the disk refused (full, read-only, I/O error) loses the batch: no later write may
+        commit on its own in autocommit mode, or the archive would hold a frontier or URL state
+        that says done for pages whose articles were lost. Every later write raises the first error."""
+        if self.failed is not None:
+            raise sqlite3.OperationalError(f"archive writes stopped after: {self.failed}")
+        try:
+            yield
+        except sqlite3.OperationalError as exc:
+            message = str(exc).lower()
+            if (any(w in message for w in ("full", "disk i/o", "readonly", "read-only"))
+                    or (self._pending and not self.db.conn.in_transaction)):
+                self.failed = exc
+                if self.db.conn.in_transaction:
+                    with suppress(sqlite3.Error):
+                        self.db.conn.rollback()
+            raise
 
     # -- crawls ---------------------------------------------------------------------------
 

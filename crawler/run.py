@@ -13,6 +13,7 @@ from scrapy.settings import Settings
 from scrapy.utils.project import get_project_settings
 
 from archive.lock import ArchiveBusy
+from crawler import console
 from crawler.spiders.fanwen import FanwenSpider
 
 logger = logging.getLogger(__name__)
@@ -38,11 +39,13 @@ def project_settings(db: str | Path, overrides: dict[str, Any] | None = None) ->
     return settings
 
 
-def run_crawl(start_urls: list[str], db: str | Path, overrides: dict[str, Any] | None = None) -> dict[str, Any]:
+def run_crawl(start_urls: list[str], db: str | Path, overrides: dict[str, Any] | None = None,
+              verbosity: int = console.DEFAULT) -> dict[str, Any]:
     """Crawl the sites of `start_urls` into the archive at `db`; returns the crawl's stats.
 
-    Raises ArchiveBusy, before anything is written, when another crawl holds the archive."""
-    process = CrawlerProcess(project_settings(db, overrides))
+    `verbosity` (crawler.console): -1 errors only, 0 progress and warnings one line each, 1 Scrapy's log."""
+    console.configure(verbosity)
+    process = CrawlerProcess(project_settings(db, {**console.crawl_log_settings(verbosity), **(overrides or {})}))
     crawler = process.create_crawler(FanwenSpider)
     start_crawl(process, crawler, start_urls=list(start_urls))
     return dict(crawler.stats.get_stats())
@@ -78,3 +81,11 @@ def refusal(crawl: Any) -> list[ArchiveBusy]:
 
         crawl.addErrback(busy)
     return refused
+
+
+def check_crawl(db: str | Path, crawl_id: int, overrides: dict[str, Any] | None = None) -> list[str]:
+    """Run the crawl-quality monitors (FANWEN_MONITOR_* settings) on a finished crawl; record and
+    return its alarms (empty when it passed)."""
+    from crawler.monitors import check_and_record
+
+    return check_and_record(db, crawl_id, project_settings(db, overrides))

@@ -36,15 +36,18 @@ from archive.schedules import (
 logger = logging.getLogger(__name__)
 
 _UNITS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
-_EVERY = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*([smhd])\s*$")
+_EVERY = re.compile(r"^(?:\d+(?:\.\d+)?[smhd])+$")
+_PART = re.compile(r"(\d+(?:\.\d+)?)([smhd])")
 
 
 def parse_every(text: str) -> float:
-    """'30s', '15m', '6h', '1d' -> seconds."""
-    match = _EVERY.match(text or "")
-    if not match or float(match.group(1)) <= 0:
-        raise ValueError(f"{text!r} is not an interval: write a number and a unit, e.g. 30s, 15m, 6h or 1d")
-    return float(match.group(1)) * _UNITS[match.group(2)]
+    """'30s', '15m', '6h', '1d', and compounds such as '1h30m' or '1d 12h' -> seconds."""
+    compact = "".join((text or "").lower().split())
+    seconds = sum(float(n) * _UNITS[unit] for n, unit in _PART.findall(compact)) if _EVERY.match(compact) else 0
+    if seconds <= 0:
+        raise ValueError(f"{text!r} is not an interval: write numbers with units s, m, h, d,"
+                         " e.g. 30s, 15m, 6h, 1d or 1h30m")
+    return seconds
 
 
 def check_cron(expression: str) -> str:

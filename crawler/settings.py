@@ -80,6 +80,7 @@ EXTENSIONS = {
     "crawler.extensions.archive_session.ArchiveSession": 0,
     "crawler.extensions.pagefilter.PageFilter": 0,
     "crawler.extensions.progress.Progress": 0,
+    "crawler.writeguard.ArchiveWriteGuard": 0,
 }
 ITEM_PIPELINES = {
     "pipelines.template.TemplatePipeline": 50,
@@ -134,3 +135,15 @@ FANWEN_WORKER_LEASE = 30.0
 FANWEN_SHARED_POLITENESS = True
 # Items the archiver has read and not yet archived, at most.
 FANWEN_ARCHIVER_MAX_PENDING = 500
+
+# Crawl-quality monitors (crawler/monitors.py, docs/cli.md): checked per site when a crawl finishes; a
+# crawl that breaks one exits with status 4 and records why in crawls.alarms.
+FANWEN_MONITOR_ENABLED = True
+FANWEN_MONITOR_MIN_PAGES = 10
+FANWEN_MONITOR_SHORT_CHARS = 200
+FANWEN_MONITOR_MAX_SHORT = 0.3
+FANWEN_MONITOR_MAX_FAILED = 0.2
+FANWEN_MONITOR_MAX_DUPLICATES = 0.8
+FANWEN_MONITOR_MAX_DECODE = 0.05
+FANWEN_MONITOR_MAX_DROP = 0.5
+FANWEN_MONITOR_HISTORY = 5

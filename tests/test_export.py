@@ -4,13 +4,17 @@ from __future__ import annotations
 
 import gzip
 import json
+import os
+import shutil
 import sqlite3
+import subprocess
 from pathlib import Path
 
 import pytest
 
 from archive_factory import DOCS, make_archive
 
+from tests.conftest import FANWEN, ROOT
 from tests.conftest import run_fanwen as run
 
 
@@ -93,3 +97,17 @@ def test_bad_input_is_one_line_exit_2_and_writes_nothing(archive, tmp_path, args
     result = run("export", "--db", str(archive), *[a.replace("{tmp}", str(tmp_path)) for a in args])
     assert result.returncode == 2 and message in result.stderr and result.stderr.count("\n") == 1
     assert list(tmp_path.iterdir()) == [] and archive.read_bytes() == before
+
+
+@pytest.mark.parametrize("name, output", [("a.json", "a.json"), ("a.jsonl", "./a.jsonl"), ("a.json.gz", "{tmp}/a.json.gz")])
+def test_an_output_that_is_the_archive_itself_is_refused(archive, tmp_path, name, output):
+    """`fanwen export --db a.json -o a.json` would replace the archive by its own export."""
+    db = tmp_path / name
+    shutil.copy(archive, db)
+    before = db.read_bytes()
+    result = subprocess.run([*FANWEN, "export", "--db", name, "-o", output.replace("{tmp}", str(tmp_path))],
+                            cwd=tmp_path, capture_output=True, text=True, timeout=120,
+                            env=dict(os.environ, PYTHONPATH=str(ROOT)))
+    assert result.returncode == 2, result.stderr
+    assert "is the archive itself" in result.stderr and result.stderr.count("\n") == 1
+    assert db.read_bytes() == before and sorted(p.name for p in tmp_path.iterdir()) == [name]

@@ -63,7 +63,7 @@ def test_invalid_interval_and_missing_or_double_timing_are_refused(archive_with_
     before = _dump(archive_with_a_schedule)
     db = str(archive_with_a_schedule)
     bad_every = fanwen("schedule", "add", "bad", "http://www.example.test/", "--db", db, "--every", "6 hours")
-    assert bad_every.returncode == 2 and "not an interval" in bad_every.stderr
+    assert bad_every.returncode == 2 and "not an interval" in bad_every.stderr and "1h30m" in bad_every.stderr
     neither = fanwen("schedule", "add", "bad", "http://www.example.test/", "--db", db)
     both = fanwen("schedule", "add", "bad", "http://www.example.test/", "--db", db, "--every", "1h", "--cron", "0 3 * * *")
     assert neither.returncode == both.returncode == 2
@@ -74,7 +74,7 @@ def test_invalid_interval_and_missing_or_double_timing_are_refused(archive_with_
 def test_unknown_schedule_name_is_refused_and_changes_nothing(archive_with_a_schedule):
     before = _dump(archive_with_a_schedule)
     result = fanwen("schedule", "remove", "weekly", "--db", str(archive_with_a_schedule))
-    assert result.returncode == 1
+    assert result.returncode == 2
     assert "no schedule named 'weekly'" in result.stderr
     assert _dump(archive_with_a_schedule) == before
     listed = fanwen("schedule", "list", "--db", str(archive_with_a_schedule), "--json")

@@ -32,4 +32,4 @@ def command(redis_url: str, db: str, settings: tuple[str, ...], as_json: bool) -
         stats = run_archiver(redis_url, db, parse_settings(settings))
     except ArchiveBusy as exc:
         raise BusyError(str(exc)) from exc
-    report_crawl(open_archive(db), db, stats["fanwen/crawl_id"], as_json)
+    report_crawl(db, stats["fanwen/crawl_id"], as_json)

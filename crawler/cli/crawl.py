@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import sqlite3
 import sys
 from typing import Any
 from urllib.parse import urlsplit
@@ -10,12 +11,17 @@ from urllib.parse import urlsplit
 import click
 
 from archive.lock import ArchiveBusy
-from archive.summary import crawl_summary, last_crawl_id
-from crawler.cli.options import (BusyError, db_option, holding_archive, json_option, open_archive, parse_resolve,
+from archive.summary import crawl_summary
+from crawler.cli.exits import (BAD_INPUT, BUSY, FAILED, NOTHING_FETCHED, OK, QUALITY_ALARM, UNWRITABLE, BusyError,
+                               CommandError, UnwritableError, epilog, is_unwritable)
+from crawler.cli.options import (db_option, ensure_free, holding_archive, json_option, open_archive, parse_resolve,
                                  parse_settings)
+from crawler.cli.reading import open_readonly_archive
+from crawler.cli.verbosity import current_verbosity, verbosity_options
+from crawler.console import redact
 
 
-@click.command("crawl")
+@click.command("crawl", epilog=epilog(OK, FAILED, BAD_INPUT, NOTHING_FETCHED, QUALITY_ALARM, UNWRITABLE, BUSY))
 @click.argument("start_urls", nargs=-1, required=True)
 @db_option
 @click.option("-s", "--set", "settings", multiple=True, metavar="NAME=VALUE", help="Scrapy setting, as for scrapy crawl -s.")
@@ -23,6 +29,7 @@ from crawler.cli.options import (BusyError, db_option, holding_archive, json_opt
 @click.option("--redis", "redis_url", metavar="URL", help="Only seed a distributed crawl in this Redis (see fanwen worker).")
 @click.option("--fresh", is_flag=True, help="With --redis: forget the seen URLs and frontier of an earlier crawl first.")
 @json_option
+@verbosity_options
 def command(start_urls: tuple[str, ...], db: str, settings: tuple[str, ...], resolve: tuple[str, ...],
             redis_url: str | None, fresh: bool, as_json: bool) -> None:
     """Crawl the sites of START_URLS (their hosts and m./www./mip. mirrors) into the archive.
@@ -30,12 +37,15 @@ def command(start_urls: tuple[str, ...], db: str, settings: tuple[str, ...], res
     With --redis, queue them in the shared frontier of a distributed crawl instead, for `fanwen worker`
     processes to fetch and `fanwen archiver` to archive.
 
-    Example: fanwen crawl https://www.example.com/ --db data/archive.db -s DOWNLOAD_DELAY=2
+    \b
+    Examples:
+      fanwen crawl https://www.example.com/ --db data/archive.db -s DOWNLOAD_DELAY=2
+      fanwen crawl https://www.example.com/ --redis redis://10.0.0.5:6379/0
     """
     for url in start_urls:
         parts = urlsplit(url)
         if parts.scheme not in ("http", "https") or not parts.hostname:
-            raise click.BadParameter(f"{url!r} is not an http(s) URL", param_hint="START_URLS")
+            raise click.BadParameter(f"{redact(url)!r} is not an http(s) URL", param_hint="START_URLS")
     if redis_url:
         seed_and_report(list(start_urls), redis_url, fresh, as_json)
         return
@@ -48,40 +58,81 @@ def command(start_urls: tuple[str, ...], db: str, settings: tuple[str, ...], res
 
 
 def crawl_and_report(start_urls: list[str], db: str, overrides: dict[str, Any], as_json: bool) -> None:
-    from crawler.run import run_crawl  # imports Scrapy: only when a crawl runs
+    """Run the crawl, check its quality, print its summary and exit with the status of docs/cli.md."""
+    from crawler.run import check_crawl, run_crawl  # imports Scrapy: only when a crawl runs
 
     try:
-        stats = run_crawl(start_urls, db, overrides)
+        stats = run_crawl(start_urls, db, overrides, current_verbosity())
     except ArchiveBusy as exc:  # another crawl took the archive since the check above
         raise BusyError(str(exc)) from exc
-    archive = open_archive(db)
-    report_crawl(archive, db, stats.get("fanwen/crawl_id") or last_crawl_id(archive), as_json)
+    if stats.get("fanwen/archive_error"):
+        raise UnwritableError(f"{db}: the crawl stopped: cannot write the archive ({stats['fanwen/archive_error']});"
+                              " free space, then run the same command again to resume")
+    crawl_id = stats.get("fanwen/crawl_id")
+    if crawl_id is None:
+        raise CommandError(f"the crawl stopped before it began ({stats.get('finish_reason')});"
+                           " run again with -v to see why")
+    try:
+        alarms = check_crawl(db, crawl_id, overrides)
+    except sqlite3.OperationalError as exc:
+        if is_unwritable(exc):
+            raise UnwritableError(f"{db}: cannot write the archive ({exc}); free space or give a writable --db") from exc
+        raise
+    report_crawl(db, crawl_id, as_json, alarms)
 
 
-def report_crawl(archive, db: str, crawl_id: int, as_json: bool) -> None:
-    """Print a crawl's summary (as JSON with --json); exit 1 when it did not finish."""
-    summary = crawl_summary(archive, crawl_id)
+def report_crawl(db: str, crawl_id: int, as_json: bool, alarms: list[str] | None = None) -> None:
+    """Print a crawl's summary (as JSON with --json), then exit with its status: 1 when it did not finish,
+    3 when it fetched nothing, 4 on a quality alarm."""
+    conn = open_readonly_archive(db)  # reads only: a full disk does not stop the report
+    try:
+        summary = crawl_summary(conn, crawl_id)
+    finally:
+        conn.close()
+    summary["alarms"] = alarms or []
     if as_json:
         click.echo(json.dumps(summary, ensure_ascii=False, indent=2))
     else:
         click.echo(format_summary(summary, db))
+    status = crawl_status(summary)
+    if status != OK:
+        click.echo(f"Error: {status_line(summary, status)}", err=True)
+        sys.exit(status)
+
+
+def crawl_status(summary: dict[str, Any]) -> int:
     if summary["finish_reason"] not in ("finished", None):
-        sys.exit(1)
+        return FAILED
+    if not summary["fetched"]:
+        return NOTHING_FETCHED
+    if summary["alarms"]:
+        return QUALITY_ALARM
+    return OK
+
+
+def status_line(summary: dict[str, Any], status: int) -> str:
+    if status == FAILED:
+        return f"crawl {summary['crawl_id']} did not finish ({summary['finish_reason']}); run the same command again to resume it"
+    if status == NOTHING_FETCHED:
+        failed = ", ".join(f"{n} {reason}" for reason, n in summary["errors"].items()) or "no request was made"
+        return f"crawl {summary['crawl_id']} fetched no page ({failed}); check the start URLs and the network"
+    return f"crawl {summary['crawl_id']} raised {len(summary['alarms'])} quality alarm(s): {'; '.join(summary['alarms'])}"
 
 
 def seed_and_report(start_urls: list[str], redis_url: str, fresh: bool, as_json: bool) -> None:
     from crawler.distributed.run import seed_crawl
 
+    shown = redact(redis_url)
     try:
         result = seed_crawl(redis_url, start_urls, fresh)
     except RuntimeError as exc:
-        raise click.ClickException(f"{redis_url}: {exc}; wait for them to finish or seed without --fresh") from exc
+        raise CommandError(f"{shown}: {exc}; wait for them to finish or seed without --fresh") from exc
     except Exception as exc:  # redis errors: refused, unknown host, bad URL
-        raise click.ClickException(f"{redis_url}: cannot seed the crawl ({exc}); is redis-server running there?") from exc
+        raise CommandError(f"{shown}: cannot seed the crawl ({exc}); is redis-server running there?") from exc
     if as_json:
         click.echo(json.dumps(result, indent=2))
         return
-    click.echo(f"seeded {redis_url}: {result['queued']} start URLs queued, {result['seen']} seen before")
+    click.echo(f"seeded {shown}: {result['queued']} start URLs queued, {result['seen']} seen before")
     if result["seen"] and not fresh:
         click.echo("  start URLs seen before are not fetched again: add --fresh to crawl them again")
 
@@ -99,4 +150,5 @@ def format_summary(s: dict[str, Any], db: str) -> str:
         f"  archive:  {db}: {s['articles_total']} articles at {s['urls_total']} URLs",
     ]
     lines += [f"    {site['site']}: {site['articles']} articles, {site['chars'] or 0} characters" for site in s["sites"]]
+    lines += [f"  alarm:    {alarm}" for alarm in s.get("alarms", [])]
     return "\n".join(lines)

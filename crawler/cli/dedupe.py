@@ -7,12 +7,15 @@ from typing import Any
 
 import click
 
-from archive.neardup import DEFAULT_THRESHOLD, recompute_clusters
-from crawler.cli.options import holding_archive
+from crawler.cli.exits import BAD_INPUT, BUSY, OK, UNWRITABLE, epilog
+from crawler.cli.options import db_option, holding_archive
+from crawler.cli.reading import open_readonly_archive
+
+DEFAULT_THRESHOLD = 0.6  # archive.neardup.DEFAULT_THRESHOLD (checked by a test; imported late, it loads numpy)
 
 
-@click.command("dedupe")
-@click.option("--db", required=True, type=click.Path(exists=True, dir_okay=False), help="the archive (SQLite file)")
+@click.command("dedupe", epilog=epilog(OK, BAD_INPUT, UNWRITABLE, BUSY))
+@db_option
 @click.option("--threshold", type=click.FloatRange(0.05, 1.0), default=DEFAULT_THRESHOLD, show_default=True,
               help="exact Jaccard of the shingle sets at or above which two articles are near-duplicates")
 @click.option("--json", "as_json", is_flag=True, help="print the report as JSON")
@@ -21,8 +24,13 @@ def command(db: str, threshold: float, as_json: bool) -> None:
 
     Signatures stored in the archive are reused; missing ones are computed.
 
-    Example: fanwen dedupe --db data/archive.db --threshold 0.7
+    \b
+    Example:
+      fanwen dedupe --db data/archive.db --threshold 0.7
     """
+    from archive.neardup import recompute_clusters  # numpy, rensa: only when it runs
+
+    open_readonly_archive(db).close()  # refuses a missing, foreign or newer file before anything writes
     with holding_archive(db):
         report = recompute_clusters(db, threshold)
     click.echo(json.dumps(report, indent=2) if as_json else format_report(report))

@@ -40,6 +40,7 @@ def command(db: str, output: str, fmt: str | None, query: str | None, sql: str |
     Example: fanwen export --db data/archive.db -o articles.jsonl.gz --site baihua.test --since 2023-01-01
     """
     fmt, compress = output_format(output, fmt)
+    refuse_overwriting_the_archive(output, db)
     conn = open_readonly_archive(db)
     filters = make_filters(conn, **filter_args)
     if sql and (query or filters != Filters()):
@@ -56,13 +57,24 @@ def command(db: str, output: str, fmt: str | None, query: str | None, sql: str |
     click.echo(f"exported {count} records to {output}", err=True)
 
 
+def refuse_overwriting_the_archive(output: str, db: str) -> None:
+    """`-o` naming the archive (or its WAL, shared-memory or lock file) would replace it by its own export."""
+    if output == "-":
+        return
+    target = Path(output).resolve()
+    archive = Path(db).resolve()
+    files = [archive, *(archive.with_name(archive.name + suffix) for suffix in ("-wal", "-shm", "-journal", ".lock"))]
+    if target in files or (target.exists() and archive.exists() and os.path.samefile(target, archive)):
+        raise InputError(f"-o {output} is the archive itself (--db {db}); give another file name")
+
+
 def output_format(output: str, fmt: str | None) -> tuple[str, bool]:
     if output == "-":
         return fmt or "jsonl", False
     for suffix, (kind, compress) in FORMATS.items():
         if output.endswith(suffix):
             return fmt or kind, compress
-    raise InputError(f"-o {output}: name the file .jsonl, .jsonl.gz or .json (or give -o - for stdout)")
+    raise InputError(f"-o {output}: name the file .jsonl, .jsonl.gz, .json or .json.gz (or give -o - for stdout)")
 
 
 def write_records(lines: Iterable[str], output: str, fmt: str, compress: bool, progress=None) -> int:

@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import sqlite3
 from contextlib import contextmanager
+from pathlib import Path
 from typing import Any, Iterator
 
 import click
 
-from archive import NotAnArchive, connect
 from archive.lock import ArchiveBusy, ArchiveLock
+from crawler.cli.exits import BAD_INPUT, BusyError, CommandError, UnwritableError, is_unwritable
+from crawler.console import redact
 
 DEFAULT_DB = "data/archive.db"
 CONTEXT = {"help_option_names": ["-h", "--help"]}
@@ -33,7 +36,7 @@ def check_redis(url: str) -> None:
     try:
         connect(url).close()
     except Exception as exc:  # refused, unknown host, bad URL
-        raise click.ClickException(f"{url}: Redis does not answer ({exc}); is redis-server running there?") from exc
+        raise CommandError(f"{redact(url)}: Redis does not answer ({exc}); is redis-server running there?") from exc
 
 
 def json_option(f):
@@ -65,18 +68,28 @@ def parse_resolve(values: tuple[str, ...]) -> dict[str, str]:
 
 def open_archive(db: str):
     """Open or create the archive, or stop with a sentence that says what to do."""
+    from archive import NotAnArchive, connect  # sqlite-utils: only for the commands that write
+
     try:
         return connect(db)
     except NotAnArchive as exc:
-        raise click.ClickException(f"{db}: {exc}") from exc
-    except Exception as exc:  # sqlite3 errors: not a database, unwritable folder
-        raise click.ClickException(f"{db}: cannot open the archive ({exc}); give a writable path with --db") from exc
+        raise CommandError(f"{db}: {exc}", BAD_INPUT) from exc
+    except Exception as exc:  # sqlite3 errors: not a database, locked, disk full, unwritable folder
+        message = str(exc)
+        if "locked" in message:
+            raise BusyError(f"{db} is in use by another process ({message}); run this again when it has ended") from exc
+        if is_unwritable(exc):
+            raise UnwritableError(f"{db}: cannot write the archive ({message}); free space or give a writable path with --db") from exc
+        if isinstance(exc, (OSError, sqlite3.Error)):
+            raise UnwritableError(f"{db}: cannot open the archive ({message}); give a writable path with --db") from exc
+        raise
 
 
-class BusyError(click.ClickException):
-    """The archive is in use by another crawl or scheduler (exit status 75, EX_TEMPFAIL)."""
-
-    exit_code = 75
+def existing_archive(db: str):
+    """Open an archive that must exist already (commands that change schedules or rebuild): exit 2 if missing."""
+    if not Path(db).is_file():
+        raise CommandError(f"--db {db}: there is no archive there; crawl into it first or give the right --db", BAD_INPUT)
+    return open_archive(db)
 
 
 def ensure_free(db: str, role: str = "crawl") -> None:

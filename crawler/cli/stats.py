@@ -8,6 +8,7 @@ from typing import Any
 
 import click
 
+from archive.monitors import quality_history
 from archive.stats import SHORT_CHARS, archive_stats
 from crawler.cli.options import db_option, json_option
 from crawler.cli.reading import InputError, format_table, open_readonly_archive
@@ -27,7 +28,9 @@ def command(db: str, short_chars: int, plot: str | None, as_json: bool) -> None:
         raise InputError(f"--plot {plot}: name the plot file .png")
     if plot and not Path(plot).resolve().parent.is_dir():
         raise InputError(f"--plot: cannot write {plot}: its folder does not exist; give an existing folder")
-    stats = archive_stats(open_readonly_archive(db), short_chars)
+    conn = open_readonly_archive(db)
+    stats = archive_stats(conn, short_chars)
+    stats["quality"] = quality_history(conn)
     click.echo(json.dumps(stats, ensure_ascii=False, indent=2) if as_json else format_stats(stats))
     if plot:
         draw_months(stats["months"], plot)
@@ -45,7 +48,23 @@ def format_stats(s: dict[str, Any]) -> str:
         lines += ["", title, format_table(["name", "articles"], [(r["name"], r["articles"]) for r in s[key]])]
     columns = ["id", "started_at", "finished_at", "finish_reason", "articles_new", "fetches", "errors"]
     lines += ["", "crawls", format_table(columns, [[c[k] for k in columns] for c in s["crawls"]])]
+    lines += ["", "quality per site (article pages of each crawl; alarms as the crawl raised them)", format_quality(s["quality"])]
     return "\n".join(lines)
+
+
+def format_quality(history: list[dict[str, Any]]) -> str:
+    columns = ["crawl", "site", "articles", "failed", "short", "duplicates", "median chars"]
+    rows, alarms = [], []
+    for crawl in history:
+        quality = crawl["quality"] or {}
+        for site, f in sorted(quality.get("sites", {}).items()):
+            recrawl = " (recrawl)" if quality.get("incremental") else ""
+            rows.append([f"{crawl['crawl_id']}{recrawl}", site, f["articles"], f["failed"], f["short"], f["duplicates"],
+                         f"{f['median_chars']:.0f}"])
+        alarms += [f"crawl {crawl['crawl_id']}: ALARM {alarm}" for alarm in crawl["alarms"]]
+    if not rows:
+        return "no crawl checked yet"
+    return "\n".join([format_table(columns, rows), *alarms])
 
 
 def draw_months(months: list[dict[str, Any]], path: str) -> None:
