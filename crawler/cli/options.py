@@ -112,7 +112,7 @@ def holding_archive(db: str) -> Iterator[None]:
     except ArchiveBusy as exc:
         raise BusyError(str(exc)) from exc
     except OSError as exc:  # the lock file cannot be made there: an unwritable place
-        raise click.ClickException(f"{db}: cannot open the archive ({exc}); give a writable path with --db") from exc
+        raise UnwritableError(f"{db}: cannot open the archive ({exc}); give a writable path with --db") from exc
     try:
         yield
     finally:
