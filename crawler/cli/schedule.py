@@ -11,7 +11,7 @@ import click
 
 from archive.schedules import Schedule, ScheduleError, add_schedule, last_runs, list_schedules, remove_schedule
 from crawler.cli.options import CONTEXT, db_option, json_option, open_archive, parse_resolve, parse_settings
-from crawler.schedule import check_cron, first_run, parse_every, stamp
+from crawler.recurring import check_cron, first_run, parse_every, stamp
 
 
 @click.group("schedule", context_settings=CONTEXT)

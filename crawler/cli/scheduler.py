@@ -22,7 +22,7 @@ def command(db: str, poll: float) -> None:
 
     Example: fanwen scheduler --db data/archive.db
     """
-    from crawler.schedule import ScheduleRunner
+    from crawler.recurring import ScheduleRunner
 
     logging.basicConfig(level=logging.INFO, format="%(asctime)s [%(name)s] %(levelname)s: %(message)s")
     open_archive(db).conn.close()

@@ -45,7 +45,7 @@ class FanwenSpider(scrapy.Spider):
     def from_crawler(cls, crawler, *args: Any, **kwargs: Any) -> FanwenSpider:
         spider = super().from_crawler(crawler, *args, **kwargs)
         settings = crawler.settings
-        spider.guard = TrapGuard(settings.getint("FANWEN_TRAP_WINDOW", 20))
+        spider.guard = TrapGuard(settings.getint("FANWEN_TRAP_WINDOW"))
         folder = settings.get("FANWEN_PROFILES_DIR") or DEFAULT_PROFILE_DIR
         spider.profiles = ProfileRegistry.from_dir(Path(folder))
         spider.resolver = LinkResolver(spider.scope, spider.profile_for)
