@@ -107,7 +107,7 @@ def redis_memory(redis_port: int, urls: int, db: int) -> dict[str, float]:
     from scrapy_redis.dupefilter import RFPDupeFilter
     from scrapy_redis.queue import PriorityQueue
 
-    from crawler.distributed.frontier import Frontier, Keys
+    from crawler.distributed.shared_frontier import Frontier, Keys
     from crawler.spiders.fanwen import FanwenSpider
 
     server = redis.Redis(port=redis_port, db=db)

@@ -99,6 +99,8 @@ FANWEN_PROGRESS_INTERVAL = 10.0
 FANWEN_NEARDUP_ENABLED = True
 FANWEN_NEARDUP_THRESHOLD = 0.6
 FANWEN_NEARDUP_PARAGRAPHS = True
+# More derived data kept by the archive writer: dotted paths of archive.hooks.WriterHook classes, in order.
+FANWEN_WRITER_HOOKS = []
 
 # Breadth-first-ish order with articles first (see crawler.spiders.fanwen priorities).
 SCHEDULER_PRIORITY_QUEUE = "scrapy.pqueues.DownloaderAwarePriorityQueue"

@@ -137,3 +137,69 @@ def test_newer_schema_is_refused(tmp_path):
 def test_archive_is_in_wal_mode(tmp_path):
     db = connect(tmp_path / "a.db")
     assert db.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+
+
+class RecordingHook:
+    """A writer hook given by FANWEN_WRITER_HOOKS: records what the writer tells it, and when."""
+
+    def __init__(self) -> None:
+        self.events: list[tuple] = []
+        self.writer = None
+
+    def opened(self, writer) -> None:
+        self.writer = writer
+        self.events.append(("opened",))
+
+    def article_added(self, article_id, article) -> None:
+        self.events.append(("added", article_id, article["url"], self.writer._pending > 0))
+
+    def text_changing(self, article_id, article, previous_body) -> None:
+        stored = self.writer.db.execute("SELECT body FROM articles WHERE id = ?", [article_id]).fetchone()[0]
+        self.events.append(("changing", article_id, previous_body, stored))
+
+    def title_changing(self, article_id, title) -> None:
+        self.events.append(("retitle", article_id, title))
+
+    def kept_url_changed(self, article_id) -> None:
+        self.events.append(("kept_url", article_id))
+
+    def before_commit(self) -> None:
+        self.events.append(("before_commit",))
+
+    def closed(self) -> None:
+        self.events.append(("closed",))
+
+
+def test_a_crawl_adds_the_writer_hooks_of_its_settings_and_they_see_every_change(tmp_path):
+    """FANWEN_WRITER_HOOKS: the crawl's archive session adds them after the built-in ones; each is told
+    of new rows, of a text about to change (while the row still holds the old one), of a shorter kept
+    URL, and of every commit."""
+    from scrapy.utils.test import get_crawler
+
+    from crawler.extensions.archive_session import ArchiveSession
+
+    crawler = get_crawler(settings_dict={"ARCHIVE_DB": str(tmp_path / "a.db"), "FANWEN_BATCH_SIZE": 100,
+                                         "FANWEN_WRITER_HOOKS": ["tests.test_archive.RecordingHook"]})
+    session = ArchiveSession.from_crawler(crawler)
+    try:
+        writer = session.writer
+        hook = writer.hooks[-1]
+        assert [type(h).__name__ for h in writer.hooks] == ["SearchIndexer", "RecordingHook"]
+        writer.open()
+        first = writer.store_article(article("http://x.test/a/long-name.html", "第一版。"), None).article_id
+        writer.store_article(article("http://x.test/a/1.html", "第一版。", title="短标题"), None)
+        writer.flush()
+        writer.store_article(article("http://x.test/a/1.html", "第二版。"), None)  # a row of its own: 1.html moves
+        writer.flush()
+        writer.store_article(article("http://x.test/a/1.html", "第三版。"), None)  # the row's only URL: new text
+        writer.close()
+    finally:
+        session.lock.release()
+    assert hook.events == [
+        ("opened",),
+        ("added", first, "http://x.test/a/long-name.html", True),
+        ("retitle", first, "短标题"), ("kept_url", first), ("before_commit",),
+        ("kept_url", first), ("added", first + 1, "http://x.test/a/1.html", True), ("before_commit",),
+        ("changing", first + 1, "第二版。", "第二版。"), ("before_commit",),
+        ("closed",),
+    ]

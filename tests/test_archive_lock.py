@@ -1,6 +1,6 @@
 """One crawl per archive, whichever way it is started: while another crawl holds the archive's lock, a
 crawl started with `fanwen crawl`, `fanwen demo`, `scrapy crawl` or through the crawl's Python entry
-point (`fanwen crawl` once its own check has passed) exits non-zero and leaves every file as it was.
+point (`fanwen crawl` once its own check has passed), and the distributed crawl's `fanwen archiver`, exits non-zero and leaves every file as it was.
 (scrapyd's jobs: tests/test_scrapyd.py; a real second crawl beside a running one: tests/test_resume.py.)"""
 
 from __future__ import annotations
@@ -12,6 +12,7 @@ from pathlib import Path
 from archive.lock import ArchiveLock
 from tests.archive_factory import make_archive
 from tests.conftest import ROOT, run_fanwen
+from tests.redis_server import redis_server  # noqa: F401  (fixture)
 
 START = "http://127.0.0.1:9/"  # never fetched: the crawl must stop before its first request
 
@@ -39,6 +40,14 @@ def test_fanwen_demo_on_a_locked_archive_exits_75_and_creates_nothing(tmp_path):
     db = tmp_path / "archive.db"
     with ArchiveLock(db):
         refused(run_fanwen("demo", "--db", str(db), "--port", "0", "--articles-per-site", "5"))
+    assert files(tmp_path) == {}
+
+
+def test_fanwen_archiver_on_a_locked_archive_exits_75_and_creates_nothing(redis_server, tmp_path):
+    """The distributed crawl's one writer: it created the archive before its crawl asked for the lock."""
+    db = tmp_path / "archive.db"
+    with ArchiveLock(db):
+        refused(run_fanwen("archiver", "--redis", redis_server(0), "--db", str(db)))
     assert files(tmp_path) == {}
 
 

@@ -17,7 +17,7 @@ import pytest
 import redis
 
 from tests.conftest import FANWEN, LOCAL, ROOT, count_rows, fanwen_crawl
-from crawler.distributed.frontier import Keys
+from crawler.distributed.shared_frontier import Keys
 from tests.redis_server import redis_server  # noqa: F401  (fixture)
 
 # Short lease and idle time so a test does not wait for the 30 s defaults.
@@ -219,7 +219,7 @@ def test_politeness_holds_per_site_across_workers(redis_server):
     from scrapy.http import Request, Response
 
     from crawler.distributed.context import WorkerContext
-    from crawler.distributed.frontier import Frontier
+    from crawler.distributed.shared_frontier import Frontier
     from crawler.distributed.polite import SharedPoliteness
 
     server = redis.Redis.from_url(redis_server(4))

@@ -40,3 +40,20 @@ def test_readme_names_the_two_setup_commands():
     readme = (DOCS.parent / "README.md").read_text(encoding="utf-8")
     assert "make demo" in readme and "make test" in readme
     assert "make test" in (DOCS.parent / ".ci" / "run").read_text()
+
+
+def test_settings_defaults_live_only_in_the_settings_module():
+    """A setting is read without a fallback value: its default is the one in crawler/settings.py, which
+    holds every FANWEN_* setting the code reads."""
+    import re
+
+    root = DOCS.parent
+    read = re.compile(r"""\.get(?:int|float|bool|dict|list)?\(\s*["']((?:FANWEN_|ARCHIVE_DB|REDIS_URL)\w*)["']\s*(,)?""")
+    repeated, unknown = [], []
+    for path in sorted([*root.glob("crawler/**/*.py"), *root.glob("pipelines/**/*.py"), *root.glob("archive/**/*.py")]):
+        for match in read.finditer(path.read_text(encoding="utf-8")):
+            if match[2]:
+                repeated.append(f"{path.relative_to(root)}: {match[1]}")
+            if not hasattr(settings, match[1]):
+                unknown.append(f"{path.relative_to(root)}: {match[1]}")
+    assert not repeated and not unknown, (repeated, unknown)

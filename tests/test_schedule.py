@@ -244,7 +244,7 @@ def test_missed_runs_are_caught_up_once_then_the_next_slot_is_in_the_future():
     from datetime import datetime, timedelta, timezone
 
     from archive.schedules import Schedule
-    from crawler.schedule import next_run, parse_every, stamp
+    from crawler.recurring import next_run, parse_every, stamp
 
     now = datetime(2026, 11, 29, 9, 30, 10, tzinfo=timezone.utc)
     missed = Schedule("six-hourly", ["http://x.test/"], every=parse_every("6h"),

@@ -13,7 +13,7 @@ from archive.schedules import Schedule, ScheduleError, add_schedule, last_runs, 
 from crawler.cli.exits import BAD_INPUT, BUSY, OK, UNWRITABLE, CommandError, epilog
 from crawler.cli.options import CONTEXT, db_option, existing_archive, json_option, open_archive, parse_resolve, parse_settings
 from crawler.cli.reading import open_readonly_archive
-from crawler.schedule import check_cron, first_run, parse_every, stamp
+from crawler.recurring import check_cron, first_run, parse_every, stamp
 
 
 @click.group("schedule", context_settings=CONTEXT)

@@ -26,7 +26,7 @@ def command(db: str, poll: float) -> None:
     Example:
       fanwen scheduler --db data/archive.db
     """
-    from crawler.schedule import ScheduleRunner
+    from crawler.recurring import ScheduleRunner
 
     if not Path(db).is_file():
         raise CommandError(f"--db {db}: there is no archive there; add a schedule first (fanwen schedule add)", BAD_INPUT)

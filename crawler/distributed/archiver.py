@@ -22,7 +22,7 @@ from scrapy import signals
 
 from archive.stream import StreamEntries
 from crawler.distributed.context import redis_from
-from crawler.distributed.frontier import Frontier, Keys
+from crawler.distributed.shared_frontier import Frontier, Keys
 from crawler.distributed.stream import FIELD, GROUP, decode_item
 from crawler.extensions.archive_session import ArchiveSession
 

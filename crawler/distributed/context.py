@@ -9,7 +9,7 @@ from typing import Any
 import redis
 from scrapy_redis.connection import get_redis_from_settings
 
-from crawler.distributed.frontier import Frontier, Keys, new_worker_id
+from crawler.distributed.shared_frontier import Frontier, Keys, new_worker_id
 from crawler.distributed.ledger import Ledger
 
 

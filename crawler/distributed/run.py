@@ -11,7 +11,7 @@ import redis
 from scrapy_redis.dupefilter import RFPDupeFilter
 from scrapy_redis.queue import PriorityQueue
 
-from crawler.distributed.frontier import Frontier, Keys
+from crawler.distributed.shared_frontier import Frontier, Keys
 from crawler.spiders.fanwen import FanwenSpider
 
 logger = logging.getLogger(__name__)

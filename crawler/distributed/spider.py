@@ -17,7 +17,7 @@ from twisted.python.failure import Failure
 
 from crawler.discover import Link, TrapGuard, looks_like_article_url
 from crawler.distributed.context import worker_context
-from crawler.distributed.frontier import Keys
+from crawler.distributed.shared_frontier import Keys
 from crawler.profiles import SiteProfile
 from crawler.spiders.fanwen import FanwenSpider
 from crawler.urls import url_shape
@@ -111,7 +111,7 @@ class WorkerSpider(FanwenSpider):
         context = worker_context(crawler)
         spider.ledger = context.ledger
         spider.seen = SharedSeen(RFPDupeFilter(context.server, context.keys.dupefilter))
-        spider.guard = SharedTrapGuard(context.server, context.keys, crawler.settings.getint("FANWEN_TRAP_WINDOW", 20))
+        spider.guard = SharedTrapGuard(context.server, context.keys, crawler.settings.getint("FANWEN_TRAP_WINDOW"))
         return spider
 
     async def start(self) -> AsyncIterator[Request]:

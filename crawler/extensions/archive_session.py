@@ -9,9 +9,11 @@ from typing import Any
 
 from scrapy import signals
 from scrapy.exceptions import NotConfigured
+from scrapy.utils.misc import build_from_crawler, load_object
 
 from archive import ArchiveWriter
 from archive.frontier import reopen_crawl, resumable_crawl
+from archive.hooks import WriterHook
 from archive.lock import ArchiveBusy, ArchiveLock
 from archive.neardup import NearDupDetector
 
@@ -55,6 +57,8 @@ class ArchiveSession:
             neardup = NearDupDetector(settings.getfloat("FANWEN_NEARDUP_THRESHOLD"), settings.getbool("FANWEN_NEARDUP_PARAGRAPHS"))
         writer = ArchiveWriter(path, settings.getint("FANWEN_BATCH_SIZE"))
         session = cls(crawler, writer, settings.getbool("FANWEN_FRONTIER_ENABLED"), neardup)
+        for hook in writer_hooks(crawler):
+            writer.add_hook(hook)
         session.take_lock()
         return session
 
@@ -115,6 +119,18 @@ class ArchiveSession:
         self.writer.finish_crawl(self.crawl_id, dict(self.crawler.stats.get_stats()), reason)
         self.writer.close()
         self.lock.release()
+
+
+def writer_hooks(crawler) -> list[WriterHook]:
+    """The FANWEN_WRITER_HOOKS (dotted paths, in order), each built with `from_crawler` when it has one;
+    a hook that raises NotConfigured is left out."""
+    hooks = []
+    for path in crawler.settings.getlist("FANWEN_WRITER_HOOKS"):
+        try:
+            hooks.append(build_from_crawler(load_object(path), crawler))
+        except NotConfigured:
+            continue
+    return hooks
 
 
 def recorded_settings(settings) -> dict[str, Any]:

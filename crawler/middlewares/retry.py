@@ -25,9 +25,9 @@ class BackoffRetryMiddleware(RetryMiddleware):
 
     def __init__(self, settings):
         super().__init__(settings)
-        self.base = settings.getfloat("FANWEN_RETRY_BACKOFF_BASE", 1.0)
-        self.cap = settings.getfloat("FANWEN_RETRY_BACKOFF_MAX", 30.0)
-        self.retry_after_cap = settings.getfloat("FANWEN_RETRY_AFTER_MAX", 120.0)
+        self.base = settings.getfloat("FANWEN_RETRY_BACKOFF_BASE")
+        self.cap = settings.getfloat("FANWEN_RETRY_BACKOFF_MAX")
+        self.retry_after_cap = settings.getfloat("FANWEN_RETRY_AFTER_MAX")
 
     async def process_response(self, request: Request, response: Response) -> Request | Response:
         if request.meta.get("dont_retry") or response.status not in self.retry_http_codes:

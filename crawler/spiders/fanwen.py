@@ -58,8 +58,8 @@ class FanwenSpider(scrapy.Spider):
     def from_crawler(cls, crawler, *args: Any, **kwargs: Any) -> FanwenSpider:
         spider = super().from_crawler(crawler, *args, **kwargs)
         settings = crawler.settings
-        spider.scope = Scope(spider.start_urls, any_port=settings.getbool("FANWEN_SCOPE_ANY_PORT", False))
-        spider.guard = TrapGuard(settings.getint("FANWEN_TRAP_WINDOW", 20))
+        spider.scope = Scope(spider.start_urls, any_port=settings.getbool("FANWEN_SCOPE_ANY_PORT"))
+        spider.guard = TrapGuard(settings.getint("FANWEN_TRAP_WINDOW"))
         folder = settings.get("FANWEN_PROFILES_DIR") or DEFAULT_PROFILE_DIR
         spider.profiles = ProfileRegistry.from_dir(Path(folder))
         spider.resolver = LinkResolver(spider.scope, spider.profile_for)
