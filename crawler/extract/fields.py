@@ -63,7 +63,8 @@ def heading_text(heading: HtmlElement) -> str:
 
 
 _TITLE_CLASS = re.compile(r"title|headline|biaoti|(?<![a-z])(?:tit|bt|hd)(?![a-z])", re.I)
-_TITLE_BOXES = ("h1", "h2", "h3", "h4", "div", "p", "span", "strong", "td", "header")
+_HEADINGS = ("h1", "h2", "h3", "h4")
+_TITLE_BOXES = ("div", "p", "span", "strong", "td", "header")
 _MAX_HEADING = 100
 
 
@@ -86,27 +87,33 @@ def article_heading(root: HtmlElement, content: HtmlElement, mass: dict) -> Html
         if page and _names_page(text, page) and (_is_exact(text, page) or not _in_chrome(first, content)):
             return first
     if page:
-        before, inside = [], []
-        for el in root.iter(_TITLE_BOXES):
-            if el.tag[0] != "h":
-                cls, ident = el.get("class"), el.get("id")
-                if (cls is None and ident is None) or not _TITLE_CLASS.search(f"{cls or ''} {ident or ''}"):
-                    continue
-            text = heading_text(el)
-            exact = _is_exact(text, page)
-            if not (exact or 4 <= len(text) <= _MAX_HEADING and _names_page(text, page)) or _is_home_link(el):
-                continue
-            if not exact and _in_chrome(el, content):
-                continue
-            if contains(content, el):
-                inside.append(el)
-            elif el in mass and mass[el][3] < start and not contains(el, content):
-                before.append(el)
-        if before:
-            return before[-1]
-        if inside:
-            return inside[0]
+        # Headings first (few, found in C), then boxes styled as titles (every box with a class).
+        for tags, styled in ((_HEADINGS, False), (_TITLE_BOXES, True)):
+            found = _naming_box(root.iter(tags), styled, page, content, mass, start)
+            if found is not None:
+                return found
     return first if first is not None and not _in_chrome(first, content) else None
+
+
+def _naming_box(elements, styled: bool, page: list[str], content: HtmlElement, mass: dict, start: int):
+    """The nearest element before the text (else the first inside it) that names the page."""
+    before, inside = [], []
+    for el in elements:
+        if styled:
+            cls, ident = el.get("class"), el.get("id")
+            if (cls is None and ident is None) or not _TITLE_CLASS.search(f"{cls or ''} {ident or ''}"):
+                continue
+        text = heading_text(el)
+        exact = _is_exact(text, page)
+        if not (exact or 4 <= len(text) <= _MAX_HEADING and _names_page(text, page)) or _is_home_link(el):
+            continue
+        if not exact and _in_chrome(el, content):
+            continue
+        if contains(content, el):
+            inside.append(el)
+        elif el in mass and mass[el][3] < start and not contains(el, content):
+            before.append(el)
+    return before[-1] if before else inside[0] if inside else None
 
 
 def _is_exact(text: str, page: list[str]) -> bool:
