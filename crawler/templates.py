@@ -74,6 +74,7 @@ class TemplateBook:
 
         self.writer.open()
         for stored in latest_templates(self.writer.db):
+            self._settled.add(stored.site)  # learned before: its articles need not wait
             layout = self.learner.layout(stored.site, stored.layout)
             layout.version = stored.version
             if stored.retired_at is None:

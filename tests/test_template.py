@@ -156,3 +156,38 @@ def test_book_stores_versions_and_the_next_crawl_starts_with_the_latest(tmp_path
     assert later.template_for(SITE, page(500, box="article-body")).content.endswith("div.article-body")
     assert later.template_for(SITE, page(500)) is None  # the old design: single-page extraction
     writer.close()
+
+
+def test_first_articles_wait_for_the_template_and_are_extracted_again():
+    """Items extracted before the site was learned carry their pages; the template pipeline lets
+    them wait until the site has its template (or is quiet: a small site) and extracts them again."""
+    import asyncio
+    import time
+
+    from crawler.items import ArticleItem
+    from pipelines.template import TemplatePipeline
+
+    async def crawl(articles: int) -> tuple[list[ArticleItem], float]:
+        book = TemplateBook(LayoutLearner(learn_pages=10, min_pages=4), wait=0.3)
+        pipeline = TemplatePipeline()
+        started = time.monotonic()
+
+        async def arrive(n: int) -> ArticleItem:
+            await asyncio.sleep(n * 0.01)
+            p = page(n)  # what the spider does for an article page
+            template = book.template_for(SITE, p)
+            fields = extract_article(p, template=template)
+            item = ArticleItem(url=p.url, site=SITE, display_title=fields.title, page_lines=[fields.lines])
+            item.template_hold = book.hold(SITE, p, None, None) if template is None else None
+            book.observe(SITE, p)
+            return await pipeline.process_item(item)
+
+        done = await asyncio.gather(*(arrive(n) for n in range(articles)))
+        return done, time.monotonic() - started
+
+    items, _ = asyncio.run(crawl(14))
+    assert [item.page_lines[0] for item in items] == [article(n) for n in range(14)]
+    assert all(item.template_hold is None for item in items)
+    small, seconds = asyncio.run(crawl(5))  # five pages: learned once no article came for 0.3 s
+    assert [item.page_lines[0][:2] for item in small] == [article(n) for n in range(5)]
+    assert seconds < 2
