@@ -29,20 +29,24 @@ def article(n: int) -> list[str]:
 
 def page(n: int, box: str = "post-text", text: list[str] | None = None) -> Page:
     """Page n of the site: a short post beside a bigger teaser feed and a dated comment list."""
+    return Page.from_html(html(n, box, text), f"http://www.{SITE}/p/{n}.html")
+
+
+def html(n: int, box: str = "post-text", text: list[str] | None = None) -> str:
+    """The HTML of page n."""
     rng = random.Random(n)
     paragraphs = "".join(f"<p>{line}</p>" for line in (text or article(n)))
     feed = "".join(f'<div class="item"><a href="/p/{rng.randrange(999)}.html">热文推荐</a><p>{t}</p></div>'
                    for t in rng.sample(TEASERS, 8))
     comments = "".join(f'<div class="c"><span>网友{rng.choice(WORDS)}</span> 2023-0{k + 1}-1{k} 1{k}:30'
                        f"<p>说得好，{rng.choice(WORDS)}{rng.choice(WORDS)}这部分很有启发。</p></div>" for k in range(3))
-    html = (f"<html><head><title>文章{n} - 示例站</title></head><body>"
+    return (f"<html><head><title>文章{n} - 示例站</title></head><body>"
             '<div class="head"><a href="/">示例站</a> <a href="/a/">栏目</a></div>'
             f'<div class="wrap"><div class="main"><div class="post"><h1>{WORDS[n % len(WORDS)]}工作简报</h1>'
             f'<div class="{box}">{paragraphs}<p>{CHROME}</p></div></div>'
             f'<div class="comments">{comments}</div></div>'
             f'<div class="side"><div class="feed">{feed}</div></div></div>'
             '<div class="foot">示例站版权所有，未经许可不得转载本站内容。</div></body></html>')
-    return Page.from_html(html, f"http://www.{SITE}/p/{n}.html")
 
 
 def test_single_page_extraction_takes_the_feed_or_the_comments_with_the_post():
@@ -178,7 +182,7 @@ def test_first_articles_wait_for_the_template_and_are_extracted_again():
             template = book.template_for(SITE, p)
             fields = extract_article(p, template=template)
             item = ArticleItem(url=p.url, site=SITE, display_title=fields.title, page_lines=[fields.lines])
-            item.template_hold = book.hold(SITE, p, None, None) if template is None else None
+            item.template_hold = book.hold(SITE, html(n), p.url, None, None) if template is None else None
             book.observe(SITE, p)
             return await pipeline.process_item(item)
 
