@@ -56,7 +56,9 @@ def _signature(el: HtmlElement) -> str:
         return tag if isinstance(tag, str) else "?"
     classes = sorted(cls.split()) if cls else ()
     out = tag + (f"#{ident}" if ident else "") + "".join(f".{c}" for c in classes)
-    return _DIGITS.sub("#", out).replace(">", "_")
+    if any(digit in out for digit in "0123456789"):  # most names have none: no regex for them
+        out = _DIGITS.sub("#", out)
+    return out.replace(">", "_")
 
 
 def _boxes(root: HtmlElement) -> tuple[list[HtmlElement], list[str], list[int], dict[HtmlElement, int]]:
