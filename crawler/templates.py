@@ -76,6 +76,7 @@ class TemplateBook:
         from archive.templates import latest_templates
 
         for stored in latest_templates(self.writer.db):
+            self._settled.add(stored.site)  # learned before: its articles need not wait
             layout = self.learner.layout(stored.site, stored.layout)
             layout.version = stored.version
             if stored.retired_at is None:
@@ -99,11 +100,11 @@ class TemplateBook:
         if site not in self._settled and self._articles[site] >= self.learner.learn_pages:
             self._settle(site)
 
-    def hold(self, site: str, page: Page, profile: SiteProfile | None, fetched: datetime) -> TemplateHold | None:
+    def hold(self, site: str, html: str, url: str, profile: SiteProfile | None, fetched: datetime | None) -> TemplateHold | None:
         """For an article extracted before its site settled: what it takes to extract it again."""
         if site in self._settled:
             return None
-        return TemplateHold(self, site, [page], profile, fetched)
+        return TemplateHold(self, site, [(html, url)], profile, fetched)
 
     # -- settling ------------------------------------------------------------------------------
 
@@ -149,9 +150,11 @@ class TemplateBook:
 
 
 class TemplateHold:
-    """An article extracted before its site's template was learned: its pages, to extract again."""
+    """An article extracted before its site's template was learned: its pages (HTML and URL: a
+    parsed tree takes several times the memory), to extract again."""
 
-    def __init__(self, book: TemplateBook, site: str, pages: list[Page], profile: SiteProfile | None, fetched: datetime):
+    def __init__(self, book: TemplateBook, site: str, pages: list[tuple[str, str]], profile: SiteProfile | None,
+                 fetched: datetime | None):
         self.book = book
         self.site = site
         self.pages = pages
@@ -161,7 +164,8 @@ class TemplateHold:
     async def settle(self, item: ArticleItem) -> None:
         """Wait for the site's templates; extract the item's pages again where one fits."""
         await self.book.settled(self.site)
-        for number, page in enumerate(self.pages[: len(item.page_lines)]):
+        for number, (html, url) in enumerate(self.pages[: len(item.page_lines)]):
+            page = Page.from_html(html, url)
             template = self.book.template_for(self.site, page)
             if template is None:
                 continue

@@ -29,20 +29,24 @@ def article(n: int) -> list[str]:
 
 def page(n: int, box: str = "post-text", text: list[str] | None = None) -> Page:
     """Page n of the site: a short post beside a bigger teaser feed and a dated comment list."""
+    return Page.from_html(html(n, box, text), f"http://www.{SITE}/p/{n}.html")
+
+
+def html(n: int, box: str = "post-text", text: list[str] | None = None) -> str:
+    """The HTML of page n."""
     rng = random.Random(n)
     paragraphs = "".join(f"<p>{line}</p>" for line in (text or article(n)))
     feed = "".join(f'<div class="item"><a href="/p/{rng.randrange(999)}.html">热文推荐</a><p>{t}</p></div>'
                    for t in rng.sample(TEASERS, 8))
     comments = "".join(f'<div class="c"><span>网友{rng.choice(WORDS)}</span> 2023-0{k + 1}-1{k} 1{k}:30'
                        f"<p>说得好，{rng.choice(WORDS)}{rng.choice(WORDS)}这部分很有启发。</p></div>" for k in range(3))
-    html = (f"<html><head><title>文章{n} - 示例站</title></head><body>"
+    return (f"<html><head><title>文章{n} - 示例站</title></head><body>"
             '<div class="head"><a href="/">示例站</a> <a href="/a/">栏目</a></div>'
             f'<div class="wrap"><div class="main"><div class="post"><h1>{WORDS[n % len(WORDS)]}工作简报</h1>'
             f'<div class="{box}">{paragraphs}<p>{CHROME}</p></div></div>'
             f'<div class="comments">{comments}</div></div>'
             f'<div class="side"><div class="feed">{feed}</div></div></div>'
             '<div class="foot">示例站版权所有，未经许可不得转载本站内容。</div></body></html>')
-    return Page.from_html(html, f"http://www.{SITE}/p/{n}.html")
 
 
 def test_single_page_extraction_takes_the_feed_or_the_comments_with_the_post():
@@ -156,3 +160,38 @@ def test_book_stores_versions_and_the_next_crawl_starts_with_the_latest(tmp_path
     assert later.template_for(SITE, page(500, box="article-body")).content.endswith("div.article-body")
     assert later.template_for(SITE, page(500)) is None  # the old design: single-page extraction
     writer.close()
+
+
+def test_first_articles_wait_for_the_template_and_are_extracted_again():
+    """Items extracted before the site was learned carry their pages; the template pipeline lets
+    them wait until the site has its template (or is quiet: a small site) and extracts them again."""
+    import asyncio
+    import time
+
+    from crawler.items import ArticleItem
+    from pipelines.template import TemplatePipeline
+
+    async def crawl(articles: int) -> tuple[list[ArticleItem], float]:
+        book = TemplateBook(LayoutLearner(learn_pages=10, min_pages=4), wait=0.3)
+        pipeline = TemplatePipeline()
+        started = time.monotonic()
+
+        async def arrive(n: int) -> ArticleItem:
+            await asyncio.sleep(n * 0.01)
+            p = page(n)  # what the spider does for an article page
+            template = book.template_for(SITE, p)
+            fields = extract_article(p, template=template)
+            item = ArticleItem(url=p.url, site=SITE, display_title=fields.title, page_lines=[fields.lines])
+            item.template_hold = book.hold(SITE, html(n), p.url, None, None) if template is None else None
+            book.observe(SITE, p)
+            return await pipeline.process_item(item)
+
+        done = await asyncio.gather(*(arrive(n) for n in range(articles)))
+        return done, time.monotonic() - started
+
+    items, _ = asyncio.run(crawl(14))
+    assert [item.page_lines[0] for item in items] == [article(n) for n in range(14)]
+    assert all(item.template_hold is None for item in items)
+    small, seconds = asyncio.run(crawl(5))  # five pages: learned once no article came for 0.3 s
+    assert [item.page_lines[0][:2] for item in small] == [article(n) for n in range(5)]
+    assert seconds < 2

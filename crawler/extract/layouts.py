@@ -54,6 +54,14 @@ class LayoutLearner:
         self.drift_window = drift_window
         self.drift_misfits = drift_misfits
         self.layouts: dict[tuple[str, str], Layout] = {}
+        self._last: tuple[HtmlElement | None, str] = (None, "")  # the page asked about last, and its skeleton
+        self._found: tuple[HtmlElement | None, Template | None, HtmlElement | None] = (None, None, None)
+
+    def _skeleton(self, root: HtmlElement) -> str:
+        """The page's skeleton; the spider asks about a page, then reports it: computed once."""
+        if self._last[0] is not root:
+            self._last = (root, page_skeleton(root))
+        return self._last[1]
 
     def layout(self, site: str, skeleton: str) -> Layout:
         key = (site, skeleton)
@@ -70,14 +78,14 @@ class LayoutLearner:
         """The learned template of the page's layout when the page fits it, else None."""
         if not any(layout.template is not None for (name, _), layout in self.layouts.items() if name == site):
             return None  # most pages of a crawl: no need to look at the page
-        layout = self.layouts.get((site, page_skeleton(root)))
+        layout = self.layouts.get((site, self._skeleton(root)))
         if layout is None or layout.template is None:
             return None
-        return layout.template if layout.template.find(root) is not None else None
+        return layout.template if self._box(layout.template, root) is not None else None
 
     def observe(self, site: str, url: str, root: HtmlElement) -> list[Event]:
         """An article page of the site: learn from it, or check that its layout's template fits."""
-        layout = self.layout(site, page_skeleton(root))
+        layout = self.layout(site, self._skeleton(root))
         if layout.template is not None:
             return self._check(layout, url, root)
         if layout.gave_up or len(layout.digests) >= self.learn_pages:
@@ -107,8 +115,14 @@ class LayoutLearner:
         layout.seen.clear()
         return [Event("learned", layout)]
 
+    def _box(self, template: Template, root: HtmlElement) -> HtmlElement | None:
+        """The template's box on the page (found once for the page asked about and then reported)."""
+        if self._found[0] is not root or self._found[1] is not template:
+            self._found = (root, template, template.find(root))
+        return self._found[2]
+
     def _check(self, layout: Layout, url: str, root: HtmlElement) -> list[Event]:
-        box = layout.template.find(root)
+        box = self._box(layout.template, root)
         fits = box is not None
         if fits:
             key = content_key(box)

@@ -50,11 +50,15 @@ def mask(text: str) -> str:
 
 
 def _signature(el: HtmlElement) -> str:
-    tag = el.tag if isinstance(el.tag, str) else "?"
-    ident = el.get("id")
-    classes = sorted((el.get("class") or "").split())
+    """tag#id.class.class with numbers masked: the same for the same box on every page of a layout."""
+    tag, ident, cls = el.tag, el.get("id"), el.get("class")
+    if not ident and not cls:
+        return tag if isinstance(tag, str) else "?"
+    classes = sorted(cls.split()) if cls else ()
     out = tag + (f"#{ident}" if ident else "") + "".join(f".{c}" for c in classes)
-    return _DIGITS.sub("#", out).replace(">", "_")
+    if any(digit in out for digit in "0123456789"):  # most names have none: no regex for them
+        out = _DIGITS.sub("#", out)
+    return out.replace(">", "_")
 
 
 def _boxes(root: HtmlElement) -> tuple[list[HtmlElement], list[str], list[int], dict[HtmlElement, int]]:

@@ -191,7 +191,7 @@ class FanwenSpider(scrapy.Spider):
             return
         item = self._article_item(response, url, fields, profile)
         if self.templates:  # before observing: the page that completes the site's learning is held too
-            item.template_hold = self.templates.hold(site, page, profile, fetched) if template is None else None
+            item.template_hold = self.templates.hold(site, response.text, response.url, profile, fetched) if template is None else None
             self.templates.observe(site, page)
         parts = continuation_pages(page, url, self.resolver, encoding)
         if parts:
@@ -213,7 +213,7 @@ class FanwenSpider(scrapy.Spider):
             template = self.templates.template_for(item.site, page) if self.templates else None
             item.page_lines.append(extract_article(page, self.profile_for(item.url), template=template).lines)
             if item.template_hold is not None:
-                item.template_hold.pages.append(page)
+                item.template_hold.pages.append((response.text, response.url))
             item.size += len(response.body)
         else:
             item.partial = True
