@@ -27,6 +27,7 @@ TAG_URL = re.compile(r"/tags?/|tags?\.php|[?&]c=tag\b|/t/|[?&](?:tag|q|keyword|k
 SKIP_EXTENSIONS = frozenset(IGNORED_EXTENSIONS) | {"txt", "json", "xml", "rss", "apk", "ipa"}
 SKIP_SCHEMES = ("javascript:", "mailto:", "tel:", "data:", "#", "about:", "weixin:")
 
+MAX_URL_LENGTH = 2083  # Scrapy's URLLENGTH_LIMIT
 MIN_ARTICLE_CHARS = 150  # non-link characters in the content block
 MAX_ARTICLE_LINK_SHARE = 0.35  # link text / all text of the content block
 
@@ -148,6 +149,8 @@ def page_links(page: Page, resolver: LinkResolver, encoding: str) -> list[Link]:
 
 
 def _skipped(url: str, profile: SiteProfile | None) -> bool:
+    if len(url) > MAX_URL_LENGTH:  # Scrapy's UrlLengthMiddleware would drop the request without a trace
+        return True
     path = urlsplit(url).path
     ext = path.rsplit(".", 1)[-1].lower() if "." in path.rsplit("/", 1)[-1] else ""
     if ext in SKIP_EXTENSIONS or has_repeated_segments(url):

@@ -51,6 +51,14 @@ class StaticHostsResolver(CachingThreadedResolver):
         return resolved
 
     def _refuse_private(self, address: str, name: str) -> str:
-        if is_private_host(address) and name.lower() not in self.start_hosts():
-            raise DNSLookupError(f"{name} resolves to the private address {address}, and it is not a start host")
+        refusal = private_refusal(name, address, self.start_hosts())
+        if refusal is not None:
+            raise DNSLookupError(refusal)
         return address
+
+
+def private_refusal(name: str, address: str, start_hosts: Collection[str]) -> str | None:
+    """Why `name` may not be connected to at `address` (a private address of a name that is not a start host), or None."""
+    if is_private_host(address) and name.lower() not in start_hosts:
+        return f"{name} resolves to the private address {address}, and it is not a start host"
+    return None

@@ -154,6 +154,20 @@ def test_requests_stay_within_a_small_multiple_of_useful_pages(crawl, site, bund
     assert len(pages) <= 2 * len(bundle.useful_paths), (len(pages), len(bundle.useful_paths))
 
 
+def test_every_url_the_crawl_requested_is_accounted_for_in_fetches(crawl, site):
+    """The server's access log against the crawl log: each URL served has a fetches row (done, failed or
+    skipped with a reason; robots.txt, sitemaps and every redirect hop included), and each row with a
+    status was served."""
+    served = {crawl.url(r.host, r.path) for r in site.request_log}
+    rows = crawl.rows("SELECT url, kind, status, error FROM fetches")
+    logged = {r["url"] for r in rows}
+    missing = sorted(served - logged)
+    assert not missing, f"{len(missing)} of {len(served)} served URLs have no fetches row, e.g. {missing[:5]}"
+    assert {r["url"] for r in rows if r["status"] is not None} <= served
+    assert all(r["error"] for r in rows if r["status"] is None)
+    assert {r["kind"] for r in rows} >= {"robots", "redirect", "article", "list", "error", "skipped"}
+
+
 def test_large_binary_is_not_downloaded_in_full(crawl, site):
     big = [r for r in site.request_log if "30mb" in r.path]
     assert all(r.bytes_sent < 10 * 1024 * 1024 for r in big)

@@ -218,3 +218,24 @@ def test_a_sitemap_lastmod_after_the_last_visit_makes_an_archived_article_due(tm
     assert fetched.count("/a/1070.html") == 2  # its sitemap lastmod moved past the first visit
     assert fetched.count("/a/1071.html") == 1  # its lastmod did not: not due, not fetched
     assert second.stats()["fanwen/revisit/sitemap_lastmod"] == 1
+
+
+def test_an_exception_while_parsing_a_page_leaves_a_row_with_the_reason():
+    from scrapy.http import HtmlResponse, Request
+    from scrapy.utils.test import get_crawler
+
+    from crawler.items import PageRecord
+    from crawler.spiders.fanwen import FanwenSpider
+
+    crawler = get_crawler(FanwenSpider)
+    spider = FanwenSpider.from_crawler(crawler, start_urls="http://127.0.0.1:8000/")
+    crawler.stats.open_spider()
+    response = HtmlResponse("http://127.0.0.1:8000/a/1.html", body=b"<html></html>", request=Request("http://127.0.0.1:8000/a/1.html"))
+
+    def breaks():
+        yield PageRecord("http://127.0.0.1:8000/a/0.html", "list")
+        raise ValueError("Invalid IPv6 URL")
+
+    out = list(spider._guarded(response, breaks()))
+    assert out[-1] == PageRecord(response.url, "error", 200, "parse_error: ValueError: Invalid IPv6 URL", 13)
+    assert crawler.stats.get_value("fanwen/errors/parse_error") == 1

@@ -75,3 +75,22 @@ def test_repeated_segments_are_a_trap():
     assert has_repeated_segments("http://x.com/shiyong/shiyong/")
     assert has_repeated_segments("http://x.com/a/b/a/b/a/")
     assert not has_repeated_segments("http://x.com/2022/09/1203.html")
+
+
+def test_only_start_hosts_may_resolve_to_private_addresses():
+    from crawler.resolver import private_refusal
+
+    start_hosts = {"www.baihua.test", "127.0.0.1"}
+    assert private_refusal("www.baihua.test", "127.0.0.1", start_hosts) is None  # a local test site
+    assert private_refusal("m.baihua.test", "93.184.216.34", start_hosts) is None  # a public mirror
+    for address in ("127.0.0.1", "10.1.2.3", "192.168.0.1", "169.254.169.254", "::1", "0.0.0.0"):
+        assert private_refusal("m.baihua.test", address, start_hosts) is not None, address
+
+
+def test_overlong_links_are_not_followed():
+    """Scrapy's UrlLengthMiddleware would drop them after the crawl decided to request them, without a row."""
+    from crawler.discover import LinkResolver
+
+    resolver = LinkResolver(Scope(["http://www.baihua.test/"]))
+    assert resolver.resolve("http://www.baihua.test/", "/a/" + "x" * 3000 + ".html", "utf-8")[1] is None
+    assert resolver.resolve("http://www.baihua.test/", "/a/1.html", "utf-8")[1] == "http://www.baihua.test/a/1.html"

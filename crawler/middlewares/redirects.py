@@ -42,6 +42,7 @@ class _ChainMixin:
         if target in {_canonical(u) for u in chain}:
             raise IgnoreRequest(f"redirect_loop: {' -> '.join([*chain, redirected.url])}")
         redirected = super()._redirect(redirected, request, reason)  # type: ignore[misc]
+        redirected.meta.pop("fanwen_status", None)  # the status of this hop, not of the next
         spider = self.crawler.spider  # type: ignore[attr-defined]
         admit = getattr(spider, "admit_redirect", None)
         if admit is not None and not request.dont_filter and not admit(redirected):
