@@ -196,10 +196,12 @@ def test_cli_errors_are_one_line_with_exit_status_2(archive, tmp_path):
         (["search", "NOT 党", "--db", str(archive)], "NOT needs a term before it"),
         (["search", "双减", "--db", str(archive), "--site", "nope.test"], "known sites: baihua.test, dede.test"),
         (["search", "双减", "--db", str(tmp_path / "missing.db")], "there is no archive"),
+        (["search", "(" * 300 + "双减" + ")" * 300, "--db", str(archive)], "nest deeper than 20 levels"),
+        (["search", "双减 " + " ".join(f"NOT 收费{i}" for i in range(300)), "--db", str(archive)], "write it shorter"),
     ]:
         result = run(*args)
-        assert result.returncode == 2
-        assert result.stderr.count("\n") == 1 and message in result.stderr
+        assert result.returncode == 2, result.stderr
+        assert result.stderr.count("\n") == 1 and message in result.stderr and "Traceback" not in result.stderr
     assert archive.read_bytes() == before
     assert not (tmp_path / "missing.db").exists()
 

@@ -113,3 +113,17 @@ def test_a_browser_searches_for_shuangjian_and_sees_the_article(server):
         assert "关于落实双减政策的工作总结" in text and "课后服务实施方案" not in text
     finally:
         browser.quit()
+
+
+def test_a_bad_search_expression_is_said_in_words_not_an_error_page(server):
+    bad = urllib.parse.quote("OR 双减")
+    with urllib.request.urlopen(f"{server}/archive/search?q={bad}", timeout=10) as response:
+        page = response.read().decode("utf-8")
+    assert response.status == 200
+    assert "Search: unexpected OR: put a term before OR" in page and "user-defined function" not in page
+    deep = urllib.parse.quote("(" * 300 + "双减" + ")" * 300)
+    with pytest.raises(urllib.error.HTTPError) as refused:
+        urllib.request.urlopen(f"{server}/archive/articles?_search={deep}", timeout=10)
+    assert refused.value.code == 400
+    assert "parentheses nest deeper than 20 levels" in refused.value.read().decode("utf-8")
+    assert get_json(f"{server}/archive/search.json?q={bad}&_shape=array") == []  # the API: no rows, no 500
