@@ -216,3 +216,21 @@ def test_archive_without_index_says_to_run_fanwen_index(tmp_path):
     assert result.returncode == 2 and "fanwen index --db" in result.stderr
     assert run("index", "--db", str(db)).returncode == 0
     assert "关于落实双减政策的工作总结" in run("search", "双减", "--db", str(db)).stdout
+
+
+def test_the_table_fits_the_terminal_width_and_json_keeps_whole_snippets(archive):
+    import os
+    import subprocess
+
+    from crawler.cli.reading import width
+    from tests.conftest import FANWEN, ROOT
+
+    for columns in (80, 120):
+        result = subprocess.run([*FANWEN, "search", "双减", "--db", str(archive)], cwd=ROOT, capture_output=True,
+                                text=True, timeout=60, env=dict(os.environ, COLUMNS=str(columns)))
+        assert result.returncode == 0, result.stderr
+        lines = result.stdout.splitlines()
+        assert len(lines) > 3 and all(width(line) <= columns for line in lines)
+        assert any(line.endswith("…") for line in lines[2:-1])
+    whole = json.loads(run("search", "双减", "--db", str(archive), "--json").stdout)
+    assert all(len(hit["snippet"]) > 60 for hit in whole["hits"])

@@ -127,3 +127,16 @@ def test_a_bad_search_expression_is_said_in_words_not_an_error_page(server):
     assert refused.value.code == 400
     assert "parentheses nest deeper than 20 levels" in refused.value.read().decode("utf-8")
     assert get_json(f"{server}/archive/search.json?q={bad}&_shape=array") == []  # the API: no rows, no 500
+
+
+def test_a_busy_port_is_said_before_anything_claims_to_serve(tmp_path):
+    db = make_archive(tmp_path / "archive.db")
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        result = subprocess.run([*FANWEN, "serve", "--db", str(db), "--port", str(port)], cwd=ROOT,
+                                capture_output=True, text=True, timeout=60)
+    assert result.returncode == 2
+    assert result.stderr.count("\n") == 1 and f"cannot listen on 127.0.0.1:{port}" in result.stderr
+    assert "serving" not in result.stderr and "Traceback" not in result.stderr
