@@ -40,3 +40,12 @@ def test_readme_names_the_two_setup_commands():
     readme = (DOCS.parent / "README.md").read_text(encoding="utf-8")
     assert "make demo" in readme and "make test" in readme
     assert "make test" in (DOCS.parent / ".ci" / "run").read_text()
+
+
+def test_every_exit_status_is_in_the_table_of_docs_cli():
+    from crawler.cli import exits
+
+    text = (DOCS / "cli.md").read_text(encoding="utf-8")
+    for status in exits.TABLE:
+        assert f"\n| {status} | " in text, status
+    assert "(docs/cli.md)" in (DOCS.parent / "README.md").read_text(encoding="utf-8")
