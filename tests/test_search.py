@@ -218,19 +218,43 @@ def test_archive_without_index_says_to_run_fanwen_index(tmp_path):
     assert "关于落实双减政策的工作总结" in run("search", "双减", "--db", str(db)).stdout
 
 
-def test_the_table_fits_the_terminal_width_and_json_keeps_whole_snippets(archive):
+def _in_a_terminal(args: list[str], columns: int) -> str:
+    """Run a fanwen command with its output on a real pseudo-terminal of `columns` columns."""
+    import fcntl
     import os
+    import pty
+    import struct
     import subprocess
+    import termios
 
-    from crawler.cli.reading import width
     from tests.conftest import FANWEN, ROOT
 
+    leader, follower = pty.openpty()
+    fcntl.ioctl(follower, termios.TIOCSWINSZ, struct.pack("HHHH", 40, columns, 0, 0))
+    env = {k: v for k, v in os.environ.items() if k not in ("COLUMNS", "LINES")}
+    proc = subprocess.Popen([*FANWEN, *args], cwd=ROOT, stdout=follower, stderr=subprocess.PIPE, env=env)
+    os.close(follower)
+    chunks = []
+    while True:
+        try:
+            chunk = os.read(leader, 65536)
+        except OSError:  # the terminal closed: the command has ended
+            break
+        if not chunk:
+            break
+        chunks.append(chunk)
+    proc.wait(timeout=60)
+    os.close(leader)
+    assert proc.returncode == 0, proc.stderr.read()
+    return b"".join(chunks).decode("utf-8").replace("\r\n", "\n")
+
+
+def test_the_table_fits_the_terminal_width_and_json_keeps_whole_snippets(archive):
+    from crawler.cli.reading import width
+
     for columns in (80, 120):
-        result = subprocess.run([*FANWEN, "search", "双减", "--db", str(archive)], cwd=ROOT, capture_output=True,
-                                text=True, timeout=60, env=dict(os.environ, COLUMNS=str(columns)))
-        assert result.returncode == 0, result.stderr
-        lines = result.stdout.splitlines()
-        assert len(lines) > 3 and all(width(line) <= columns for line in lines)
+        lines = _in_a_terminal(["search", "双减", "--db", str(archive)], columns).splitlines()
+        assert len(lines) > 3 and all(width(line) <= columns for line in lines), lines
         assert any(line.endswith("…") for line in lines[2:-1])
     whole = json.loads(run("search", "双减", "--db", str(archive), "--json").stdout)
     assert all(len(hit["snippet"]) > 60 for hit in whole["hits"])

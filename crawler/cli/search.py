@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import os
 import shutil
 import sys
 
@@ -48,8 +47,8 @@ def command(query: str, db: str, limit: int, as_json: bool, **filter_args) -> No
     if as_json:
         click.echo(json.dumps(result_dict(query, result), ensure_ascii=False, indent=2))
     else:
-        fit = tty or "COLUMNS" in os.environ  # a terminal, or a width given; piped output keeps whole snippets
-        click.echo(format_result(result, shutil.get_terminal_size((100, 24)).columns if fit else None))
+        # In a terminal every row fits its width; piped output keeps whole snippets.
+        click.echo(format_result(result, shutil.get_terminal_size((100, 24)).columns if tty else None))
 
 
 def result_dict(query: str, result: SearchResult) -> dict:
