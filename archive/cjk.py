@@ -77,6 +77,9 @@ def parse(query: str) -> Parsed:
     return Parsed(match, parser.needles)
 
 
+MAX_NESTING = 20  # parentheses within parentheses; far more than a person writes, far less than the stack holds
+
+
 class _Parser:
     """Recursive descent: OR binds loosest, then AND (or juxtaposition), then NOT, as in FTS5."""
 
@@ -85,6 +88,7 @@ class _Parser:
         self.pos = 0
         self.needles: list[str] = []
         self.negated = 0
+        self.depth = 0
 
     def peek(self) -> str | None:
         return self.raw[self.pos] if self.pos < len(self.raw) else None
@@ -122,7 +126,11 @@ class _Parser:
             raise BadQuery(f"unexpected {token}: {hint}")
         self.pos += 1
         if token == "(":
+            self.depth += 1
+            if self.depth > MAX_NESTING:
+                raise BadQuery(f"parentheses nest deeper than {MAX_NESTING} levels; write the expression flatter")
             inner = self.expression()
+            self.depth -= 1
             if self.peek() != ")":
                 raise BadQuery("a parenthesis is not closed; add the missing )")
             self.pos += 1

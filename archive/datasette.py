@@ -79,6 +79,31 @@ def metadata(db_path: str | Path) -> dict[str, Any]:
 @hookimpl
 def prepare_connection(conn: Any) -> None:
     register_functions(conn)
+    # In the web pages a bad expression must not end as "user-defined function raised exception" (an
+    # error page): fanwen_match matches nothing instead and extra_template_vars says why, in words.
+    conn.create_function("fanwen_match", 1, _match_or_nothing, deterministic=True)
+
+
+_MATCHES_NOTHING = '"\u0001"'  # a phrase of a control character: no bigram of the index has it
+
+
+def _match_or_nothing(query: str | None) -> str:
+    try:
+        return cjk.parse(query or "").match
+    except cjk.BadQuery:
+        return _MATCHES_NOTHING
+
+
+@hookimpl
+def extra_template_vars(request: Any, datasette: Any, view_name: str) -> dict[str, Any]:
+    """A search expression that cannot be searched (the canned `search` query's q) is said on the page."""
+    query = request.args.get("q") if request is not None else None
+    if query is not None and request.path.rstrip("/").endswith("/search"):
+        try:
+            cjk.parse(query)
+        except cjk.BadQuery as exc:
+            datasette.add_message(request, f"Search: {exc}", datasette.ERROR)
+    return {}
 
 
 @hookimpl(trylast=True)

@@ -8,6 +8,7 @@ tokens, which `cjk.tokens` recomputes from the stored article.
 from __future__ import annotations
 
 import re
+import sqlite3
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Mapping
@@ -166,6 +167,15 @@ def search(conn: Any, query: str, filters: Filters = Filters(), limit: int = 20,
            marks: tuple[str, str] = ("<mark>", "</mark>"), cap: int = RANK_CAP) -> SearchResult:
     """Articles matching `query`, best first by bm25 (newest first when more than `cap` match)."""
     parsed = cjk.parse(query)
+    try:
+        return _search(conn, parsed, filters, limit, marks, cap)
+    except sqlite3.OperationalError as exc:
+        if "fts5" not in str(exc):
+            raise
+        raise cjk.BadQuery(f"the search index cannot run this expression ({exc}); write it shorter or flatter") from exc
+
+
+def _search(conn: Any, parsed: cjk.Parsed, filters: Filters, limit: int, marks: tuple[str, str], cap: int) -> SearchResult:
     clauses, params = filters.where("a")
     where = " AND ".join(["articles_fts MATCH ?", *clauses])
     source = "articles_fts JOIN articles a ON a.id = articles_fts.rowid" if clauses else "articles_fts"

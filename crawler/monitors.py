@@ -32,14 +32,14 @@ class Thresholds:
     @classmethod
     def from_settings(cls, settings: Any) -> Thresholds:
         return cls(
-            min_pages=settings.getint("FANWEN_MONITOR_MIN_PAGES", cls.min_pages),
-            short_chars=settings.getint("FANWEN_MONITOR_SHORT_CHARS", cls.short_chars),
-            max_short=settings.getfloat("FANWEN_MONITOR_MAX_SHORT", cls.max_short),
-            max_failed=settings.getfloat("FANWEN_MONITOR_MAX_FAILED", cls.max_failed),
-            max_duplicates=settings.getfloat("FANWEN_MONITOR_MAX_DUPLICATES", cls.max_duplicates),
-            max_decode=settings.getfloat("FANWEN_MONITOR_MAX_DECODE", cls.max_decode),
-            max_drop=settings.getfloat("FANWEN_MONITOR_MAX_DROP", cls.max_drop),
-            history=settings.getint("FANWEN_MONITOR_HISTORY", cls.history),
+            min_pages=settings.getint("FANWEN_MONITOR_MIN_PAGES"),
+            short_chars=settings.getint("FANWEN_MONITOR_SHORT_CHARS"),
+            max_short=settings.getfloat("FANWEN_MONITOR_MAX_SHORT"),
+            max_failed=settings.getfloat("FANWEN_MONITOR_MAX_FAILED"),
+            max_duplicates=settings.getfloat("FANWEN_MONITOR_MAX_DUPLICATES"),
+            max_decode=settings.getfloat("FANWEN_MONITOR_MAX_DECODE"),
+            max_drop=settings.getfloat("FANWEN_MONITOR_MAX_DROP"),
+            history=settings.getint("FANWEN_MONITOR_HISTORY"),
         )
 
 
@@ -133,7 +133,7 @@ def check_and_record(db_path: str | Path, crawl_id: int, settings: Any) -> list[
     from archive import connect
     from archive.monitors import crawl_row, earlier_quality, judged_pages, record_quality, site_article_count
 
-    if not settings.getbool("FANWEN_MONITOR_ENABLED", True):
+    if not settings.getbool("FANWEN_MONITOR_ENABLED"):
         return []
     limits = Thresholds.from_settings(settings)
     db = connect(db_path, search_index=False)

@@ -34,7 +34,7 @@ class StaticHostsResolver(CachingThreadedResolver):
         settings = process.settings
         cache_size = settings.getint("DNSCACHE_SIZE") if settings.getbool("DNSCACHE_ENABLED") else 0
         start_hosts = None
-        if not settings.getbool("FANWEN_ALLOW_PRIVATE_ADDRESSES", False):
+        if not settings.getbool("FANWEN_ALLOW_PRIVATE_ADDRESSES"):
             def start_hosts() -> Collection[str]:
                 spiders = [getattr(crawler, "spider", None) for crawler in getattr(process, "crawlers", ())]
                 return {host for spider in spiders if getattr(spider, "scope", None) is not None

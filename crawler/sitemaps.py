@@ -27,8 +27,8 @@ class SitemapLimits:
 
     @classmethod
     def from_settings(cls, settings) -> SitemapLimits:
-        return cls(settings.getint("FANWEN_SITEMAP_MAX_BYTES", cls.max_bytes), settings.getint("FANWEN_SITEMAP_MAX_URLS", cls.max_urls),
-                   settings.getint("FANWEN_SITEMAP_MAX_DEPTH", cls.max_depth), settings.getint("FANWEN_SITEMAP_MAX_FILES", cls.max_files))
+        return cls(settings.getint("FANWEN_SITEMAP_MAX_BYTES"), settings.getint("FANWEN_SITEMAP_MAX_URLS"),
+                   settings.getint("FANWEN_SITEMAP_MAX_DEPTH"), settings.getint("FANWEN_SITEMAP_MAX_FILES"))
 
 
 class SitemapError(ValueError):

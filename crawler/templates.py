@@ -49,11 +49,11 @@ class TemplateBook:
         from scrapy import signals
 
         settings = crawler.settings
-        if not settings.getbool("FANWEN_TEMPLATES_ENABLED", True):
+        if not settings.getbool("FANWEN_TEMPLATES_ENABLED"):
             raise NotConfigured("FANWEN_TEMPLATES_ENABLED is off")
-        pages = settings.getint("FANWEN_LEARN_PAGES", 20)
-        learner = LayoutLearner(learn_pages=pages, min_pages=min(pages, settings.getint("FANWEN_TEMPLATE_MIN_PAGES", 4)))
-        book = cls(learner, None, settings.getfloat("FANWEN_LEARN_WAIT", 10.0))
+        pages = settings.getint("FANWEN_LEARN_PAGES")
+        learner = LayoutLearner(learn_pages=pages, min_pages=min(pages, settings.getint("FANWEN_TEMPLATE_MIN_PAGES")))
+        book = cls(learner, None, settings.getfloat("FANWEN_LEARN_WAIT"))
         book._crawler = crawler  # its stats exist from the spider's opening on
         crawler.signals.connect(book.open, signal=signals.spider_opened)
         return book

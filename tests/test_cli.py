@@ -100,9 +100,54 @@ def test_index_and_dedupe_refuse_an_archive_that_a_crawl_holds(tmp_path):
     assert run("dedupe", "--db", str(db)).returncode == 0
 
 
-def test_dedupe_help_shows_the_detectors_default_threshold():
-    """The command keeps its own copy so that `--help` does not import numpy; it must not drift."""
-    from archive.neardup import DEFAULT_THRESHOLD
-    from crawler.cli import dedupe
+def _help_of(path: list[str]) -> str:
+    from click.testing import CliRunner
 
-    assert dedupe.DEFAULT_THRESHOLD == DEFAULT_THRESHOLD
+    from crawler.cli import main
+
+    result = CliRunner().invoke(main, [*path, "-h"], terminal_width=80)
+    assert result.exit_code == 0, result.output
+    return result.output
+
+
+def _commands() -> list[list[str]]:
+    from crawler.cli import COMMANDS
+
+    return [[name] for name in COMMANDS if name != "schedule"] + [["schedule", sub] for sub in ("add", "list", "remove")]
+
+
+def test_every_help_keeps_its_examples_copyable_and_lists_its_exit_statuses():
+    from click.testing import CliRunner  # noqa: F401 - _help_of uses it
+
+    from crawler.cli import main
+
+    for path in _commands():
+        text = _help_of(path)
+        command = main.get_command(None, path[0])
+        command = command.commands[path[1]] if len(path) > 1 else command
+        written = [line.strip() for line in command.help.splitlines() if line.strip().startswith("fanwen ")]
+        shown = {line.strip() for line in text.splitlines()}
+        assert written, path
+        for example in written:  # on a line of its own, as written: not re-wrapped into or across other lines
+            assert example in shown, (path, example)
+        assert "Exit status:" in text and "\n    0   done" in text and "\n    2   bad input" in text, path
+
+
+def test_the_command_list_names_every_command_module_and_dedupe_default_matches():
+    from crawler.cli import COMMANDS
+    from crawler.cli.dedupe import DEFAULT_THRESHOLD
+    from archive.neardup import DEFAULT_THRESHOLD as PIPELINE_THRESHOLD
+
+    modules = {p.stem for p in (ROOT / "crawler" / "cli").glob("*.py")
+               if "\ncommand = " in p.read_text() or '@click.command("' in p.read_text() or '@click.group("' in p.read_text()}
+    assert set(COMMANDS) == modules
+    assert DEFAULT_THRESHOLD == PIPELINE_THRESHOLD
+    assert all(name in _help_of([]) for name in COMMANDS)
+
+
+def test_fanwen_help_does_not_import_scrapy_sqlite_utils_or_pandas():
+    code = ("import sys, runpy; sys.argv = ['fanwen', '--help']\n"
+            "try:\n    runpy.run_module('crawler.cli', run_name='__main__')\nexcept SystemExit:\n    pass\n"
+            "print(sorted(m for m in ('scrapy', 'sqlite_utils', 'pandas', 'numpy', 'twisted') if m in sys.modules))")
+    result = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, timeout=60)
+    assert result.stdout.strip().splitlines()[-1] == "[]", result.stdout + result.stderr

@@ -57,3 +57,12 @@ def test_settings_defaults_live_only_in_the_settings_module():
             if not hasattr(settings, match[1]):
                 unknown.append(f"{path.relative_to(root)}: {match[1]}")
     assert not repeated and not unknown, (repeated, unknown)
+
+
+def test_every_exit_status_is_in_the_table_of_docs_cli():
+    from crawler.cli import exits
+
+    text = (DOCS / "cli.md").read_text(encoding="utf-8")
+    for status in exits.TABLE:
+        assert f"\n| {status} | " in text, status
+    assert "(docs/cli.md)" in (DOCS.parent / "README.md").read_text(encoding="utf-8")

@@ -90,3 +90,35 @@ def test_unknown_column_and_foreign_or_newer_files_are_clear_errors(archive, tmp
     result = run("query", "SELECT 1", "--db", str(newer))
     assert result.returncode == 2 and "newer than this fanwen" in result.stderr and "upgrade" in result.stderr
     assert newer.read_bytes() == before
+
+
+RUNAWAY = "WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c) SELECT count(*) FROM c"
+
+
+def test_a_runaway_query_stops_at_its_timeout_with_one_line(archive):
+    result = run("query", RUNAWAY, "--db", str(archive), "--timeout", "0.5", timeout=60)
+    assert result.returncode == 1
+    assert result.stderr.count("\n") == 1 and "ran longer than 0.5s" in result.stderr and "Traceback" not in result.stderr
+
+
+def _cpu_seconds(pid: int) -> float:
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / 100  # utime + stime, in clock ticks of 1/100 s
+
+
+def test_ctrl_c_stops_a_runaway_query(archive):
+    import signal
+    import time
+
+    proc = subprocess.Popen([*FANWEN, "query", RUNAWAY, "--db", str(archive), "--timeout", "0"],
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        deadline = time.monotonic() + 60
+        while _cpu_seconds(proc.pid) < 2.5 and time.monotonic() < deadline:  # past start-up: SQLite is counting
+            time.sleep(0.1)
+        proc.send_signal(signal.SIGINT)
+        out, err = proc.communicate(timeout=10)
+    finally:
+        proc.kill()
+    assert proc.returncode == 130, err
+    assert err.count("\n") == 1 and "interrupted" in err and "Traceback" not in err

@@ -196,10 +196,12 @@ def test_cli_errors_are_one_line_with_exit_status_2(archive, tmp_path):
         (["search", "NOT 党", "--db", str(archive)], "NOT needs a term before it"),
         (["search", "双减", "--db", str(archive), "--site", "nope.test"], "known sites: baihua.test, dede.test"),
         (["search", "双减", "--db", str(tmp_path / "missing.db")], "there is no archive"),
+        (["search", "(" * 300 + "双减" + ")" * 300, "--db", str(archive)], "nest deeper than 20 levels"),
+        (["search", "双减 " + " ".join(f"NOT 收费{i}" for i in range(300)), "--db", str(archive)], "write it shorter"),
     ]:
         result = run(*args)
-        assert result.returncode == 2
-        assert result.stderr.count("\n") == 1 and message in result.stderr
+        assert result.returncode == 2, result.stderr
+        assert result.stderr.count("\n") == 1 and message in result.stderr and "Traceback" not in result.stderr
     assert archive.read_bytes() == before
     assert not (tmp_path / "missing.db").exists()
 
@@ -214,3 +216,45 @@ def test_archive_without_index_says_to_run_fanwen_index(tmp_path):
     assert result.returncode == 2 and "fanwen index --db" in result.stderr
     assert run("index", "--db", str(db)).returncode == 0
     assert "关于落实双减政策的工作总结" in run("search", "双减", "--db", str(db)).stdout
+
+
+def _in_a_terminal(args: list[str], columns: int) -> str:
+    """Run a fanwen command with its output on a real pseudo-terminal of `columns` columns."""
+    import fcntl
+    import os
+    import pty
+    import struct
+    import subprocess
+    import termios
+
+    from tests.conftest import FANWEN, ROOT
+
+    leader, follower = pty.openpty()
+    fcntl.ioctl(follower, termios.TIOCSWINSZ, struct.pack("HHHH", 40, columns, 0, 0))
+    env = {k: v for k, v in os.environ.items() if k not in ("COLUMNS", "LINES")}
+    proc = subprocess.Popen([*FANWEN, *args], cwd=ROOT, stdout=follower, stderr=subprocess.PIPE, env=env)
+    os.close(follower)
+    chunks = []
+    while True:
+        try:
+            chunk = os.read(leader, 65536)
+        except OSError:  # the terminal closed: the command has ended
+            break
+        if not chunk:
+            break
+        chunks.append(chunk)
+    proc.wait(timeout=60)
+    os.close(leader)
+    assert proc.returncode == 0, proc.stderr.read()
+    return b"".join(chunks).decode("utf-8").replace("\r\n", "\n")
+
+
+def test_the_table_fits_the_terminal_width_and_json_keeps_whole_snippets(archive):
+    from crawler.cli.reading import width
+
+    for columns in (80, 120):
+        lines = _in_a_terminal(["search", "双减", "--db", str(archive)], columns).splitlines()
+        assert len(lines) > 3 and all(width(line) <= columns for line in lines), lines
+        assert any(line.endswith("…") for line in lines[2:-1])
+    whole = json.loads(run("search", "双减", "--db", str(archive), "--json").stdout)
+    assert all(len(hit["snippet"]) > 60 for hit in whole["hits"])

@@ -113,3 +113,30 @@ def test_a_browser_searches_for_shuangjian_and_sees_the_article(server):
         assert "关于落实双减政策的工作总结" in text and "课后服务实施方案" not in text
     finally:
         browser.quit()
+
+
+def test_a_bad_search_expression_is_said_in_words_not_an_error_page(server):
+    bad = urllib.parse.quote("OR 双减")
+    with urllib.request.urlopen(f"{server}/archive/search?q={bad}", timeout=10) as response:
+        page = response.read().decode("utf-8")
+    assert response.status == 200
+    assert "Search: unexpected OR: put a term before OR" in page and "user-defined function" not in page
+    deep = urllib.parse.quote("(" * 300 + "双减" + ")" * 300)
+    with pytest.raises(urllib.error.HTTPError) as refused:
+        urllib.request.urlopen(f"{server}/archive/articles?_search={deep}", timeout=10)
+    assert refused.value.code == 400
+    assert "parentheses nest deeper than 20 levels" in refused.value.read().decode("utf-8")
+    assert get_json(f"{server}/archive/search.json?q={bad}&_shape=array") == []  # the API: no rows, no 500
+
+
+def test_a_busy_port_is_said_before_anything_claims_to_serve(tmp_path):
+    db = make_archive(tmp_path / "archive.db")
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        result = subprocess.run([*FANWEN, "serve", "--db", str(db), "--port", str(port)], cwd=ROOT,
+                                capture_output=True, text=True, timeout=60)
+    assert result.returncode == 2
+    assert result.stderr.count("\n") == 1 and f"cannot listen on 127.0.0.1:{port}" in result.stderr
+    assert "serving" not in result.stderr and "Traceback" not in result.stderr

@@ -4,7 +4,6 @@ when it runs (`fanwen --help` must not pay for Scrapy, sqlite-utils or pandas)."
 from __future__ import annotations
 
 import importlib
-import sqlite3
 import sys
 from typing import Any
 
@@ -12,7 +11,6 @@ import click
 
 from crawler.cli.exits import BUSY, FAILED, INTERRUPTED, BusyError, CommandError, UnwritableError, epilog, is_unwritable
 from crawler.cli.verbosity import current_verbosity, verbosity_options
-from crawler.console import redact
 
 CONTEXT = {"help_option_names": ["-h", "--help"]}
 # Command name -> one-line summary for `fanwen --help`; the command itself is in crawler/cli/<name>.py
@@ -59,6 +57,8 @@ class FanwenGroup(click.Group):
             status = super().main(*args, standalone_mode=False, **kwargs)
         except click.UsageError as exc:
             hint = f" (see {exc.ctx.command_path} -h)" if exc.ctx is not None else ""
+            from crawler.console import redact
+
             click.echo(f"Error: {redact(exc.format_message())}{hint}", err=True)
             sys.exit(exc.exit_code)
         except click.ClickException as exc:
@@ -77,17 +77,11 @@ class FanwenGroup(click.Group):
         except KeyboardInterrupt:
             click.echo("interrupted", err=True)
             sys.exit(INTERRUPTED)
-        except sqlite3.OperationalError as exc:
-            if current_verbosity() > 0:
-                raise
-            if "locked" in str(exc) or "busy" in str(exc):
-                raise BusyError(f"the archive is in use by another process ({exc}); run this again when it has ended") from exc
-            if is_unwritable(exc):
-                raise UnwritableError(f"cannot write the archive ({exc}); free space or give a writable --db") from exc
-            raise _unexpected(exc) from exc
         except Exception as exc:
             if current_verbosity() > 0:
                 raise
+            if type(exc).__name__ == "OperationalError" and ("locked" in str(exc) or "busy" in str(exc)):  # sqlite3's
+                raise BusyError(f"the archive is in use by another process ({exc}); run this again when it has ended") from exc
             if is_unwritable(exc):
                 raise UnwritableError(f"cannot write ({exc}); free space or give a writable path") from exc
             raise _unexpected(exc) from exc

@@ -6,8 +6,6 @@ from typing import Any
 
 import click
 
-from crawler.console import redact
-from crawler.writeguard import is_unwritable
 
 OK = 0
 FAILED = 1  # the crawl did not finish (stopped, killed), or an unexpected error
@@ -40,6 +38,8 @@ class CommandError(click.ClickException):
     """One line on stderr ("Error: ...") and a given exit status."""
 
     def __init__(self, message: str, exit_code: int = FAILED):
+        from crawler.console import redact  # logging: only when an error is shown
+
         super().__init__(redact(message))
         self.exit_code = exit_code
 
@@ -59,3 +59,10 @@ class UnwritableError(CommandError):
 
     def __init__(self, message: str):
         super().__init__(message, UNWRITABLE)
+
+
+def is_unwritable(exc: BaseException) -> bool:
+    """Whether an error says the archive cannot be written (crawler.writeguard.is_unwritable)."""
+    from crawler.writeguard import is_unwritable as says_unwritable
+
+    return says_unwritable(exc)

@@ -18,13 +18,14 @@ from archive.cjk import BadQuery
 from archive.filters import Filters
 from archive.export import article_lines, count_articles, sql_lines
 from archive.query import BadSQL
+from crawler.cli.exits import BAD_INPUT, FAILED, OK, epilog
 from crawler.cli.options import db_option
 from crawler.cli.reading import InputError, filter_options, make_filters, open_readonly_archive
 
 FORMATS = {".jsonl": ("jsonl", False), ".jsonl.gz": ("jsonl", True), ".json": ("json", False), ".json.gz": ("json", True)}
 
 
-@click.command("export")
+@click.command("export", epilog=epilog(OK, FAILED, BAD_INPUT))
 @db_option
 @click.option("-o", "--output", required=True, help="File to write (.jsonl, .jsonl.gz, .json, .json.gz), or - for stdout.")
 @click.option("--format", "fmt", type=click.Choice(["jsonl", "json"]), help="Format for -o - (default jsonl).")
@@ -37,7 +38,10 @@ def command(db: str, output: str, fmt: str | None, query: str | None, sql: str |
     Near-duplicates are left out unless --include-duplicates. The output loads as it is with
     datasets.load_dataset("json", data_files=...) and pandas.read_json(..., lines=True).
 
-    Example: fanwen export --db data/archive.db -o articles.jsonl.gz --site baihua.test --since 2023-01-01
+    \b
+    Examples:
+      fanwen export --db data/archive.db -o articles.jsonl.gz --site baihua.test --since 2023-01-01
+      fanwen export --db data/archive.db -o - --search 双减 | head
     """
     fmt, compress = output_format(output, fmt)
     refuse_overwriting_the_archive(output, db)

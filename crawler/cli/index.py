@@ -7,16 +7,19 @@ import time
 import click
 
 from archive.search import rebuild_index
+from crawler.cli.exits import BAD_INPUT, BUSY, OK, UNWRITABLE, epilog
 from crawler.cli.options import db_option, holding_archive, open_archive
 from crawler.cli.reading import open_readonly_archive
 
 
-@click.command("index")
+@click.command("index", epilog=epilog(OK, BAD_INPUT, UNWRITABLE, BUSY))
 @db_option
 def command(db: str) -> None:
     """Rebuild the Chinese full-text index of every article (the crawl keeps it up to date by itself).
 
-    Example: fanwen index --db data/archive.db
+    \b
+    Example:
+      fanwen index --db data/archive.db
     """
     open_readonly_archive(db).close()  # refuses a missing, foreign or newer file before anything writes
     with holding_archive(db):

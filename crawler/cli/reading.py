@@ -79,6 +79,24 @@ def clip(text: str, limit: int) -> str:
     return text
 
 
+def clip_line(line: str, columns: int) -> str:
+    """`line` cut to `columns` terminal columns with an ellipsis; colour codes kept and closed."""
+    if width(line) <= columns:
+        return line
+    out, used, coloured = [], 0, False
+    for part in re.split(r"(\x1b\[[0-9;]*m)", line):
+        if _ANSI.fullmatch(part or "-"):
+            out.append(part)
+            coloured = part != "\x1b[0m"
+            continue
+        for c in part:
+            if used + width(c) > columns - 1:
+                return "".join(out) + ("\x1b[0m" if coloured else "") + "…"
+            out.append(c)
+            used += width(c)
+    return "".join(out)
+
+
 def format_table(columns: Sequence[str], rows: Sequence[Sequence[Any]], max_width: int = 40, clip_last: bool = True) -> str:
     """A plain text table that lines up Chinese (double-width) characters."""
     last = len(columns) - 1

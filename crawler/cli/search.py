@@ -3,17 +3,19 @@
 from __future__ import annotations
 
 import json
+import shutil
 import sys
 
 import click
 
 from archive.cjk import BadQuery
 from archive.search import SearchResult, has_index, search
+from crawler.cli.exits import BAD_INPUT, OK, epilog
 from crawler.cli.options import db_option, json_option
-from crawler.cli.reading import InputError, filter_options, format_table, make_filters, open_readonly_archive
+from crawler.cli.reading import InputError, clip_line, filter_options, format_table, make_filters, open_readonly_archive
 
 
-@click.command("search")
+@click.command("search", epilog=epilog(OK, BAD_INPUT))
 @click.argument("query")
 @db_option
 @filter_options
@@ -25,7 +27,12 @@ def command(query: str, db: str, limit: int, as_json: bool, **filter_args) -> No
     QUERY is words or characters (双减, 党), "quoted phrases", AND (or a space), OR, NOT and
     parentheses. Up to 2,000 matches are ranked by bm25; above that the newest are shown first.
 
-    Example: fanwen search '双减 OR "课后服务" NOT 收费' --db data/archive.db --site baihua.test
+    In a terminal the snippet is clipped to its width; --json gives it whole.
+
+    \b
+    Examples:
+      fanwen search '双减 OR "课后服务" NOT 收费' --db data/archive.db --site baihua.test
+      fanwen search '(述职 OR 述廉) 报告' --db data/archive.db --since 2023-01-01 --json
     """
     conn = open_readonly_archive(db)
     if not has_index(conn):
@@ -40,7 +47,8 @@ def command(query: str, db: str, limit: int, as_json: bool, **filter_args) -> No
     if as_json:
         click.echo(json.dumps(result_dict(query, result), ensure_ascii=False, indent=2))
     else:
-        click.echo(format_result(result))
+        # In a terminal every row fits its width; piped output keeps whole snippets.
+        click.echo(format_result(result, shutil.get_terminal_size((100, 24)).columns if tty else None))
 
 
 def result_dict(query: str, result: SearchResult) -> dict:
@@ -48,9 +56,13 @@ def result_dict(query: str, result: SearchResult) -> dict:
             "ranking": result.ranking, "hits": result.hits}
 
 
-def format_result(result: SearchResult) -> str:
+def format_result(result: SearchResult, columns: int | None = None) -> str:
+    """A table; with `columns` (a terminal's width) every row fits on one line, the snippet clipped."""
     if not result.hits:
         return "no article matches"
     rows = [(h["id"], h["title"], h["site"], (h["published_at"] or "")[:10], h["snippet"]) for h in result.hits]
     count = f"more than {result.total} matches, newest first" if result.capped else f"{result.total} matches, ranked by bm25"
-    return format_table(["id", "title", "site", "published", "snippet"], rows, max_width=30, clip_last=False) + f"\n({count})"
+    table = format_table(["id", "title", "site", "published", "snippet"], rows, max_width=30, clip_last=False)
+    if columns:
+        table = "\n".join(clip_line(line, columns) for line in table.splitlines())
+    return table + f"\n({count})"

@@ -7,17 +7,20 @@ import json
 import click
 
 from archive.sites import site_overview
+from crawler.cli.exits import BAD_INPUT, OK, epilog
 from crawler.cli.options import db_option, json_option
 from crawler.cli.reading import open_readonly_archive
 
 
-@click.command("sites")
+@click.command("sites", epilog=epilog(OK, BAD_INPUT))
 @db_option
 @json_option
 def command(db: str, as_json: bool) -> None:
     """List the archive's sites with their counts, learned boilerplate and learned page templates.
 
-    Example: fanwen sites --db data/archive.db
+    \b
+    Example:
+      fanwen sites --db data/archive.db
     """
     sites = site_overview(open_readonly_archive(db))
     if as_json:

@@ -10,19 +10,24 @@ import click
 
 from archive.monitors import quality_history
 from archive.stats import SHORT_CHARS, archive_stats
+from crawler.cli.exits import BAD_INPUT, OK, epilog
 from crawler.cli.options import db_option, json_option
 from crawler.cli.reading import InputError, format_table, open_readonly_archive
 
 
-@click.command("stats")
+@click.command("stats", epilog=epilog(OK, BAD_INPUT))
 @db_option
 @click.option("--short", "short_chars", default=SHORT_CHARS, show_default=True, help="Bodies shorter than this count as short.")
 @click.option("--plot", type=click.Path(dir_okay=False), help="Draw articles per month into this PNG file.")
 @json_option
 def command(db: str, short_chars: int, plot: str | None, as_json: bool) -> None:
-    """Articles per site, top-level category and month; duplicates, empty or short bodies; crawl history.
+    """Articles per site, top-level category and month; duplicates, empty or short bodies; crawl history
+    and the crawl-quality figures and alarms of every crawl, per site.
 
-    Example: fanwen stats --db data/archive.db --plot months.png
+    \b
+    Examples:
+      fanwen stats --db data/archive.db
+      fanwen stats --db data/archive.db --plot months.png
     """
     if plot and not plot.lower().endswith(".png"):
         raise InputError(f"--plot {plot}: name the plot file .png")

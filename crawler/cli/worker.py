@@ -6,19 +6,25 @@ import json
 
 import click
 
+from crawler import console
+from crawler.cli.exits import BAD_INPUT, FAILED, OK, CommandError, epilog
 from crawler.cli.options import check_redis, json_option, parse_resolve, parse_settings, redis_option
+from crawler.cli.verbosity import current_verbosity, verbosity_options
 
 
-@click.command("worker")
+@click.command("worker", epilog=epilog(OK, FAILED, BAD_INPUT))
 @redis_option
 @click.option("-s", "--set", "settings", multiple=True, metavar="NAME=VALUE", help="Scrapy setting, as for scrapy crawl -s.")
 @click.option("--resolve", multiple=True, metavar="HOST=IP", help="Resolve HOST to IP (like curl --resolve).")
 @json_option
+@verbosity_options
 def command(redis_url: str, settings: tuple[str, ...], resolve: tuple[str, ...], as_json: bool) -> None:
     """Take requests from the shared frontier of a crawl seeded by `fanwen crawl --redis` and send the
     pages' items to `fanwen archiver`; stops when the frontier has been empty for FANWEN_WORKER_IDLE seconds.
 
-    Example: fanwen worker --redis redis://10.0.0.5:6379/0 -s DOWNLOAD_DELAY=1
+    \b
+    Example:
+      fanwen worker --redis redis://10.0.0.5:6379/0 -s DOWNLOAD_DELAY=1
     """
     from crawler.distributed.run import run_worker
 
@@ -26,9 +32,11 @@ def command(redis_url: str, settings: tuple[str, ...], resolve: tuple[str, ...],
     overrides = parse_settings(settings)
     if resolve:
         overrides["FANWEN_RESOLVE"] = parse_resolve(resolve)
-    stats = run_worker(redis_url, overrides)
+    verbosity = current_verbosity()
+    console.configure(verbosity)
+    stats = run_worker(redis_url, {**console.crawl_log_settings(verbosity), **overrides})
     if stats.get("finish_reason") == "no seed":
-        raise click.ClickException(f"{redis_url}: no crawl is seeded there; seed one with fanwen crawl START_URL --redis {redis_url}")
+        raise CommandError(f"{redis_url}: no crawl is seeded there; seed one with fanwen crawl START_URL --redis {redis_url}")
     summary = {
         "finish_reason": stats.get("finish_reason"),
         "requests": stats.get("downloader/request_count", 0),

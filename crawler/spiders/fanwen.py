@@ -63,7 +63,7 @@ class FanwenSpider(scrapy.Spider):
         folder = settings.get("FANWEN_PROFILES_DIR") or DEFAULT_PROFILE_DIR
         spider.profiles = ProfileRegistry.from_dir(Path(folder))
         spider.resolver = LinkResolver(spider.scope, spider.profile_for)
-        if settings.getbool("FANWEN_SITEMAPS_ENABLED", True):
+        if settings.getbool("FANWEN_SITEMAPS_ENABLED"):
             spider.sitemap_limits = SitemapLimits.from_settings(settings)
         spider.sitemaps_from_robots = settings.getbool("ROBOTSTXT_OBEY")
         try:
