@@ -21,7 +21,7 @@ from crawler.urls import site_of
 @dataclass(frozen=True)
 class Thresholds:
     min_pages: int = 10  # ratio and drop checks judge a site from this many article pages on
-    short_chars: int = 200
+    short_chars: int = 80
     max_short: float = 0.3
     max_failed: float = 0.2
     max_duplicates: float = 0.8

@@ -75,6 +75,7 @@ class TemplateBook:
             return
         from archive.templates import latest_templates
 
+        self.writer.open()  # a no-op when the session opened it
         for stored in latest_templates(self.writer.db):
             self._settled.add(stored.site)  # learned before: its articles need not wait
             layout = self.learner.layout(stored.site, stored.layout)

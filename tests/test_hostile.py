@@ -51,7 +51,10 @@ class ChaosCrawl:
 def crawl(tmp_path_factory):
     with ChaosSite(drip_seconds=6) as chaos:
         result = ChaosCrawl(chaos, tmp_path_factory.mktemp("chaos") / "archive.db")
-        assert result.result.returncode == 0, result.result.stderr[-3000:]
+        # The chaos site's one page with stray bytes is 1 of ~12 pages: over the decode monitor's 5%,
+        # so the crawl ends with the quality-alarm status (docs/cli.md), and says why.
+        assert result.result.returncode == 4, result.result.stderr[-3000:]
+        assert "decoded with replacement characters" in result.result.stderr
         yield result
 
 

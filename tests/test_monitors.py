@@ -78,7 +78,7 @@ def test_a_healthy_crawl_passes():
 
 @pytest.mark.parametrize("figures, words", [
     (_site(failed=10), "failed extraction"),
-    (_site(short=10), "body under 200 characters"),
+    (_site(short=10), "body under 80 characters"),
     (_site(duplicates=19), "are duplicates"),
     (_site(articles=0, failed=3), "no article page"),
 ])
