@@ -144,7 +144,8 @@ def check_and_record(db_path: str | Path, crawl_id: int, settings: Any) -> list[
             return []  # a stopped or empty crawl is judged by its exit status; its figures would mislead later crawls
         sites = site_figures(judged_pages(db, crawl_id), limits.short_chars)
         start_sites = sorted({site_of(urlsplit(url).hostname or "") for url in crawl["start_urls"]})
-        incremental = bool(stats.get("fanwen/revisit/not_due"))
+        # a recrawl: articles archived before were skipped as not due, or asked for again (often answered 304)
+        incremental = any(stats.get(f"fanwen/revisit/{key}") for key in ("not_due", "due", "not_modified"))
         responses = stats.get("response_received_count") or 0
         decode_share = (stats.get("fanwen/decode_replacements") or 0) / responses if responses else 0.0
         archived = {site: site_article_count(db, site) for site in start_sites}

@@ -18,8 +18,10 @@ from scrapy.core.scheduler import Scheduler
 from scrapy.http import Request
 
 from archive.frontier import RESUMABLE_REASONS, Frontier
+from crawler.console import PROGRESS_LOGGER
 from crawler.extensions.archive_session import ArchiveSession
 from crawler.items import ArticleItem, PageRecord
+
 
 logger = logging.getLogger(__name__)
 
@@ -80,7 +82,8 @@ class DurableScheduler(Scheduler):
         for url, priority, extras in pending:
             super().enqueue_request(restore_request(spider.frontier_request(url, priority), extras))
         self.crawler.stats.set_value("fanwen/frontier/restored", len(pending))
-        logger.info("resuming crawl %s: %d pending requests restored", self.frontier.crawl_id, len(pending))
+        # on the console by default, like the progress lines: a user should see that a crawl resumed
+        logging.getLogger(PROGRESS_LOGGER).info("resuming crawl %s: %d pending requests restored", self.frontier.crawl_id, len(pending))
 
     def enqueue_request(self, request: Request) -> bool:
         added = super().enqueue_request(request)
