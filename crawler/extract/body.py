@@ -101,8 +101,6 @@ _MARKS = re.compile("[" + "".join(sorted(_SENTENCE_MARKS)) + r"]|\.(?=\s|$)")
 
 
 _EMPTY = (0, 0, 0, 0)
-import os
-_TRACE = os.environ.get("TRACE")
 
 
 def find_content(root: HtmlElement, mass: dict[HtmlElement, tuple[int, int, int, int]] | None = None) -> HtmlElement:
@@ -168,8 +166,6 @@ def find_content(root: HtmlElement, mass: dict[HtmlElement, tuple[int, int, int,
                 concentrated = _concentrated(node, mass, chrome, scored)
                 if concentrated is not None:
                     best = concentrated
-        if _TRACE:
-            print("TRACE", node.tag, node.get("class"), node.get("id"), total, total_marks, "best", best is not None and (best.tag, best.get("class"), mass.get(best)), "chrome", [(c.tag, c.get("class"), c.get("id")) for c in chrome], "stop", stop)
         if stop:
             first_post = _first_post(node, mass)
             if first_post is None and wide:
