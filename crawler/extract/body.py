@@ -113,6 +113,9 @@ def find_content(root: HtmlElement, mass: dict[HtmlElement, tuple[int, int, int,
     without sentences (a reply thread) does not count, however long; a second copy of the
     article (a mobile version) does not keep the descent from the first; and where the text
     is several dated posts side by side (a blog's front page, a thread), the first post is taken.
+    Chrome boxes (is_chrome) beside prose are passed over; where sentences remain beside the
+    biggest box, the child where the paragraph scores concentrate is the article (a short article
+    beside a teaser feed or a comment thread).
     """
     mass = mass if mass is not None else text_mass(root)
     body = root.find("body")
@@ -152,7 +155,7 @@ def find_content(root: HtmlElement, mass: dict[HtmlElement, tuple[int, int, int,
             best = child
             break
         stop = best is None or not is_box(best) or mass.get(best, _EMPTY)[0] == 0
-        wide = False  # stopped with sentences beside the biggest box: the node may be too wide
+        wide = False  # stopping with sentences beside the biggest box: the node may be too wide
         if not stop:
             plain, _, marks, _ = mass.get(best, _EMPTY)
             limit = LEFT_MARKS_SHARE * marks + 1
