@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import bisect
 import re
 
 from lxml import etree
@@ -100,8 +101,6 @@ _MARKS = re.compile("[" + "".join(sorted(_SENTENCE_MARKS)) + r"]|\.(?=\s|$)")
 
 
 _EMPTY = (0, 0, 0, 0)
-import os
-_TRACE = os.environ.get("TRACE")
 
 
 def find_content(root: HtmlElement, mass: dict[HtmlElement, tuple[int, int, int, int]] | None = None) -> HtmlElement:
@@ -114,10 +113,14 @@ def find_content(root: HtmlElement, mass: dict[HtmlElement, tuple[int, int, int,
     without sentences (a reply thread) does not count, however long; a second copy of the
     article (a mobile version) does not keep the descent from the first; and where the text
     is several dated posts side by side (a blog's front page, a thread), the first post is taken.
+    Chrome boxes (is_chrome) beside prose are passed over; where sentences remain beside the
+    biggest box, the child where the paragraph scores concentrate is the article (a short article
+    beside a teaser feed or a comment thread).
     """
     mass = mass if mass is not None else text_mass(root)
     body = root.find("body")
     node = body if body is not None else root
+    scored = None  # paragraph_scores, computed when first needed
     while True:
         total, _, total_marks, _ = mass.get(node, _EMPTY)
         if total == 0:
@@ -152,19 +155,25 @@ def find_content(root: HtmlElement, mass: dict[HtmlElement, tuple[int, int, int,
             best = child
             break
         stop = best is None or not is_box(best) or mass.get(best, _EMPTY)[0] == 0
-        wide = False  # stopped with sentences beside the biggest box: the node may be too wide
+        wide = False  # stopping with sentences beside the biggest box: the node may be too wide
         if not stop:
             plain, _, marks, _ = mass.get(best, _EMPTY)
             limit = LEFT_MARKS_SHARE * marks + 1
             stop = plain < MIN_SHARE * total
             wide = not stop and _sentences_beside(node, best, mass, total_marks - marks, limit) > limit
             stop = stop or wide
-        if _TRACE:
-            print("TRACE", node.tag, node.get("class"), node.get("id"), total, total_marks, "best", best is not None and (best.tag, best.get("class"), mass.get(best)), "chrome", [(c.tag, c.get("class"), c.get("id")) for c in chrome], "stop", stop)
+            if not stop and total_marks - marks >= MIN_PROSE_MARKS:
+                # Prose beside the biggest box: the paragraphs may concentrate there (a short article
+                # beside a feed whose entries each hold a few sentences).
+                scored = scored if scored is not None else paragraph_scores(root, mass)
+                concentrated = _concentrated(node, mass, chrome, scored)
+                if concentrated is not None:
+                    best = concentrated
         if stop:
             first_post = _first_post(node, mass)
             if first_post is None and wide:
-                first_post = _concentrated(node, mass, chrome)
+                scored = scored if scored is not None else paragraph_scores(root, mass)
+                first_post = _concentrated(node, mass, chrome, scored)
             if first_post is None:
                 return node
             best = first_post
@@ -181,12 +190,14 @@ _PARAGRAPHS = ("p", "pre", "td", "blockquote", "dd", "li", "div", "section", "ar
 CONCENTRATION = 3.5
 
 
-def _concentrated(node: HtmlElement, mass, chrome: list[HtmlElement]) -> HtmlElement | None:
-    """The child of `node` where the paragraphs concentrate, when one clearly does."""
+def paragraph_scores(root: HtmlElement, mass) -> list[tuple[int, HtmlElement, float]]:
+    """(position, box, score) of every box that paragraphs score for, in document order."""
     scores: dict[HtmlElement, float] = {}
-    for el in node.iter(_PARAGRAPHS):
+    for el in root.iter(_PARAGRAPHS):
         plain, links, marks, _ = mass.get(el, _EMPTY)
         if el.tag in ("div", "section", "article", "li"):
+            if plain < MIN_PARAGRAPH:
+                continue
             plain = _own_chars(el)  # a box scores for the text it holds itself, not for its boxes
             if plain < MIN_PARAGRAPH:
                 continue
@@ -200,9 +211,34 @@ def _concentrated(node: HtmlElement, mass, chrome: list[HtmlElement]) -> HtmlEle
             grand = parent.getparent()
             if grand is not None:
                 scores[grand] = scores.get(grand, 0.0) + score / 2
-    direct = scores.pop(node, 0.0)  # paragraphs right in the node: the node is the article
+    return sorted(((mass.get(el, _EMPTY)[3], el, score) for el, score in scores.items()), key=lambda item: item[0])
+
+
+def _end_position(node: HtmlElement, mass) -> int:
+    """The position of the first element with text after the node's subtree."""
+    el = node
+    while el is not None:
+        for sibling in el.itersiblings():
+            if sibling in mass:
+                return mass[sibling][3]
+        el = el.getparent()
+    return 1 << 62
+
+
+def _concentrated(node: HtmlElement, mass, chrome: list[HtmlElement], scored: list) -> HtmlElement | None:
+    """The child of `node` where the paragraphs concentrate, when one clearly does.
+
+    `scored` is paragraph_scores of the page: the scores of boxes inside the node are the same
+    as if the node alone were scored."""
+    start = mass.get(node, _EMPTY)[3]
+    first = bisect.bisect_left(scored, start, key=lambda item: item[0])
+    last = bisect.bisect_left(scored, _end_position(node, mass), key=lambda item: item[0])
+    direct = 0.0  # paragraphs right in the node: the node is the article
     best: dict[HtmlElement, float] = {}
-    for el, score in scores.items():
+    for _, el, score in scored[first:last]:
+        if el is node:
+            direct = score
+            continue
         plain, links, _, _ = mass.get(el, _EMPTY)
         score *= 1 - links / (plain + links) if plain + links else 0
         child = el
