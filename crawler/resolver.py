@@ -33,13 +33,14 @@ class StaticHostsResolver(CachingThreadedResolver):
         """`process` is the CrawlerProcess (one resolver serves all its crawlers)."""
         settings = process.settings
         cache_size = settings.getint("DNSCACHE_SIZE") if settings.getbool("DNSCACHE_ENABLED") else 0
-        start_hosts = None
-        if not settings.getbool("FANWEN_ALLOW_PRIVATE_ADDRESSES"):
-            def start_hosts() -> Collection[str]:
-                spiders = [getattr(crawler, "spider", None) for crawler in getattr(process, "crawlers", ())]
-                return {host for spider in spiders if getattr(spider, "scope", None) is not None
-                        for host in spider.scope.primary.values()}
-        return cls(reactor, cache_size, settings.getfloat("DNS_TIMEOUT"), settings.getdict("FANWEN_RESOLVE"), start_hosts)
+        def start_hosts() -> Collection[str]:
+            spiders = [getattr(crawler, "spider", None) for crawler in getattr(process, "crawlers", ())]
+            return {host for spider in spiders if getattr(spider, "scope", None) is not None
+                    for host in spider.scope.primary.values()}
+
+        allow_private = settings.getbool("FANWEN_ALLOW_PRIVATE_ADDRESSES")
+        return cls(reactor, cache_size, settings.getfloat("DNS_TIMEOUT"), settings.getdict("FANWEN_RESOLVE"),
+                   None if allow_private else start_hosts)
 
     def getHostByName(self, name: str, timeout: Sequence[int] = ()):
         address = self.hosts.get(name.lower())

@@ -31,7 +31,8 @@ def server(tmp_path_factory):
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     base = f"http://127.0.0.1:{port}"
     try:
-        for _ in range(100):
+        deadline = time.monotonic() + 60  # Datasette's start-up takes over 10 s on a busy machine
+        while time.monotonic() < deadline:
             try:
                 urllib.request.urlopen(base + "/-/versions.json", timeout=1)
                 break
