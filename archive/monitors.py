@@ -17,13 +17,14 @@ def crawl_row(conn: Any, crawl_id: int) -> dict[str, Any]:
 
 
 def judged_pages(conn: Any, crawl_id: int) -> Iterator[tuple[str, str, str | None, int | None, bool]]:
-    """(url, kind, error, body chars, duplicate) of the crawl's article pages and of the pages whose
-    extraction failed (kind 'other' with a reason, or an `extract` error)."""
+    """(url, kind, error, body chars, duplicate) of the crawl's article pages, of the revisited ones that
+    answered 304 (kind 'skipped', error 'unchanged: ...') and of the pages whose extraction failed (kind
+    'other' with a reason, or an `extract` error)."""
     rows = conn.execute(
         "SELECT f.url, f.kind, f.error, a.chars, (a.duplicate_of IS NOT NULL OR a.url != f.url)"
         " FROM fetches f LEFT JOIN articles a ON a.id = f.article_id"
         " WHERE f.crawl_id = ? AND (f.kind = 'article' OR (f.kind = 'other' AND f.error IS NOT NULL)"
-        "  OR f.error LIKE 'extract%')",
+        "  OR f.error LIKE 'extract%' OR (f.kind = 'skipped' AND f.error LIKE 'unchanged%'))",
         [crawl_id],
     )
     for url, kind, error, chars, duplicate in rows:

@@ -11,6 +11,8 @@ from crawler.writeguard import record_says_unwritable
 
 QUIET, DEFAULT, VERBOSE, DEBUG = -1, 0, 1, 2
 PROGRESS_LOGGER = "fanwen.progress"
+# INFO lines a person wants without -v: progress, and a crawl that resumes where a killed one stopped.
+ANNOUNCING_LOGGERS = {PROGRESS_LOGGER, "crawler.frontier"}
 _MAX_LINE = 400
 _PASSWORD = re.compile(r"(?i)\b([a-z][a-z0-9+.-]*://[^\s:/@'\"]*:)[^\s@/'\"]+@")
 
@@ -54,7 +56,7 @@ class OneLine(logging.Formatter):
                 message += f": {type(exc).__name__}: {text}".rstrip(": ")
         if len(message) > _MAX_LINE:
             message = message[: _MAX_LINE - 1] + "…"
-        return message if record.name == PROGRESS_LOGGER else f"{record.levelname}: {message}"
+        return message if record.name in ANNOUNCING_LOGGERS and record.levelno < logging.WARNING else f"{record.levelname}: {message}"
 
 
 class _ConsoleLevel(logging.Filter):
@@ -66,7 +68,7 @@ class _ConsoleLevel(logging.Filter):
         self.progress = progress
 
     def filter(self, record: logging.LogRecord) -> bool:
-        if record.name == PROGRESS_LOGGER:
+        if record.name in ANNOUNCING_LOGGERS and record.levelno < logging.WARNING:
             return self.progress
         if record.levelno >= logging.ERROR and record_says_unwritable(record, aftermath=True):
             return False  # crawler.writeguard stops the crawl and `fanwen crawl` says it in one line

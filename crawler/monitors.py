@@ -48,6 +48,7 @@ class SiteFigures:
     """One site in one crawl."""
 
     articles: int = 0  # article pages fetched (their text archived or confirmed)
+    unchanged: int = 0  # article pages revisited that answered 304 Not Modified (seen, not parsed)
     failed: int = 0  # pages whose extraction failed (no article text, extract errors)
     short: int = 0  # article pages whose body is shorter than Thresholds.short_chars (empty included)
     duplicates: int = 0  # article pages whose document is a near-duplicate or was archived under another URL
@@ -67,6 +68,9 @@ def site_figures(pages: Any, short_chars: int) -> dict[str, SiteFigures]:
     sites: dict[str, SiteFigures] = {}
     for url, kind, error, chars, duplicate in pages:
         figures = sites.setdefault(site_of(urlsplit(url).hostname or ""), SiteFigures())
+        if kind == "skipped":
+            figures.unchanged += 1
+            continue
         if kind != "article" or error:
             figures.failed += 1
             continue
@@ -85,12 +89,13 @@ def evaluate(sites: dict[str, SiteFigures], start_sites: list[str], history: lis
     """The alarms of one crawl, one sentence each (empty: every check passed).
 
     `history`: earlier crawls' recorded quality, newest first; `incremental`: articles not yet due were
-    not requested (a recrawl), so article counts are not compared; `archived`: articles per site in the
+    not requested (a recrawl), so article counts are not compared (revisits that answered 304 count as
+    article pages seen); `archived`: articles per site in the
     archive, so that a recrawl that fetched no article of a known site is not a site without articles."""
     alarms: list[str] = []
     for site in sorted(set(start_sites) | set(sites)):
         f = sites.get(site, SiteFigures())
-        if f.articles == 0 and (not incremental or not (archived or {}).get(site)):
+        if f.articles + f.unchanged == 0 and (not incremental or not (archived or {}).get(site)):
             failed = f" ({f.failed} pages failed extraction)" if f.failed else ""
             alarms.append(f"{site}: no article page{failed}")
             continue
@@ -119,11 +124,12 @@ def _drops(site: str, f: SiteFigures, history: list[dict[str, Any]], limits: Thr
         if f.median_chars < (1 - limits.max_drop) * before:
             alarms.append(f"{site}: median body length fell to {f.median_chars:.0f} characters from {before:.0f}"
                           f" in earlier crawls (more than {limits.max_drop:.0%} less)")
-    counts = [e["articles"] for was_incremental, e in earlier if not was_incremental]
+    counts = [e["articles"] + e.get("unchanged", 0) for was_incremental, e in earlier if not was_incremental]
+    seen = f.articles + f.unchanged  # a 304 is an article page the site still shows
     if counts and not incremental:
         before = statistics.median(counts)
-        if before >= limits.min_pages and f.articles < (1 - limits.max_drop) * before:
-            alarms.append(f"{site}: {f.articles} article pages, down from {before:.0f} in earlier crawls"
+        if before >= limits.min_pages and seen < (1 - limits.max_drop) * before:
+            alarms.append(f"{site}: {seen} article pages, down from {before:.0f} in earlier crawls"
                           f" (more than {limits.max_drop:.0%} less)")
     return alarms
 

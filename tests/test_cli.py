@@ -27,6 +27,9 @@ def test_demo_serves_and_crawls_the_bundled_sites(tmp_path):
     db = tmp_path / "demo.db"
     result = run("demo", "--db", str(db), "--port", str(free_port()), "--articles-per-site", "20", "--json")
     assert result.returncode == 0, result.stderr[-2000:]
+    # Quiet by default: no Scrapy start-up dump, only the demo's URLs, progress and one line per failed page.
+    assert "Enabled extensions" not in result.stderr and "[scrapy" not in result.stderr and "Traceback" not in result.stderr
+    assert all(line.startswith(("demo sites:", "progress:", "WARNING:")) for line in result.stderr.splitlines()), result.stderr
     summary = json.loads(result.stdout)
     assert summary["articles_new"] == 80
     assert {s["site"] for s in summary["sites"]} == {"baihua.test", "dede.test", "phpcms.test", "moyun.test"}
@@ -151,3 +154,19 @@ def test_fanwen_help_does_not_import_scrapy_sqlite_utils_or_pandas():
             "print(sorted(m for m in ('scrapy', 'sqlite_utils', 'pandas', 'numpy', 'twisted') if m in sys.modules))")
     result = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, timeout=60)
     assert result.stdout.strip().splitlines()[-1] == "[]", result.stdout + result.stderr
+
+
+def test_quiet_prints_errors_only_and_verbose_shows_scrapys_log(tmp_path):
+    quiet = run("crawl", "http://127.0.0.1:9/", "--db", str(tmp_path / "q.db"), "-q", "-s", "RETRY_TIMES=0")
+    verbose = run("-v", "crawl", "http://127.0.0.1:9/", "--db", str(tmp_path / "v.db"), "-s", "RETRY_TIMES=0")
+    assert quiet.returncode == verbose.returncode == 3
+    assert all(line.startswith(("ERROR:", "Error:")) for line in quiet.stderr.splitlines()), quiet.stderr
+    assert "[scrapy.core.engine] INFO: Spider opened" in verbose.stderr
+
+
+def test_make_demo_takes_a_port_and_says_how_to_get_fanwen_on_path():
+    result = subprocess.run(["make", "-n", "demo", "PORT=9123", "DB=/tmp/x.db"], cwd=ROOT, capture_output=True,
+                            text=True, timeout=60)
+    assert result.returncode == 0, result.stderr
+    assert "fanwen demo --db /tmp/x.db --port 9123" in result.stdout
+    assert ". .venv/bin/activate" in result.stdout

@@ -116,3 +116,11 @@ def test_site_figures_group_pages_by_site_mirrors_included():
     figures = site_figures(rows, 200)["a.test"]
     assert (figures.articles, figures.failed, figures.short, figures.duplicates) == (2, 1, 1, 1)
     assert figures.median_chars == 775.0
+
+
+def test_revisits_that_answer_304_count_as_article_pages_seen():
+    history = [{"incremental": False, "sites": {"a.test": _site(articles=40).summary()}}]
+    recrawl = SiteFigures(articles=2, unchanged=38, median_chars=2000.0)
+    assert evaluate({"a.test": recrawl}, ["a.test"], history, LIMITS) == []
+    rows = [("http://www.a.test/1.html", "skipped", "unchanged: not modified since the last visit (HTTP 304)", None, False)]
+    assert site_figures(rows, 200)["a.test"].unchanged == 1

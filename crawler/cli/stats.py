@@ -58,13 +58,13 @@ def format_stats(s: dict[str, Any]) -> str:
 
 
 def format_quality(history: list[dict[str, Any]]) -> str:
-    columns = ["crawl", "site", "articles", "failed", "short", "duplicates", "median chars"]
+    columns = ["crawl", "site", "articles", "unchanged", "failed", "short", "duplicates", "median chars"]
     rows, alarms = [], []
     for crawl in history:
         quality = crawl["quality"] or {}
         for site, f in sorted(quality.get("sites", {}).items()):
             recrawl = " (recrawl)" if quality.get("incremental") else ""
-            rows.append([f"{crawl['crawl_id']}{recrawl}", site, f["articles"], f["failed"], f["short"], f["duplicates"],
+            rows.append([f"{crawl['crawl_id']}{recrawl}", site, f["articles"], f.get("unchanged", 0), f["failed"], f["short"], f["duplicates"],
                          f"{f['median_chars']:.0f}"])
         alarms += [f"crawl {crawl['crawl_id']}: ALARM {alarm}" for alarm in crawl["alarms"]]
     if not rows:
