@@ -50,7 +50,7 @@ class SitemapDiscovery:
         refusal = self.scope.refusal(url)
         if refusal is not None:
             stats.inc_value("fanwen/sitemap/offsite")
-            logger.info("sitemap %s (listed by %s) not read: %s", url, listed_by or "robots.txt", refusal)
+            logger.warning("sitemap %s (listed by %s) not read: %s", url, listed_by or "robots.txt", refusal)
             return None
         try:
             url = self.scope.canonical(url)
