@@ -133,9 +133,10 @@ def test_a_second_scheduler_while_the_first_crawls_is_75_with_the_holders_pid(sm
                              stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     try:
         crawl_lock = db.with_name("archive.db.lock")
-        deadline = time.monotonic() + 60
+        deadline = time.monotonic() + 180
         while not (crawl_lock.exists() and crawl_lock.read_text()) and time.monotonic() < deadline:
             time.sleep(0.05)
+        assert crawl_lock.read_text(), "the scheduled crawl did not start"
         time.sleep(1)  # the crawl is writing now
         second = run_fanwen("scheduler", "--db", str(db))
         assert second.returncode == BUSY
@@ -145,5 +146,5 @@ def test_a_second_scheduler_while_the_first_crawls_is_75_with_the_holders_pid(sm
         assert crawl.returncode == BUSY and "in use by another crawl" in assert_one_line(crawl)
     finally:
         first.send_signal(subprocess.signal.SIGTERM)
-        first.communicate(timeout=60)
-    assert first.returncode == 0
+        _, err = first.communicate(timeout=300)  # the crawl stops cleanly first: slow on a busy machine
+    assert first.returncode == 0, err[-3000:]
