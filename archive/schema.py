@@ -7,6 +7,7 @@ from pathlib import Path
 
 import sqlite_utils
 
+from archive.captures import CAPTURE_DDL, CAPTURE_TABLES
 from archive.search import ensure_search_index
 from archive.state_schema import STATE_DDL, STATE_TABLES
 
@@ -97,6 +98,7 @@ TABLES: dict[str, dict[str, str]] = {
     },
 }
 TABLES.update(STATE_TABLES)  # frontier, URL state, versions, schedules (archive/state_schema.py)
+TABLES.update(CAPTURE_TABLES)  # where the raw exchanges lie in the WARC files (archive/captures.py)
 
 
 class NotAnArchive(Exception):
@@ -166,7 +168,7 @@ def ensure_schema(db: sqlite_utils.Database, search_index: bool = True) -> None:
     """Create missing tables and columns and record the schema version."""
     _paragraph_rows_by_article(db)
     with db.conn:
-        db.executescript(_DDL + STATE_DDL)
+        db.executescript(_DDL + STATE_DDL + CAPTURE_DDL)
         for table, column, kind in _ADDED_COLUMNS:
             if column not in {c.name for c in db[table].columns}:
                 db.execute(f"ALTER TABLE {table} ADD COLUMN {column} {kind}")
