@@ -109,11 +109,30 @@ def record_location(db: Any, record_id: str) -> tuple[str, int, int] | None:
     return db.execute("SELECT file, offset, length FROM captures WHERE record_id = ?", [record_id]).fetchone()
 
 
-def replay_captures(db: Any, site_hosts: tuple[str, ...] | None = None) -> Iterator[tuple[str, CaptureRow]]:
-    """The latest capture of every URL (url, row), in URL order: what a replay serves."""
-    rows = db.execute(
-        f"SELECT {', '.join(_COLUMNS)} FROM captures WHERE id IN (SELECT max(id) FROM captures GROUP BY url)"
-        " ORDER BY url")
-    for values in rows:
-        row = CaptureRow(*values)
-        yield row.url, row
+def replay_capture(db: Any, url: str) -> CaptureRow | None:
+    """The capture a replay serves for `url`: its latest one that is not a 304 answer."""
+    row = db.execute(f"SELECT {', '.join(_COLUMNS)} FROM captures WHERE url = ? AND status != 304"
+                     " ORDER BY id DESC LIMIT 1", [url]).fetchone()
+    return CaptureRow(*row) if row else None
+
+
+def captured_pages(db: Any) -> Iterator[str]:
+    """URLs whose latest capture (not counting 304s) is an HTML page answered 200, in URL order."""
+    yield from (r[0] for r in db.execute(
+        "SELECT url FROM captures c WHERE id = (SELECT max(id) FROM captures d WHERE d.url = c.url AND d.status != 304)"
+        " AND status = 200 AND (mime IS NULL OR mime LIKE '%html%') GROUP BY url ORDER BY url"))
+
+
+def is_captured(db: Any, url: str) -> bool:
+    return db.execute("SELECT 1 FROM captures WHERE url = ? LIMIT 1", [url]).fetchone() is not None
+
+
+def crawl_start_urls(db: Any) -> list[str]:
+    """Every start URL of the archive's crawls, in first-use order."""
+    import json
+
+    seen: dict[str, None] = {}
+    for (urls,) in db.execute("SELECT start_urls FROM crawls ORDER BY id"):
+        for url in json.loads(urls or "[]"):
+            seen.setdefault(url, None)
+    return list(seen)

@@ -33,6 +33,7 @@ TABLES: dict[str, dict[str, str]] = {
         "first_seen": "UTC time the document was first archived",
         "last_seen": "UTC time the document was last fetched",
         "crawl_id": "crawl that first archived the document",
+        "extractor_version": "version of the extractor that made the current text (crawler.extract.version), NULL before versions were kept",
     },
     "article_urls": {
         "url": "a canonical URL at which this exact document was found",
@@ -140,7 +141,8 @@ def check_archive(db: sqlite_utils.Database) -> None:
 
 
 # Columns added to existing tables since schema version 1 (nullable, so older fanwen can still write).
-_ADDED_COLUMNS = [("paragraph_stats", "dup_chars", "INTEGER"), ("frontier", "request", "TEXT")]
+_ADDED_COLUMNS = [("paragraph_stats", "dup_chars", "INTEGER"), ("frontier", "request", "TEXT"),
+                  ("articles", "extractor_version", "TEXT")]
 
 
 def _paragraph_rows_by_article(db: sqlite_utils.Database) -> None:

@@ -1,0 +1,69 @@
+"""`fanwen reextract`: the crawl's spider and pipelines over the captures, with the current extractor."""
+
+from __future__ import annotations
+
+import sqlite3
+from pathlib import Path
+from typing import Any
+
+from archive.captures import crawl_start_urls
+from crawler.urls import site_of
+
+# What makes a crawl a replay: captures instead of the network, nothing skipped as already known.
+REPLAY_SETTINGS: dict[str, Any] = {
+    "FANWEN_REPLAY": True,
+    "DOWNLOAD_HANDLERS": {"http": "crawler.capture.replay.ReplayDownloadHandler",
+                          "https": "crawler.capture.replay.ReplayDownloadHandler"},
+    "FANWEN_WARC_ENABLED": False,  # nothing new is fetched
+    "FANWEN_REVISIT_ENABLED": False,  # every captured page is extracted again, due or not
+    "ROBOTSTXT_OBEY": False,  # robots.txt was obeyed when the pages were captured
+    "RETRY_ENABLED": False,
+    "AUTOTHROTTLE_ENABLED": False,
+    "DOWNLOAD_DELAY": 0,
+    "CONCURRENT_REQUESTS": 32,
+    "CONCURRENT_REQUESTS_PER_DOMAIN": 32,
+    "FANWEN_LEARN_WAIT": 2.0,
+    "FANWEN_PROGRESS_INTERVAL": 10.0,
+}
+REPLAY_COMPONENTS = {"SPIDER_MIDDLEWARES": {"crawler.capture.replay.ReplaySeeds": 960}}
+
+
+class NoCaptures(Exception):
+    """The source archive has no captures to replay."""
+
+
+def replay_start_urls(source: str | Path, sites: list[str]) -> list[str]:
+    conn = sqlite3.connect(f"file:{source}?mode=ro", uri=True)
+    try:
+        if not conn.execute("SELECT 1 FROM sqlite_master WHERE name = 'captures'").fetchone() or \
+                not conn.execute("SELECT 1 FROM captures LIMIT 1").fetchone():
+            raise NoCaptures(f"{source} has no captures: crawl with WARC capture on first")
+        urls = crawl_start_urls(conn)
+    finally:
+        conn.close()
+    from urllib.parse import urlsplit
+
+    return [u for u in urls if not sites or site_of(urlsplit(u).hostname or "") in sites]
+
+
+def run_reextract(db: str | Path, source: str | Path | None = None, sites: list[str] | None = None,
+                  overrides: dict[str, Any] | None = None) -> dict[str, Any]:
+    """Replay the captures of `source` (default: `db`) into `db`; returns the crawl's stats."""
+    from scrapy.crawler import CrawlerProcess
+
+    from crawler.run import project_settings
+    from crawler.spiders.fanwen import FanwenSpider
+
+    source = source or db
+    start_urls = replay_start_urls(source, sites or [])
+    if not start_urls:
+        raise NoCaptures(f"{source} has no crawl of {', '.join(sites or [])}")
+    settings = project_settings(db, {**REPLAY_SETTINGS, "FANWEN_REPLAY_SOURCE": str(source),
+                                     "FANWEN_REPLAY_SITES": list(sites or []), **(overrides or {})})
+    for name, components in REPLAY_COMPONENTS.items():
+        settings.set(name, {**settings.getdict(name), **components}, priority="cmdline")
+    process = CrawlerProcess(settings)
+    crawler = process.create_crawler(FanwenSpider)
+    process.crawl(crawler, start_urls=start_urls)
+    process.start()
+    return dict(crawler.stats.get_stats())
