@@ -116,6 +116,22 @@ def replay_capture(db: Any, url: str) -> CaptureRow | None:
     return CaptureRow(*row) if row else None
 
 
+def last_response(db: Any, url: str) -> CaptureRow | None:
+    """The latest full response record of `url` answered 2xx (a revisit's fallback)."""
+    row = db.execute(f"SELECT {', '.join(_COLUMNS)} FROM captures WHERE url = ? AND record_type = 'response'"
+                     " AND status BETWEEN 200 AND 299 ORDER BY id DESC LIMIT 1", [url]).fetchone()
+    return CaptureRow(*row) if row else None
+
+
+def replay_captures_with_params(db: Any, url: str, limit: int = 50) -> list[CaptureRow]:
+    """Captures of `url` with path parameters or a query added (`;jsessionid=...`, `?sid=...`), latest first:
+    other crawlers fetch the session-id forms a crawl folds away."""
+    rows = db.execute(
+        f"SELECT {', '.join(_COLUMNS)} FROM captures WHERE ((url > ? AND url < ?) OR (url > ? AND url < ?))"
+        " AND status != 304 ORDER BY id DESC LIMIT ?", [url + ";", url + "<", url + "?", url + "@", limit]).fetchall()
+    return [CaptureRow(*row) for row in rows]
+
+
 def captured_pages(db: Any) -> Iterator[str]:
     """URLs whose latest capture (not counting 304s) is an HTML page answered 200, in URL order."""
     yield from (r[0] for r in db.execute(

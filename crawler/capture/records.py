@@ -37,10 +37,14 @@ def read_member(folder: Path, file: str, offset: int, length: int) -> StoredResp
     try:
         record = next(ArchiveIterator(io.BytesIO(member)))
         http = record.http_headers
-        body = record.raw_stream.read()
+        chunked = http is not None and "chunked" in (http.get_header("Transfer-Encoding") or "").lower()
+        # Other tools (wget) keep a chunked body as it came: warcio de-chunks it (and decodes it) for us.
+        body = record.content_stream().read() if chunked else record.raw_stream.read()
     except Exception as exc:  # torn or corrupt member, not a WARC record
         raise CaptureMissing(f"{file} at {offset}: unreadable record ({type(exc).__name__})") from exc
     if http is None:
         raise CaptureMissing(f"{file} at {offset}: not an HTTP record")
+    headers = [(n, v) for n, v in http.headers
+               if not chunked or n.lower() not in ("transfer-encoding", "content-encoding", "content-length")]
     return StoredResponse(record.rec_headers.get_header("WARC-Target-URI"), int(http.get_statuscode() or 0),
-                          list(http.headers), body, record.rec_type, record.rec_headers.get_header("WARC-Refers-To"))
+                          headers, body, record.rec_type, record.rec_headers.get_header("WARC-Refers-To"))

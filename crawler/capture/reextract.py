@@ -7,7 +7,6 @@ from pathlib import Path
 from typing import Any
 
 from archive.captures import crawl_start_urls
-from crawler.urls import site_of
 
 # What makes a crawl a replay: captures instead of the network, nothing skipped as already known.
 REPLAY_SETTINGS: dict[str, Any] = {
@@ -41,21 +40,24 @@ def replay_start_urls(source: str | Path, sites: list[str]) -> list[str]:
         urls = crawl_start_urls(conn)
     finally:
         conn.close()
-    from urllib.parse import urlsplit
+    from crawler.capture.importer import wanted_host
 
-    return [u for u in urls if not sites or site_of(urlsplit(u).hostname or "") in sites]
+    wanted = wanted_host(set(sites))
+    return [u for u in urls if wanted(u)]
 
 
 def run_reextract(db: str | Path, source: str | Path | None = None, sites: list[str] | None = None,
-                  overrides: dict[str, Any] | None = None) -> dict[str, Any]:
-    """Replay the captures of `source` (default: `db`) into `db`; returns the crawl's stats."""
+                  overrides: dict[str, Any] | None = None, start_urls: list[str] | None = None) -> dict[str, Any]:
+    """Replay the captures of `source` (default: `db`) into `db`; returns the crawl's stats.
+
+    `start_urls` default to those of the source's crawls (an import gives its own)."""
     from scrapy.crawler import CrawlerProcess
 
     from crawler.run import project_settings
     from crawler.spiders.fanwen import FanwenSpider
 
     source = source or db
-    start_urls = replay_start_urls(source, sites or [])
+    start_urls = start_urls or replay_start_urls(source, sites or [])
     if not start_urls:
         raise NoCaptures(f"{source} has no crawl of {', '.join(sites or [])}")
     settings = project_settings(db, {**REPLAY_SETTINGS, "FANWEN_REPLAY_SOURCE": str(source),

@@ -13,17 +13,18 @@ import logging
 import sqlite3
 from pathlib import Path
 from typing import Any, AsyncIterator, Iterable, Iterator
-from urllib.parse import urlsplit
 
 from scrapy.exceptions import IgnoreRequest, NotConfigured
 from scrapy.http import Headers, Request, Response
 from scrapy.responsetypes import responsetypes
 
-from archive.captures import CaptureRow, captured_pages, is_captured, record_location, replay_capture
+from archive.captures import (CaptureRow, capture_by_digest, captured_pages, last_response, is_captured, record_location, replay_capture,
+                              replay_captures_with_params)
 from crawler.capture.middleware import capture_dir
 from crawler.capture.records import CaptureMissing, read_member
 from crawler.discover import first_page_url
-from crawler.urls import site_of
+from crawler.urls import canonicalize
+from crawler.capture.importer import wanted_host
 
 logger = logging.getLogger(__name__)
 
@@ -52,7 +53,7 @@ class ReplayDownloadHandler:
         return cls(conn, folder, crawler.stats)
 
     async def download_request(self, request: Request) -> Response:
-        row = replay_capture(self.conn, request.url)
+        row = replay_capture(self.conn, request.url) or self._same_page(request.url)
         if row is None:
             raise IgnoreRequest(f"not_captured: {request.url} has no capture")
         try:
@@ -69,13 +70,26 @@ class ReplayDownloadHandler:
         self.stats.inc_value("fanwen/replay/responses")
         return cls(url=request.url, status=status, headers=header_map, body=body, request=request, protocol="HTTP/1.1")
 
+    def _same_page(self, url: str) -> CaptureRow | None:
+        """A capture of the same page under a session-id form of its URL (what a crawl folds away)."""
+        for row in replay_captures_with_params(self.conn, url):
+            if canonicalize(row.url) == url:
+                return row
+        return None
+
     def _payload(self, row: CaptureRow) -> tuple[int, list[tuple[str, str]], bytes]:
         stored = read_member(self.folder, row.file, row.offset, row.length)
         if stored.record_type != "revisit":
             return stored.status, stored.headers, stored.body
-        original = record_location(self.conn, row.refers_to or "")
+        original = record_location(self.conn, row.refers_to) if row.refers_to else None
+        if original is None and row.payload_digest:  # Heritrix names no record id: the same payload will do
+            known = capture_by_digest(self.conn, row.payload_digest)
+            original = record_location(self.conn, known[2]) if known else None
         if original is None:
-            raise CaptureMissing(f"revisit of {row.url}: its original {row.refers_to} is not in the captures index")
+            earlier = last_response(self.conn, row.url)
+            if earlier is None:
+                raise CaptureMissing(f"revisit of {row.url}: its original {row.refers_to} is in none of the files read")
+            return self._payload(earlier)
         payload = read_member(self.folder, *original)
         return stored.status, stored.headers, payload.body  # this visit's headers, the payload sent before
 
@@ -90,6 +104,7 @@ class ReplaySeeds:
         self.conn = conn
         self.sites = sites
         self.crawler = crawler
+        self._wanted = wanted_host(sites)
 
     @classmethod
     def from_crawler(cls, crawler) -> ReplaySeeds:
@@ -97,9 +112,6 @@ class ReplaySeeds:
             raise NotConfigured("not a replay")
         conn, _ = open_source(crawler)
         return cls(conn, set(crawler.settings.getlist("FANWEN_REPLAY_SITES")), crawler)
-
-    def _wanted(self, url: str) -> bool:
-        return not self.sites or site_of(urlsplit(url).hostname or "") in self.sites
 
     async def process_start(self, start: AsyncIterator[Any]) -> AsyncIterator[Any]:
         async for out in start:
@@ -109,7 +121,8 @@ class ReplaySeeds:
         seeded = 0
         for url in captured_pages(self.conn):
             # Continuation pages (`123_2.html`) are reached through page 1, as in a crawl.
-            if url in seen or not self._wanted(url) or first_page_url(url) != url:
+            canonical = spider.scope.canonical(url)
+            if url in seen or not self._wanted(url) or first_page_url(canonical) != canonical:
                 continue
             seen.add(url)
             seeded += 1
@@ -127,6 +140,6 @@ class ReplaySeeds:
                 yield out
 
     def _keep(self, out: Any) -> bool:
-        if not isinstance(out, Request):
-            return True
+        if not isinstance(out, Request) or "article" in out.meta:
+            return True  # items, and continuation pages: a failed part leaves its article partial, not lost
         return self._wanted(out.url) and is_captured(self.conn, out.url)
