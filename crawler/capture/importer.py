@@ -62,9 +62,12 @@ def index_warc(path: Path, wanted: Callable[[str], bool], counts: ImportCounts) 
         resume_at = size
         with open(path, "rb") as handle:
             handle.seek(start)
+            base: int | None = None
             try:
                 for record in ArchiveIterator(handle, parse_http=False):
-                    offset = start + record.stream_pos
+                    if base is None:  # FastWARC counts from the file's start or from where it began: see which
+                        base = 0 if record.stream_pos == start else start
+                    offset = base + record.stream_pos
                     if held is not None:
                         yield _row(held, name, offset)
                         held = None
