@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from dataclasses import astuple, dataclass
 from typing import Any, Iterator
 
@@ -152,3 +153,18 @@ def crawl_start_urls(db: Any) -> list[str]:
         for url in json.loads(urls or "[]"):
             seen.setdefault(url, None)
     return list(seen)
+
+
+def cdxj_line(row: CaptureRow) -> str:
+    """One pywb-style CDXJ line: SURT key, 14-digit timestamp, JSON with filename and offset."""
+    from surt import surt
+
+    try:
+        key = surt(row.url)
+    except Exception:  # an URL surt cannot parse: index it under itself
+        key = row.url
+    stamp = "".join(ch for ch in row.captured_at[:19] if ch.isdigit())
+    fields = {"url": row.url, "mime": "warc/revisit" if row.record_type == "revisit" else (row.mime or "unk"),
+              "status": str(row.status), "digest": row.payload_digest, "length": str(row.length),
+              "offset": str(row.offset), "filename": row.file}
+    return f"{key} {stamp} {json.dumps(fields, ensure_ascii=False)}"

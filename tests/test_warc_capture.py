@@ -155,3 +155,34 @@ def test_no_warc_writes_no_capture(site, bundle, tmp_path):
     assert result.returncode in (0, 1), result.stderr[-2000:]
     assert not (tmp_path / "a.warc").exists()
     assert sqlite3.connect(db).execute("SELECT count(*) FROM captures").fetchone()[0] == 0
+
+
+def test_wacz_export_passes_the_wacz_validator(crawled, tmp_path):
+    import subprocess
+    import sys
+    import zipfile
+
+    from tests.conftest import run_fanwen
+
+    db, _, _ = crawled
+    wacz = tmp_path / "site.wacz"
+    result = run_fanwen("export", "--wacz", str(wacz), "--db", str(db))
+    assert result.returncode == 0, result.stderr[-2000:]
+    check = subprocess.run([sys.executable, "-m", "wacz", "validate", "-f", str(wacz)], capture_output=True, text=True,
+                           timeout=300)
+    assert check.returncode == 0 and "Validation succeeded" in check.stdout, check.stdout[-2000:] + check.stderr[-2000:]
+    with zipfile.ZipFile(wacz) as zf:
+        names = zf.namelist()
+        assert all(zf.getinfo(n).compress_type == zipfile.ZIP_STORED for n in names if n.startswith("archive/"))
+        pages = [json.loads(line) for line in zf.read("pages/pages.jsonl").decode().splitlines()[1:]]
+        index = zf.read("indexes/index.cdx").decode().splitlines()
+        # A page of the list replays from the index: its line names a member that reads back as its response.
+        page = pages[0]["url"]
+        line = next(line for line in index if json.loads(line.split(" ", 2)[2])["url"] == page)
+        fields = json.loads(line.split(" ", 2)[2])
+        data = zf.read(f"archive/{fields['filename']}")
+    conn = sqlite3.connect(db)
+    assert len(pages) == conn.execute("SELECT count(*) FROM article_urls").fetchone()[0]
+    member = data[int(fields["offset"]): int(fields["offset"]) + int(fields["length"])]
+    record = next(ArchiveIterator(io.BytesIO(member)))
+    assert record.rec_headers.get_header("WARC-Target-URI") == page

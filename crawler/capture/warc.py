@@ -22,7 +22,7 @@ from typing import BinaryIO
 from warcio.statusandheaders import StatusAndHeaders
 from warcio.warcwriter import WARCWriter
 
-from archive.captures import CaptureRow
+from archive.captures import CaptureRow, cdxj_line
 
 logger = logging.getLogger(__name__)
 
@@ -183,21 +183,6 @@ class WarcFolder:
                          record_id, self._name, offset, length)
         self._cdxj.append(cdxj_line(row))
         return row
-
-
-def cdxj_line(row: CaptureRow) -> str:
-    """One pywb-style CDXJ line: SURT key, 14-digit timestamp, JSON with filename and offset."""
-    from surt import surt
-
-    try:
-        key = surt(row.url)
-    except Exception:  # an URL surt cannot parse: index it under itself
-        key = row.url
-    stamp = "".join(ch for ch in row.captured_at[:19] if ch.isdigit())
-    fields = {"url": row.url, "mime": "warc/revisit" if row.record_type == "revisit" else (row.mime or "unk"),
-              "status": str(row.status), "digest": row.payload_digest, "length": str(row.length),
-              "offset": str(row.offset), "filename": row.file}
-    return f"{key} {stamp} {json.dumps(fields, ensure_ascii=False)}"
 
 
 def write_cdxj(warc_path: Path, lines: list[str]) -> Path:
