@@ -19,7 +19,8 @@ def reextract_report(db: Any, crawl_id: int) -> dict[str, Any]:
     gained = [r[0] for r in db.execute("SELECT url FROM articles WHERE crawl_id = ? ORDER BY url", [crawl_id])]
     lost = [r[0] for r in db.execute(
         "SELECT DISTINCT f.url FROM fetches f JOIN article_urls u ON u.url = f.url"
-        " WHERE f.crawl_id = ? AND f.kind IN ('list', 'tag', 'home', 'other') ORDER BY f.url", [crawl_id])]
+        " WHERE f.crawl_id = ? AND f.kind IN ('list', 'tag', 'home', 'other')"
+        " AND (f.error IS NULL OR f.error NOT LIKE 'missing_capture:%') ORDER BY f.url", [crawl_id])]
     missing = db.execute("SELECT count(*) FROM fetches WHERE crawl_id = ? AND error LIKE 'missing_capture:%'",
                          [crawl_id]).fetchone()[0]
     pages = db.execute("SELECT count(*) FROM fetches WHERE crawl_id = ?", [crawl_id]).fetchone()[0]

@@ -61,6 +61,9 @@ class ReplayDownloadHandler:
         except CaptureMissing as exc:
             self.stats.inc_value("fanwen/replay/missing")
             logger.warning("capture of %s unreadable: %s", request.url, exc)
+            item = request.meta.get("article")
+            if item is not None:  # a part is missing: the article stays as archived, not cut short
+                item.rejected = f"missing_capture: continuation page {request.url}"
             raise IgnoreRequest(f"missing_capture: {exc}") from exc
         status, headers, body = stored
         header_map = Headers()

@@ -16,9 +16,11 @@ from crawler.cli.options import BusyError, ensure_free, json_option, open_archiv
 @click.option("--site", "sites", multiple=True, metavar="SITE", help="Only this site (e.g. baihuafanwen.com); repeatable.")
 @click.option("--from", "source", type=click.Path(exists=True, dir_okay=False),
               help="Replay the captures of this other archive into --db (default: the captures of --db).")
+@click.option("--warc", "warc_dir", metavar="DIR", help="Capture folder of the archive replayed, when not beside it.")
 @click.option("-s", "--set", "settings", multiple=True, metavar="NAME=VALUE", help="Scrapy setting, as for fanwen crawl.")
 @json_option
-def command(db: str, sites: tuple[str, ...], source: str | None, settings: tuple[str, ...], as_json: bool) -> None:
+def command(db: str, sites: tuple[str, ...], source: str | None, warc_dir: str | None, settings: tuple[str, ...],
+            as_json: bool) -> None:
     """Extract every captured page again, without the network, and report what changed.
 
     Articles whose text changed keep their earlier text in article_versions; the report names them,
@@ -32,7 +34,10 @@ def command(db: str, sites: tuple[str, ...], source: str | None, settings: tuple
     ensure_free(db)
     open_archive(db).conn.close()
     try:
-        stats = run_reextract(db, source, list(sites), parse_settings(settings))
+        overrides = parse_settings(settings)
+        if warc_dir:
+            overrides["FANWEN_REPLAY_WARC_DIR"] = warc_dir
+        stats = run_reextract(db, source, list(sites), overrides)
     except NoCaptures as exc:
         raise click.ClickException(str(exc)) from exc
     if stats.get("finish_reason") == "archive_busy":
