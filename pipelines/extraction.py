@@ -7,7 +7,9 @@ from typing import Any
 from archive.extraction import set_extractor_version
 from crawler.extract.version import EXTRACTOR_VERSION
 from crawler.items import ArticleItem
-from pipelines.shared import shared_writer
+from scrapy.exceptions import NotConfigured
+
+from crawler.extensions.archive_session import ArchiveSession
 
 
 class ExtractorVersionPipeline:
@@ -17,7 +19,10 @@ class ExtractorVersionPipeline:
 
     @classmethod
     def from_crawler(cls, crawler) -> ExtractorVersionPipeline:
-        return cls(shared_writer(crawler))
+        session = ArchiveSession.of(crawler)
+        if session is None:
+            raise NotConfigured("no archive (ARCHIVE_DB is empty)")
+        return cls(session.writer)
 
     def process_item(self, item: Any) -> Any:
         if isinstance(item, ArticleItem) and not item.rejected and self.writer.db is not None:

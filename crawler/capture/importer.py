@@ -171,7 +171,7 @@ def import_files(db: str | Path, paths: list[Path], sites: set[str], batch: int 
     counts = ImportCounts()
     wanted = wanted_host(sites)
     lock = ArchiveLock(db)
-    lock.acquire()
+    lock.acquire()  # raises ArchiveBusy while a crawl writes the archive
     writer = ArchiveWriter(db, batch_size=batch)
     try:
         writer.open()

@@ -23,7 +23,8 @@ from scrapy.http import Request, Response
 
 from archive.captures import CaptureRow, add_captures, capture_by_digest, last_capture
 from crawler.capture.warc import PROFILE_IDENTICAL, PROFILE_NOT_MODIFIED, Exchange, Original, WarcFolder
-from pipelines.shared import shared_writer
+from archive.hooks import WriterHook
+from crawler.extensions.archive_session import ArchiveSession
 
 logger = logging.getLogger(__name__)
 
@@ -68,10 +69,11 @@ def _header_list(headers) -> list[tuple[str, str]]:
 class CaptureMiddleware:
     """Writes request + response (or revisit) records for every response the downloader returns."""
 
-    def __init__(self, folder: WarcFolder, writer: Any, stats: Any):
+    def __init__(self, folder: WarcFolder, writer: Any, stats: Any, session: Any = None):
         self.folder = folder
         self.writer = writer
         self.stats = stats
+        self.session = session
         self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="warc")
         self._pending: deque[Future[CaptureRow]] = deque()
         self._ready: list[CaptureRow] = []  # written, waiting for the archive to be open
@@ -86,14 +88,18 @@ class CaptureMiddleware:
                             settings.getint("FANWEN_WARC_MAX_SIZE", 1 << 30),
                             {"http-header-user-agent": settings.get("USER_AGENT", ""),
                              "robots": "obey" if settings.getbool("ROBOTSTXT_OBEY") else "ignore"})
-        middleware = cls(folder, shared_writer(crawler), crawler.stats)
+        session = ArchiveSession.of(crawler)
+        if session is None:
+            raise NotConfigured("no archive to index the captures in (ARCHIVE_DB is empty)")
+        middleware = cls(folder, session.writer, crawler.stats, session)
+        session.writer.add_hook(CaptureIndex(middleware))
         crawler.signals.connect(middleware.spider_closed, signal=signals.spider_closed)
         return middleware
 
     def process_response(self, request: Request, response: Response) -> Response:
         exchange = exchange_of(request, response)
         original, profile = self._revisit_of(exchange)
-        crawl_id = self.stats.get_value("fanwen/crawl_id")
+        crawl_id = self.session.crawl_id if self.session is not None else None
         if original is None and exchange.body and exchange.status != 304:
             # Remembered now, written in order by the one thread: a later revisit's original is always written first.
             self._digests.setdefault(exchange.digest, Original(exchange.url, exchange.date, "pending"))
@@ -155,9 +161,19 @@ class CaptureMiddleware:
             self._ready = []
 
     def spider_closed(self, spider, reason: str) -> None:
-        """Before the store pipeline closes the archive (downloader middlewares connect first)."""
+        """Before the archive session closes the archive (it connects when it opens, after every component)."""
         self._collect(block=True)
         self._executor.shutdown(wait=True)
         self.folder.close()
         if self._ready:
             logger.error("%d captured records were not indexed: the archive was closed first", len(self._ready))
+
+
+class CaptureIndex(WriterHook):
+    """The writer hook of the capture: the rows of records written since are added to each batch before it commits."""
+
+    def __init__(self, middleware: CaptureMiddleware):
+        self.middleware = middleware
+
+    def before_commit(self) -> None:
+        self.middleware._collect(block=False)

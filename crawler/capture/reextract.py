@@ -53,7 +53,7 @@ def run_reextract(db: str | Path, source: str | Path | None = None, sites: list[
     `start_urls` default to those of the source's crawls (an import gives its own)."""
     from scrapy.crawler import CrawlerProcess
 
-    from crawler.run import project_settings
+    from crawler.run import project_settings, start_crawl
     from crawler.spiders.fanwen import FanwenSpider
 
     source = source or db
@@ -66,6 +66,5 @@ def run_reextract(db: str | Path, source: str | Path | None = None, sites: list[
         settings.set(name, {**settings.getdict(name), **components}, priority="cmdline")
     process = CrawlerProcess(settings)
     crawler = process.create_crawler(FanwenSpider)
-    process.crawl(crawler, start_urls=start_urls)
-    process.start()
+    start_crawl(process, crawler, start_urls=start_urls)  # raises ArchiveBusy when another crawl holds the archive
     return dict(crawler.stats.get_stats())

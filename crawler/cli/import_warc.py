@@ -9,7 +9,8 @@ from pathlib import Path
 
 import click
 
-from crawler.cli.options import BusyError, ensure_free, json_option, open_archive, parse_settings
+from archive.lock import ArchiveBusy
+from crawler.cli.options import BusyError, holding_archive, json_option, open_archive, parse_settings
 
 
 @click.command("import-warc")
@@ -38,9 +39,12 @@ def command(files: tuple[str, ...], db: str, sites: tuple[str, ...], settings: t
         click.echo(f"skipped {name}: no such file", err=True)
     if not paths:
         raise click.ClickException("no WARC file to read: give .warc.gz or .warc files (or globs)")
-    ensure_free(db)
-    open_archive(db).conn.close()
-    counts, start_urls = import_files(db, paths, set(sites))
+    with holding_archive(db):  # creating or migrating the archive is a write: the crawl's lock first
+        open_archive(db).conn.close()
+    try:
+        counts, start_urls = import_files(db, paths, set(sites))
+    except ArchiveBusy as exc:
+        raise BusyError(str(exc)) from exc
     click.echo(f"read {counts.files} files: {counts.records} records, {counts.kept} kept"
                + "".join(f", {n} {why}" for why, n in sorted(counts.skipped.items())), err=True)
     if not start_urls:
@@ -49,9 +53,8 @@ def command(files: tuple[str, ...], db: str, sites: tuple[str, ...], settings: t
         stats = run_reextract(db, None, list(sites), parse_settings(settings), start_urls)
     except NoCaptures as exc:
         raise click.ClickException(str(exc)) from exc
-    if stats.get("finish_reason") == "archive_busy":
-        ensure_free(db)
-        raise BusyError(f"{db} is in use by another crawl; run this again when it has ended")
+    except ArchiveBusy as exc:  # another crawl took the archive
+        raise BusyError(str(exc)) from exc
     report = reextract_report(open_archive(db).conn, int(stats["fanwen/crawl_id"]))
     report.update(finish_reason=stats.get("finish_reason"), records=counts.as_dict())
     if as_json:

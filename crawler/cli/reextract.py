@@ -8,7 +8,8 @@ from typing import Any
 
 import click
 
-from crawler.cli.options import BusyError, ensure_free, json_option, open_archive, parse_settings
+from archive.lock import ArchiveBusy
+from crawler.cli.options import BusyError, holding_archive, json_option, open_archive, parse_settings
 
 
 @click.command("reextract")
@@ -31,8 +32,8 @@ def command(db: str, sites: tuple[str, ...], source: str | None, warc_dir: str |
     from archive.extraction import reextract_report
     from crawler.capture.reextract import NoCaptures, run_reextract
 
-    ensure_free(db)
-    open_archive(db).conn.close()
+    with holding_archive(db):  # creating or migrating the archive is a write: the crawl's lock first
+        open_archive(db).conn.close()
     try:
         overrides = parse_settings(settings)
         if warc_dir:
@@ -40,9 +41,8 @@ def command(db: str, sites: tuple[str, ...], source: str | None, warc_dir: str |
         stats = run_reextract(db, source, list(sites), overrides)
     except NoCaptures as exc:
         raise click.ClickException(str(exc)) from exc
-    if stats.get("finish_reason") == "archive_busy":
-        ensure_free(db)
-        raise BusyError(f"{db} is in use by another crawl; run this again when it has ended")
+    except ArchiveBusy as exc:  # another crawl took the archive
+        raise BusyError(str(exc)) from exc
     archive = open_archive(db)
     report = reextract_report(archive.conn, int(stats["fanwen/crawl_id"]))
     report["finish_reason"] = stats.get("finish_reason")
