@@ -46,6 +46,29 @@ def replay_start_urls(source: str | Path, sites: list[str]) -> list[str]:
     return [u for u in urls if wanted(u)]
 
 
+def inherit_site_knowledge(source: str | Path, db: str | Path) -> None:
+    """What the source's crawls learned about each site (boilerplate templates) goes into `db` first, so
+    its pages are cleaned as the crawl cleaned them, whatever order the replay takes."""
+    from archive import ArchiveWriter
+    from archive.lock import ArchiveLock
+    from archive.sites import SiteBoilerplate
+
+    conn = sqlite3.connect(f"file:{source}?mode=ro", uri=True)
+    try:
+        learned = SiteBoilerplate.of_connection(conn)
+    finally:
+        conn.close()
+    with ArchiveLock(db):
+        writer = ArchiveWriter(db)
+        writer.open()
+        try:
+            sites = SiteBoilerplate(writer)
+            for site, (templates, pages) in learned.items():
+                sites.save(site, templates, pages)
+        finally:
+            writer.close()
+
+
 def run_reextract(db: str | Path, source: str | Path | None = None, sites: list[str] | None = None,
                   overrides: dict[str, Any] | None = None, start_urls: list[str] | None = None) -> dict[str, Any]:
     """Replay the captures of `source` (default: `db`) into `db`; returns the crawl's stats.
@@ -58,6 +81,8 @@ def run_reextract(db: str | Path, source: str | Path | None = None, sites: list[
 
     source = source or db
     start_urls = start_urls or replay_start_urls(source, sites or [])
+    if Path(source).resolve() != Path(db).resolve():
+        inherit_site_knowledge(source, db)
     if not start_urls:
         raise NoCaptures(f"{source} has no crawl of {', '.join(sites or [])}")
     settings = project_settings(db, {**REPLAY_SETTINGS, "FANWEN_REPLAY_SOURCE": str(source),

@@ -14,6 +14,7 @@ import json
 import logging
 import os
 import socket
+import zlib
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
@@ -30,6 +31,21 @@ PROFILE_IDENTICAL = "http://netpreserve.org/warc/1.1/revisit/identical-payload-d
 PROFILE_NOT_MODIFIED = "http://netpreserve.org/warc/1.1/revisit/server-not-modified"
 PROFILES = {PROFILE_IDENTICAL: "identical-payload-digest", PROFILE_NOT_MODIFIED: "server-not-modified"}
 WARC_SUFFIX = ".warc.gz"
+
+
+class _GzipMember:
+    """Compresses what warcio writes into one gzip member (warcio's own wrapper uses level 9: 2-3x the CPU
+    of level 6 for about 3% smaller files)."""
+
+    def __init__(self, out: BinaryIO, level: int = 6):
+        self.out = out
+        self.compressor = zlib.compressobj(level, zlib.DEFLATED, zlib.MAX_WBITS + 16)
+
+    def write(self, data: bytes) -> None:
+        self.out.write(self.compressor.compress(data))
+
+    def flush(self) -> None:
+        self.out.write(self.compressor.flush())
 
 
 class WireHeaders(StatusAndHeaders):
@@ -110,7 +126,7 @@ class WarcFolder:
         self._serial = 0
         self._cdxj: list[str] = []
         self._stamp = datetime.now(timezone.utc).strftime("%Y%m%d%H%M%S")
-        self._builder = WARCWriter(None, gzip=True, warc_version="1.1")
+        self._builder = WARCWriter(None, gzip=False, warc_version="1.1")  # gzip members: _GzipMember
 
     # -- files ------------------------------------------------------------------------------
 
@@ -137,7 +153,7 @@ class WarcFolder:
         """Write one record as one gzip member; returns its (offset, length)."""
         assert self._file is not None
         offset = self._file.tell()
-        self._builder._write_warc_record(self._file, record)  # warcio's writer, one gzip member per record
+        self._builder._write_warc_record(_GzipMember(self._file), record)  # warcio writes the record
         return offset, self._file.tell() - offset
 
     # -- records ----------------------------------------------------------------------------
