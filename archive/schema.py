@@ -7,6 +7,7 @@ from pathlib import Path
 
 import sqlite_utils
 
+from archive.captures import CAPTURE_DDL, CAPTURE_TABLES
 from archive.search import ensure_search_index
 from archive.state_schema import STATE_DDL, STATE_TABLES
 from archive.templates import TEMPLATE_DDL, TEMPLATE_TABLES
@@ -33,6 +34,7 @@ TABLES: dict[str, dict[str, str]] = {
         "first_seen": "UTC time the document was first archived",
         "last_seen": "UTC time the document was last fetched",
         "crawl_id": "crawl that first archived the document",
+        "extractor_version": "version of the extractor that made the current text (crawler.extract.version), NULL before versions were kept",
     },
     "article_urls": {
         "url": "a canonical URL at which this exact document was found",
@@ -102,6 +104,7 @@ TABLES: dict[str, dict[str, str]] = {
 }
 TABLES.update(STATE_TABLES)  # frontier, URL state, versions, schedules (archive/state_schema.py)
 TABLES.update(TEMPLATE_TABLES)  # learned site templates (archive/templates.py)
+TABLES.update(CAPTURE_TABLES)  # where the raw exchanges lie in the WARC files (archive/captures.py)
 
 
 class NotAnArchive(Exception):
@@ -144,7 +147,8 @@ def check_archive(db: sqlite_utils.Database) -> None:
 
 # Columns added to existing tables since schema version 1 (nullable, so older fanwen can still write).
 _ADDED_COLUMNS = [("paragraph_stats", "dup_chars", "INTEGER"), ("frontier", "request", "TEXT"),
-                  ("crawls", "quality", "TEXT"), ("crawls", "alarms", "TEXT")]
+                  ("crawls", "quality", "TEXT"), ("crawls", "alarms", "TEXT"),
+                  ("articles", "extractor_version", "TEXT")]
 
 
 def _paragraph_rows_by_article(db: sqlite_utils.Database) -> None:
@@ -172,7 +176,7 @@ def ensure_schema(db: sqlite_utils.Database, search_index: bool = True) -> None:
     """Create missing tables and columns and record the schema version."""
     _paragraph_rows_by_article(db)
     with db.conn:
-        db.executescript(_DDL + STATE_DDL + TEMPLATE_DDL)
+        db.executescript(_DDL + STATE_DDL + TEMPLATE_DDL + CAPTURE_DDL)
         for table, column, kind in _ADDED_COLUMNS:
             if column not in {c.name for c in db[table].columns}:
                 db.execute(f"ALTER TABLE {table} ADD COLUMN {column} {kind}")

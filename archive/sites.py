@@ -24,8 +24,13 @@ class SiteBoilerplate:
 
     def learned(self) -> dict[str, tuple[set[str], int]]:
         """site -> (templates, pages the site had when they were learned)."""
+        return self.of_connection(self.writer.db)
+
+    @staticmethod
+    def of_connection(db: Any) -> dict[str, tuple[set[str], int]]:
+        """The learned templates of the archive open as `db` (read-only is enough)."""
         out: dict[str, tuple[set[str], int]] = {}
-        for site, template, pages in self.writer.db.execute("SELECT site, template, pages FROM site_boilerplate"):
+        for site, template, pages in db.execute("SELECT site, template, pages FROM site_boilerplate"):
             templates, seen = out.get(site, (set(), 0))
             templates.add(template)
             out[site] = (templates, max(seen, pages))

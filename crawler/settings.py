@@ -71,6 +71,8 @@ DOWNLOADER_MIDDLEWARES = {
     "scrapy.downloadermiddlewares.robotstxt.RobotsTxtMiddleware": None,
     "crawler.middlewares.robots.RobotsTxtMiddleware": 100,
     "crawler.middlewares.revisit.NotModifiedMiddleware": 560,
+    # Next to the downloader: raw bodies (before HttpCompressionMiddleware, 590) into WARC (docs/warc.md).
+    "crawler.capture.middleware.CaptureMiddleware": 960,
 }
 SPIDER_MIDDLEWARES = {
     "crawler.middlewares.revisit.RevisitSpiderMiddleware": 950,
@@ -87,6 +89,7 @@ ITEM_PIPELINES = {
     "pipelines.clean.CleanPipeline": 100,
     "pipelines.dedupe.ExactDedupePipeline": 200,
     "pipelines.store.StorePipeline": 900,
+    "pipelines.extraction.ExtractorVersionPipeline": 950,
 }
 
 # Where the archive is written (`fanwen crawl --db`), site profiles, trap window, progress.
@@ -118,6 +121,11 @@ FANWEN_REVISIT_MAX = 2592000.0
 # whose article links are all archived counts as unproductive, so list shapes stop like traps
 # (FANWEN_TRAP_WINDOW) when nothing is new: cheaper, but a new article linked only deep in a list is found later.
 FANWEN_REVISIT_LISTINGS = "all"
+
+# WARC capture (docs/warc.md): request/response/revisit records beside the archive, rotated by size.
+FANWEN_WARC_ENABLED = True
+FANWEN_WARC_DIR = ""  # "" = beside the archive: data/archive.db -> data/archive.warc/
+FANWEN_WARC_MAX_SIZE = 1024 * 1024 * 1024
 
 # Site boilerplate learning (pipelines.boilerplate): pages to learn from before cleaning, and the
 # longest a site's first articles wait for them.

@@ -137,13 +137,13 @@ def test_every_help_keeps_its_examples_copyable_and_lists_its_exit_statuses():
 
 
 def test_the_command_list_names_every_command_module_and_dedupe_default_matches():
-    from crawler.cli import COMMANDS
+    from crawler.cli import COMMANDS, MODULES
     from crawler.cli.dedupe import DEFAULT_THRESHOLD
     from archive.neardup import DEFAULT_THRESHOLD as PIPELINE_THRESHOLD
 
     modules = {p.stem for p in (ROOT / "crawler" / "cli").glob("*.py")
                if "\ncommand = " in p.read_text() or '@click.command("' in p.read_text() or '@click.group("' in p.read_text()}
-    assert set(COMMANDS) == modules
+    assert set(MODULES.values()) == modules
     assert DEFAULT_THRESHOLD == PIPELINE_THRESHOLD
     assert all(name in _help_of([]) for name in COMMANDS)
 

@@ -30,8 +30,10 @@ COMMANDS: dict[str, str] = {
     "scheduler": "Run the due crawls of the schedules in the foreground.",
     "worker": "Fetch pages from the shared frontier of a distributed crawl.",
     "archiver": "Archive the items of a distributed crawl.",
+    "reextract": "Rebuild articles from the WARC captures with the current extractor (no network).",
+    "import-warc": "Archive the pages of WARC files written by other tools.",
 }
-MODULES = {name: name for name in COMMANDS}
+MODULES = {name: name.replace("-", "_") for name in COMMANDS}
 
 
 class FanwenGroup(click.Group):

@@ -28,10 +28,12 @@ from crawler.console import redact
 @click.option("--resolve", multiple=True, metavar="HOST=IP", help="Resolve HOST to IP (like curl --resolve).")
 @click.option("--redis", "redis_url", metavar="URL", help="Only seed a distributed crawl in this Redis (see fanwen worker).")
 @click.option("--fresh", is_flag=True, help="With --redis: forget the seen URLs and frontier of an earlier crawl first.")
+@click.option("--warc", "warc_dir", metavar="DIR", help="Capture folder for the WARC files (default: beside the archive, data/archive.warc).")
+@click.option("--no-warc", is_flag=True, help="Do not capture the fetched pages into WARC files.")
 @json_option
 @verbosity_options
 def command(start_urls: tuple[str, ...], db: str, settings: tuple[str, ...], resolve: tuple[str, ...],
-            redis_url: str | None, fresh: bool, as_json: bool) -> None:
+            redis_url: str | None, fresh: bool, warc_dir: str | None, no_warc: bool, as_json: bool) -> None:
     """Crawl the sites of START_URLS (their hosts and m./www./mip. mirrors) into the archive.
 
     With --redis, queue them in the shared frontier of a distributed crawl instead, for `fanwen worker`
@@ -52,6 +54,8 @@ def command(start_urls: tuple[str, ...], db: str, settings: tuple[str, ...], res
     overrides = parse_settings(settings)
     if resolve:
         overrides["FANWEN_RESOLVE"] = parse_resolve(resolve)
+    if warc_dir or no_warc:  # WARC capture (docs/warc.md)
+        overrides.update({"FANWEN_WARC_DIR": warc_dir or "", "FANWEN_WARC_ENABLED": not no_warc})
     with holding_archive(db):  # creating or migrating the archive is a write: the crawl's lock first
         open_archive(db).conn.close()
     crawl_and_report(list(start_urls), db, overrides, as_json)

@@ -27,12 +27,14 @@ FORMATS = {".jsonl": ("jsonl", False), ".jsonl.gz": ("jsonl", True), ".json": ("
 
 @click.command("export", epilog=epilog(OK, FAILED, BAD_INPUT))
 @db_option
-@click.option("-o", "--output", required=True, help="File to write (.jsonl, .jsonl.gz, .json, .json.gz), or - for stdout.")
+@click.option("-o", "--output", help="File to write (.jsonl, .jsonl.gz, .json, .json.gz), or - for stdout.")
+@click.option("--wacz", "wacz_path", metavar="PATH", help="Write the WARC captures, their CDXJ and the page list as WACZ instead (ReplayWeb.page).")
 @click.option("--format", "fmt", type=click.Choice(["jsonl", "json"]), help="Format for -o - (default jsonl).")
 @click.option("--search", "query", help="Only articles matching this search expression (as for fanwen search).")
 @click.option("--sql", help="Export the rows of this read-only SQL query instead of articles.")
 @filter_options
-def command(db: str, output: str, fmt: str | None, query: str | None, sql: str | None, **filter_args) -> None:
+def command(db: str, output: str | None, wacz_path: str | None, fmt: str | None, query: str | None, sql: str | None,
+            **filter_args) -> None:
     """Export articles with provenance (site, all URLs, times, crawl, content hash, duplicate cluster).
 
     Near-duplicates are left out unless --include-duplicates. The output loads as it is with
@@ -43,6 +45,12 @@ def command(db: str, output: str, fmt: str | None, query: str | None, sql: str |
       fanwen export --db data/archive.db -o articles.jsonl.gz --site baihua.test --since 2023-01-01
       fanwen export --db data/archive.db -o - --search 双减 | head
     """
+    if wacz_path:
+        from crawler.capture.wacz_export import export_wacz  # WARC captures (docs/warc.md)
+
+        return export_wacz(db, wacz_path, filter_args.get("sites") or ())
+    if not output:
+        raise InputError("give -o FILE (or --wacz PATH)")
     fmt, compress = output_format(output, fmt)
     refuse_overwriting_the_archive(output, db)
     conn = open_readonly_archive(db)

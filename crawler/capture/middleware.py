@@ -1,0 +1,179 @@
+"""Capture every HTTP exchange into WARC files beside the archive, indexed in `captures`.
+
+A downloader middleware next to the downloader (order 950, after HttpCompressionMiddleware's 590 on
+the way in and before it on the way out), so it sees the request headers as sent and the body bytes as
+the server sent them: still gzip-encoded when the server compressed them, a GBK page's bytes as they
+are. Records are written by one background thread (compression and disk writes off the reactor); a
+record's `captures` row joins the archive writer's batch only once the record is on disk.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections import deque
+from concurrent.futures import Future, ThreadPoolExecutor
+from http import HTTPStatus
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+from scrapy import signals
+from scrapy.exceptions import NotConfigured
+from scrapy.http import Request, Response
+
+from archive.captures import CaptureRow, add_captures, capture_by_digest, last_capture
+from crawler.capture.warc import PROFILE_IDENTICAL, PROFILE_NOT_MODIFIED, Exchange, Original, WarcFolder
+from archive.hooks import WriterHook
+from crawler.extensions.archive_session import ArchiveSession
+
+logger = logging.getLogger(__name__)
+
+# Connection-level headers: Twisted consumes them and does not pass them up (the body is de-chunked).
+_HOP_BY_HOP = {"transfer-encoding", "connection", "keep-alive", "proxy-connection", "te", "trailer", "upgrade"}
+
+
+def capture_dir(db: str | Path, configured: str = "") -> Path:
+    """The capture folder: FANWEN_WARC_DIR, or beside the archive (data/archive.db -> data/archive.warc)."""
+    if configured:
+        return Path(configured)
+    db = Path(db)
+    return db.with_name(db.stem + ".warc")
+
+
+def exchange_of(request: Request, response: Response) -> Exchange:
+    """The exchange as on the wire, from Scrapy's request and undecoded response."""
+    parts = urlsplit(request.url)
+    request_headers = _header_list(request.headers)
+    if not any(name.lower() == "host" for name, _ in request_headers):
+        default = {"http": 80, "https": 443}.get(parts.scheme)
+        host = parts.hostname or ""
+        request_headers.insert(0, ("Host", host if parts.port in (None, default) else f"{host}:{parts.port}"))
+    response_headers = [(n, v) for n, v in _header_list(response.headers) if n.lower() not in _HOP_BY_HOP]
+    if not any(name.lower() == "content-length" for name, _ in response_headers) and response.status != 304:
+        response_headers.append(("Content-Length", str(len(response.body))))
+    try:
+        reason = HTTPStatus(response.status).phrase
+    except ValueError:
+        reason = ""
+    return Exchange(url=request.url, method=request.method, request_headers=request_headers,
+                    protocol=response.protocol or "HTTP/1.1", status=response.status, reason=reason,
+                    response_headers=response_headers, body=response.body, request_body=request.body or b"",
+                    ip_address=str(response.ip_address) if response.ip_address else None)
+
+
+def _header_list(headers) -> list[tuple[str, str]]:
+    return [(name.decode("latin-1"), value.decode("latin-1"))
+            for name, values in headers.items() for value in values]
+
+
+class CaptureMiddleware:
+    """Writes request + response (or revisit) records for every response the downloader returns."""
+
+    def __init__(self, folder: WarcFolder, writer: Any, stats: Any, session: Any = None):
+        self.folder = folder
+        self.writer = writer
+        self.stats = stats
+        self.session = session
+        self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="warc")
+        self._pending: deque[Future[CaptureRow]] = deque()
+        self._ready: list[CaptureRow] = []  # written, waiting for the archive to be open
+        self._digests: dict[str, Original] = {}  # payloads written by this crawl
+
+    @classmethod
+    def from_crawler(cls, crawler) -> CaptureMiddleware:
+        settings = crawler.settings
+        if not settings.getbool("FANWEN_WARC_ENABLED", True):
+            raise NotConfigured("FANWEN_WARC_ENABLED is off")
+        folder = WarcFolder(capture_dir(settings.get("ARCHIVE_DB"), settings.get("FANWEN_WARC_DIR", "")),
+                            settings.getint("FANWEN_WARC_MAX_SIZE", 1 << 30),
+                            {"http-header-user-agent": settings.get("USER_AGENT", ""),
+                             "robots": "obey" if settings.getbool("ROBOTSTXT_OBEY") else "ignore"})
+        session = ArchiveSession.of(crawler)
+        if session is None:
+            raise NotConfigured("no archive to index the captures in (ARCHIVE_DB is empty)")
+        middleware = cls(folder, session.writer, crawler.stats, session)
+        session.writer.add_hook(CaptureIndex(middleware))
+        crawler.signals.connect(middleware.spider_closed, signal=signals.spider_closed)
+        return middleware
+
+    def process_response(self, request: Request, response: Response) -> Response:
+        exchange = exchange_of(request, response)
+        original, profile = self._revisit_of(exchange)
+        crawl_id = self.session.crawl_id if self.session is not None else None
+        if original is None and exchange.body and exchange.status != 304:
+            # Remembered now, written in order by the one thread: a later revisit's original is always written first.
+            self._digests.setdefault(exchange.digest, Original(exchange.url, exchange.date, "pending"))
+        self._pending.append(self._executor.submit(self.folder.write, exchange, crawl_id, original, profile))
+        self._pending[-1].add_done_callback(lambda f, d=exchange.digest: self._remember(f, d))
+        self.stats.inc_value(f"fanwen/warc/{'revisit' if original else 'response'}")
+        self._collect(block=False)
+        return response
+
+    def _remember(self, future: Future[CaptureRow], digest: str) -> None:
+        """Called on the writer thread: the original's record id is known once written."""
+        if future.exception() is None:
+            row = future.result()
+            known = self._digests.get(digest)
+            if row.record_type == "response" and known is not None and known.record_id == "pending" \
+                    and known.url == row.url and known.date == row.captured_at:
+                self._digests[digest] = Original(row.url, row.captured_at, row.record_id)
+
+    def _revisit_of(self, exchange: Exchange) -> tuple[Original | None, str | None]:
+        """The record a revisit would refer to: the last capture for a 304, a same-payload one otherwise."""
+        db = self.writer.db
+        if exchange.status == 304:
+            known = last_capture(db, exchange.url) if db is not None else None
+            if known is None:
+                return None, None
+            exchange.digest = known[3] or exchange.digest  # the payload not resent is the original's
+            return Original(known[0], known[1], known[2]), PROFILE_NOT_MODIFIED
+        if not exchange.body:
+            return None, None
+        known = self._digests.get(exchange.digest)
+        if known is not None and known.record_id == "pending":
+            self._wait_for_original(exchange.digest)
+            known = self._digests.get(exchange.digest)
+        if known is None and db is not None:
+            row = capture_by_digest(db, exchange.digest)
+            known = Original(*row) if row else None
+        if known is None or known.record_id == "pending":
+            return None, None
+        return known, PROFILE_IDENTICAL
+
+    def _wait_for_original(self, digest: str) -> None:
+        """Rare: the same payload twice in quick succession; let the first one be written."""
+        for future in list(self._pending):
+            future.exception()  # waits
+            if self._digests.get(digest, Original("", "", "")).record_id != "pending":
+                break
+
+    def _collect(self, block: bool) -> None:
+        """Hand the rows of records on disk to the archive writer, in writing order."""
+        while self._pending and (block or self._pending[0].done()):
+            future = self._pending.popleft()
+            try:
+                self._ready.append(future.result())
+            except Exception:
+                self.stats.inc_value("fanwen/warc/failed")
+                logger.exception("a WARC record could not be written")
+        if self._ready and self.writer.db is not None:
+            add_captures(self.writer, self._ready)
+            self._ready = []
+
+    def spider_closed(self, spider, reason: str) -> None:
+        """Before the archive session closes the archive (it connects when it opens, after every component)."""
+        self._collect(block=True)
+        self._executor.shutdown(wait=True)
+        self.folder.close()
+        if self._ready:
+            logger.error("%d captured records were not indexed: the archive was closed first", len(self._ready))
+
+
+class CaptureIndex(WriterHook):
+    """The writer hook of the capture: the rows of records written since are added to each batch before it commits."""
+
+    def __init__(self, middleware: CaptureMiddleware):
+        self.middleware = middleware
+
+    def before_commit(self) -> None:
+        self.middleware._collect(block=False)

@@ -1,0 +1,140 @@
+"""`fanwen reextract`: the captures replayed through the current extractor, with no network."""
+
+from __future__ import annotations
+
+import json
+import re
+import shutil
+import signal
+import sqlite3
+import time
+
+import pytest
+
+from testsite import build_sites
+from tests.conftest import FANWEN, ROOT, count_rows, fanwen_crawl, run_fanwen
+
+
+def articles(db) -> set[tuple[str, str]]:
+    conn = sqlite3.connect(db)
+    try:
+        return set(conn.execute("SELECT u.url, a.content_hash FROM article_urls u JOIN articles a ON a.id = u.article_id"))
+    finally:
+        conn.close()
+
+
+@pytest.fixture(scope="module")
+def bundle():
+    return build_sites(seed=7, articles_per_site=40)
+
+
+@pytest.fixture(scope="module")
+def crawled(site, bundle, tmp_path_factory):
+    db = tmp_path_factory.mktemp("reextract") / "archive.db"
+    # Small WARC files: the capture rotates, and one file can be deleted below.
+    result = fanwen_crawl(site, bundle, db, "-s", "FANWEN_WARC_MAX_SIZE=500000")
+    assert result.returncode == 0, result.stderr[-2000:]
+    return db
+
+
+def copy_archive(db, target):
+    """A copy of an archive and its capture folder."""
+    sqlite3.connect(db).backup(sqlite3.connect(target / "archive.db"))
+    shutil.copytree(db.parent / "archive.warc", target / "archive.warc")
+    return target / "archive.db"
+
+
+def test_capture_rotates_files_each_with_its_warcinfo(crawled):
+    from warcio.archiveiterator import ArchiveIterator
+
+    files = sorted((crawled.parent / "archive.warc").glob("*.warc.gz"))
+    assert len(files) >= 3
+    for path in files:
+        with open(path, "rb") as handle:
+            kinds = [record.rec_type for record in ArchiveIterator(handle)]
+        assert kinds[0] == "warcinfo" and kinds.count("warcinfo") == 1
+        assert path.with_name(path.name.replace(".warc.gz", ".cdxj")).is_file()
+    assert all(path.stat().st_size < 500000 + 2_000_000 for path in files)
+
+
+def test_a_deleted_warc_file_is_counted_and_loses_no_article(crawled, tmp_path):
+    db = copy_archive(crawled, tmp_path)
+    before = articles(db)
+    gone = sorted((tmp_path / "archive.warc").glob("*.warc.gz"))[1]
+    gone.unlink()
+    result = run_fanwen("reextract", "--db", str(db), "--json")
+    assert result.returncode == 0, result.stderr[-2000:]
+    assert "Traceback" not in result.stderr
+    report = json.loads(result.stdout)
+    assert report["missing_captures"] > 0 and report["changed"] == [] and report["no_longer_articles"] == []
+    assert articles(db) == before
+
+
+def test_reextract_into_a_fresh_archive_gives_the_crawls_articles(crawled, site, tmp_path):
+    requests_before = len(site.request_log)
+    fresh = tmp_path / "fresh.db"
+    result = run_fanwen("reextract", "--db", str(fresh), "--from", str(crawled), "--json")
+    assert result.returncode == 0, result.stderr[-2000:]
+    assert len(site.request_log) == requests_before  # not one request to the server
+    crawl = articles(crawled)
+    assert len(crawl) > 100 and articles(fresh) == crawl
+    report = json.loads(result.stdout)
+    assert len(report["gained"]) == sqlite3.connect(crawled).execute("SELECT count(*) FROM articles").fetchone()[0]
+    conn = sqlite3.connect(fresh)
+    assert conn.execute("SELECT count(*) FROM articles WHERE extractor_version IS NULL").fetchone()[0] == 0
+    # The search index and the near-duplicate links follow, as in a crawl.
+    assert conn.execute("SELECT count(*) FROM articles_fts").fetchone()[0] == len({a for _, a in crawl})
+    linked = "SELECT count(*) FROM articles WHERE duplicate_of IS NOT NULL"
+    assert conn.execute(linked).fetchone()[0] == sqlite3.connect(crawled).execute(linked).fetchone()[0] > 0
+
+
+def test_change_report_names_exactly_the_changed_articles(crawled, tmp_path):
+    # A copy of the archive and its capture folder, re-extracted in place.
+    db = copy_archive(crawled, tmp_path)
+    source = sqlite3.connect(crawled)
+    rows = source.execute("SELECT id, body FROM articles WHERE site = 'baihua.test' AND duplicate_of IS NULL"
+                          " ORDER BY id LIMIT 3").fetchall()
+    # The deliberate extractor change: a profile that cleans one long line out of three articles.
+    lines = [max(body.split("\n"), key=len) for _, body in rows]
+    profiles = tmp_path / "sites"
+    profiles.mkdir()
+    patterns = ", ".join(json.dumps("^" + re.escape(line) + "$") for line in lines)
+    (profiles / "baihua.toml").write_text(f'sites = ["baihua.test"]\n[clean]\nboilerplate = [{patterns}]\n', encoding="utf-8")
+    expected = {url for url, body in source.execute(
+        "SELECT u.url, a.body FROM article_urls u JOIN articles a ON a.id = u.article_id")
+        if any(line in body.split("\n") for line in lines)}
+    assert len(expected) >= 3
+    result = run_fanwen("reextract", "--db", str(db), "--json", "-s", f"FANWEN_PROFILES_DIR={profiles}")
+    assert result.returncode == 0, result.stderr[-2000:]
+    report = json.loads(result.stdout)
+    assert set(report["changed"]) == expected
+    assert report["no_longer_articles"] == []
+    conn = sqlite3.connect(db)
+    kept = {url for (url,) in conn.execute("SELECT url FROM article_versions WHERE crawl_id = ?", [report["crawl_id"]])}
+    assert kept == expected  # the earlier texts are in the archive
+    bodies = [body.split("\n") for (body,) in conn.execute("SELECT body FROM articles WHERE site = 'baihua.test'")]
+    assert not any(line in body for line in lines for body in bodies)
+
+
+def test_reextract_killed_resumes_with_nothing_lost_or_doubled(crawled, tmp_path):
+    import subprocess
+
+    fresh = tmp_path / "fresh.db"
+    cmd = [*FANWEN, "reextract", "--db", str(fresh), "--from", str(crawled), "-s", "FANWEN_BATCH_SIZE=20",
+           "-s", "CONCURRENT_REQUESTS=2"]
+    proc = subprocess.Popen(cmd, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    deadline = time.time() + 120
+    while count_rows(fresh, "SELECT count(*) FROM articles") < 40 and time.time() < deadline and proc.poll() is None:
+        time.sleep(0.05)
+    assert proc.poll() is None, "finished before it could be killed"
+    proc.send_signal(signal.SIGKILL)
+    proc.wait()
+    assert 0 < count_rows(fresh, "SELECT count(*) FROM articles") < len({a for _, a in articles(crawled)})
+    result = run_fanwen("reextract", "--db", str(fresh), "--from", str(crawled), "--json")
+    assert result.returncode == 0, result.stderr[-2000:]
+    assert articles(fresh) == articles(crawled)
+    conn = sqlite3.connect(fresh)
+    assert conn.execute("SELECT count(DISTINCT id) FROM crawls").fetchone()[0] == 1  # the same crawl, resumed
+    # Nothing doubled: one row per document, and no page seen as a "changed" text of itself.
+    assert conn.execute("SELECT count(*) FROM articles").fetchone()[0] == len({h for _, h in articles(crawled)})
+    assert conn.execute("SELECT count(*) FROM article_versions").fetchone()[0] == 0
