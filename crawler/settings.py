@@ -126,6 +126,11 @@ FANWEN_REVISIT_LISTINGS = "all"
 FANWEN_WARC_ENABLED = True
 FANWEN_WARC_DIR = ""  # "" = beside the archive: data/archive.db -> data/archive.warc/
 FANWEN_WARC_MAX_SIZE = 1024 * 1024 * 1024
+# Set by `fanwen reextract` / `import-warc` (crawler/capture/replay.py): a crawl that replays captures.
+FANWEN_REPLAY = False
+FANWEN_REPLAY_SOURCE = ""  # empty: ARCHIVE_DB
+FANWEN_REPLAY_SITES: list[str] = []
+FANWEN_REPLAY_WARC_DIR = ""  # empty: beside the source archive
 
 # Site boilerplate learning (pipelines.boilerplate): pages to learn from before cleaning, and the
 # longest a site's first articles wait for them.

@@ -82,10 +82,10 @@ class CaptureMiddleware:
     @classmethod
     def from_crawler(cls, crawler) -> CaptureMiddleware:
         settings = crawler.settings
-        if not settings.getbool("FANWEN_WARC_ENABLED", True):
+        if not settings.getbool("FANWEN_WARC_ENABLED"):
             raise NotConfigured("FANWEN_WARC_ENABLED is off")
-        folder = WarcFolder(capture_dir(settings.get("ARCHIVE_DB"), settings.get("FANWEN_WARC_DIR", "")),
-                            settings.getint("FANWEN_WARC_MAX_SIZE", 1 << 30),
+        folder = WarcFolder(capture_dir(settings.get("ARCHIVE_DB"), settings.get("FANWEN_WARC_DIR")),
+                            settings.getint("FANWEN_WARC_MAX_SIZE"),
                             {"http-header-user-agent": settings.get("USER_AGENT", ""),
                              "robots": "obey" if settings.getbool("ROBOTSTXT_OBEY") else "ignore"})
         session = ArchiveSession.of(crawler)

@@ -34,7 +34,7 @@ def open_source(crawler) -> tuple[sqlite3.Connection, Path]:
     settings = crawler.settings
     source = settings.get("FANWEN_REPLAY_SOURCE") or settings.get("ARCHIVE_DB")
     conn = sqlite3.connect(f"file:{source}?mode=ro", uri=True, timeout=30, check_same_thread=False)
-    return conn, capture_dir(source, settings.get("FANWEN_REPLAY_WARC_DIR", ""))
+    return conn, capture_dir(source, settings.get("FANWEN_REPLAY_WARC_DIR"))
 
 
 class ReplayDownloadHandler:
@@ -111,7 +111,7 @@ class ReplaySeeds:
 
     @classmethod
     def from_crawler(cls, crawler) -> ReplaySeeds:
-        if not crawler.settings.getbool("FANWEN_REPLAY", False):
+        if not crawler.settings.getbool("FANWEN_REPLAY"):
             raise NotConfigured("not a replay")
         conn, _ = open_source(crawler)
         return cls(conn, set(crawler.settings.getlist("FANWEN_REPLAY_SITES")), crawler)

@@ -10,10 +10,11 @@ from pathlib import Path
 import click
 
 from archive.lock import ArchiveBusy
-from crawler.cli.options import BusyError, holding_archive, json_option, open_archive, parse_settings
+from crawler.cli.exits import BAD_INPUT, BUSY, FAILED, NOTHING_FETCHED, OK, UNWRITABLE, BusyError, CommandError, epilog
+from crawler.cli.options import holding_archive, json_option, open_archive, parse_settings
 
 
-@click.command("import-warc")
+@click.command("import-warc", epilog=epilog(OK, FAILED, BAD_INPUT, NOTHING_FETCHED, UNWRITABLE, BUSY))
 @click.argument("files", nargs=-1, required=True)
 @click.option("--db", required=True, help="the archive to write (SQLite file)")
 @click.option("--site", "sites", multiple=True, metavar="HOST",
@@ -28,7 +29,9 @@ def command(files: tuple[str, ...], db: str, sites: tuple[str, ...], settings: t
     read where they are (captures.file is their absolute path): keep them there for reextract.
     Killed, it resumes when run again.
 
-    Example: fanwen import-warc crawls/*.warc.gz --db data/archive.db --site www.example.com
+    \b
+    Example:
+      fanwen import-warc crawls/*.warc.gz --db data/archive.db --site www.example.com
     """
     from archive.extraction import reextract_report
     from crawler.capture.importer import import_files
@@ -38,7 +41,7 @@ def command(files: tuple[str, ...], db: str, sites: tuple[str, ...], settings: t
     for name in missing:
         click.echo(f"skipped {name}: no such file", err=True)
     if not paths:
-        raise click.ClickException("no WARC file to read: give .warc.gz or .warc files (or globs)")
+        raise CommandError("no WARC file to read: give .warc.gz or .warc files (or globs)", BAD_INPUT)
     with holding_archive(db):  # creating or migrating the archive is a write: the crawl's lock first
         open_archive(db).conn.close()
     try:
@@ -48,11 +51,11 @@ def command(files: tuple[str, ...], db: str, sites: tuple[str, ...], settings: t
     click.echo(f"read {counts.files} files: {counts.records} records, {counts.kept} kept"
                + "".join(f", {n} {why}" for why, n in sorted(counts.skipped.items())), err=True)
     if not start_urls:
-        raise click.ClickException("no page of the named hosts in these files" if sites else "no HTTP page in these files")
+        raise CommandError("no page of the named hosts in these files" if sites else "no HTTP page in these files", NOTHING_FETCHED)
     try:
         stats = run_reextract(db, None, list(sites), parse_settings(settings), start_urls)
     except NoCaptures as exc:
-        raise click.ClickException(str(exc)) from exc
+        raise CommandError(str(exc), NOTHING_FETCHED) from exc
     except ArchiveBusy as exc:  # another crawl took the archive
         raise BusyError(str(exc)) from exc
     report = reextract_report(open_archive(db).conn, int(stats["fanwen/crawl_id"]))

@@ -9,10 +9,11 @@ from typing import Any
 import click
 
 from archive.lock import ArchiveBusy
-from crawler.cli.options import BusyError, holding_archive, json_option, open_archive, parse_settings
+from crawler.cli.exits import BAD_INPUT, BUSY, FAILED, NOTHING_FETCHED, OK, UNWRITABLE, BusyError, CommandError, epilog
+from crawler.cli.options import holding_archive, json_option, open_archive, parse_settings
 
 
-@click.command("reextract")
+@click.command("reextract", epilog=epilog(OK, FAILED, BAD_INPUT, NOTHING_FETCHED, UNWRITABLE, BUSY))
 @click.option("--db", required=True, help="the archive to (re)build (SQLite file)")
 @click.option("--site", "sites", multiple=True, metavar="SITE", help="Only this site (e.g. baihuafanwen.com); repeatable.")
 @click.option("--from", "source", type=click.Path(exists=True, dir_okay=False),
@@ -27,7 +28,9 @@ def command(db: str, sites: tuple[str, ...], source: str | None, warc_dir: str |
     Articles whose text changed keep their earlier text in article_versions; the report names them,
     the articles gained and the pages that no longer yield an article. Killed, it resumes when run again.
 
-    Example: fanwen reextract --db data/archive.db --site baihuafanwen.com
+    \b
+    Example:
+      fanwen reextract --db data/archive.db --site baihuafanwen.com
     """
     from archive.extraction import reextract_report
     from crawler.capture.reextract import NoCaptures, run_reextract
@@ -40,7 +43,7 @@ def command(db: str, sites: tuple[str, ...], source: str | None, warc_dir: str |
             overrides["FANWEN_REPLAY_WARC_DIR"] = warc_dir
         stats = run_reextract(db, source, list(sites), overrides)
     except NoCaptures as exc:
-        raise click.ClickException(str(exc)) from exc
+        raise CommandError(str(exc), NOTHING_FETCHED) from exc
     except ArchiveBusy as exc:  # another crawl took the archive
         raise BusyError(str(exc)) from exc
     archive = open_archive(db)
