@@ -58,8 +58,8 @@ def one_megabyte_page() -> str:
 def test_a_one_megabyte_page_with_a_long_breadcrumb_like_structure_is_quick():
     html = one_megabyte_page()
     assert len(html.encode()) > 1_000_000
-    start = time.perf_counter()
+    start = time.process_time()  # CPU time: the wall clock of a loaded shared machine says little
     article = extract_article(Page.from_html(html, "http://example.com/a/1.html"))
-    elapsed = time.perf_counter() - start
+    elapsed = time.process_time() - start
     assert "今年以来，我们围绕社区治理开展调研" in "\n".join(article.lines)
-    assert elapsed < 5, f"{elapsed:.1f} s"  # a guard only: bench/extract_bench.py --robust prints timings
+    assert elapsed < 5, f"{elapsed:.1f} CPU s"  # a guard only: bench/extract_bench.py --robust prints timings
