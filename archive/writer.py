@@ -10,6 +10,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any, Iterator
 
+from archive import fields
 from archive.schema import connect
 from archive.search import index_articles, reindex_article, retitle_article
 from archive.versions import save_previous
@@ -169,6 +170,7 @@ class ArchiveWriter:
                 self._write(
                     "UPDATE articles SET url = ?, title = ? WHERE id = ?", [url, article["title"], article_id]
                 )
+                self._derive_fields(article_id, article["title"], article["body"])
                 if self.neardup is not None:
                     self.neardup.url_changed(article_id)
             self._write("UPDATE articles SET last_seen = ? WHERE id = ?", [now, article_id])
@@ -210,9 +212,17 @@ class ArchiveWriter:
         )
         article_id = int(cursor.lastrowid)
         self._unindexed[article_id] = (article["title"], article["body"])  # indexed when the batch commits
+        self._derive_fields(article_id, article["title"], article["body"])
         if self.neardup is not None:
             self.neardup.added(article_id, article["body"])
         return article_id
+
+    # -- columns derived from the text (genre, occasion, masks): archive/fields.py ----------------
+    # (One spot until the writer has a hook for derived data; then this moves onto that hook.)
+
+    def _derive_fields(self, article_id: int, title: str | None, body: str) -> None:
+        """Called right after the row's own write, inside its open transaction (not counted in the batch)."""
+        self.db.execute(fields.UPDATE_SQL, fields.update_params(article_id, title, body))
 
     # -- versions: a known URL shows another text ---------------------------------------------
 
@@ -258,6 +268,7 @@ class ArchiveWriter:
                  len(article["body"]), article.get("pages", 1), int(bool(article.get("partial"))), now, old_id],
             )
             self._write("UPDATE article_urls SET title = ? WHERE url = ?", [article.get("display_title"), url])
+            self._derive_fields(old_id, article["title"], article["body"])
             if self.neardup is not None:
                 self.neardup.added(old_id, article["body"], previous)
             return old_id
