@@ -10,6 +10,7 @@ The genre names and their title forms are in GENRES (documented in docs/research
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 GENRE_VERSION = "2"  # change it with the rules: archives then classify their articles again
 OTHER = "其他"
@@ -61,10 +62,25 @@ _DECORATION = re.compile(
     re.IGNORECASE,
 )
 # 在…会上的讲话: the occasion between 在 and 上/中/时 的 before the genre word (and a few modifiers).
-_SPEECH_AT = re.compile(r"在(.+?)(?:上|中|期间|之际|时|前夕|开幕式上|闭幕式上)的(?:[^在的]{0,6})$")
+_SPEECH_AT = re.compile(r"在(.+?)(?:上|中|期间|之际|时|前夕)的(?:[^在的]{0,6})$")
 _EVENT_END = re.compile(r"(?:会|会议|仪式|典礼|式|活动|论坛|晚会|年会|讲座|班|节|日|庆典|大赛|比赛)$")
 _MODIFIERS = re.compile(r"(?:总结|表态|交流|主题|专题|动员|即兴|重要|主旨|领导|代表|典型|讨论)$")
 _MASK = re.compile(r"\*{2,}|＊{2,}|(?<![A-Za-z])[XxＸｘ×]{2,}(?![A-Za-z])|○{2,}|□{2,}|某某")
+
+
+@lru_cache(maxsize=1)
+def _simplified() -> dict[int, str]:
+    """Traditional -> simplified for the characters the rules look at (one character each: offsets hold)."""
+    import opencc
+
+    rules = "".join(f for f, _ in _FORMS) + _EVENT_END.pattern + _MODIFIERS.pattern + _SPEECH_AT.pattern + "范文模板精选篇"
+    to_traditional = opencc.OpenCC("s2t")
+    table = {}
+    for char in set(rules):
+        traditional = to_traditional.convert(char)
+        if len(traditional) == 1 and traditional != char:
+            table[ord(traditional)] = char
+    return table
 
 
 def core_title(title: str) -> str:
@@ -81,7 +97,8 @@ def classify(title: str | None) -> tuple[str, str | None]:
     """(genre, occasion) of a title: a GENRES name or 其他, and the occasion of a speech (or None)."""
     if not title:
         return OTHER, None
-    core = core_title(title)
+    original = core_title(title)
+    core = original.translate(_simplified())  # 講話 is 讲话: same length, so the occasion is cut from the original
     ending = _ENDING.search(core)
     if ending:
         genre, head = _GENRE_OF[ending.group(1)], core[:ending.start()]
@@ -91,7 +108,13 @@ def classify(title: str | None) -> tuple[str, str | None]:
             return OTHER, None
         last = max(found, key=lambda m: (m.end(), len(m.group(0))))
         genre, head = _GENRE_OF[last.group(0)], core[:last.start()]
-    return genre, occasion(core, head) if genre in SPEECHES else None
+    if genre not in SPEECHES:
+        return genre, None
+    where = occasion(core, head)
+    if where is None:
+        return genre, None
+    start = core.find(where)
+    return genre, original[start:start + len(where)]
 
 
 def occasion(core: str, head: str) -> str | None:
