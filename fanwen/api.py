@@ -109,3 +109,27 @@ class Archive:
                                                    "per_10k_chars"])
         frame.attrs.update(by=by, undated=result.undated)
         return frame
+
+    def collocates(self, word: str, *, window: int = 5, min_freq: int = 3, limit: int | None = 50,
+                   sample_chars: int | None = None, **filters: Any) -> pd.DataFrame:
+        """Collocates of `word` (as `fanwen collocates`): freq, left, right, corpus_freq, logDice, mi."""
+        import pandas as pd
+
+        from archive.collocation import SAMPLE_CHARS, collocates
+
+        result = collocates(self.conn, word, make_filters(**filters), window, min_freq, limit, sample_chars or SAMPLE_CHARS)
+        frame = pd.DataFrame(result.rows, columns=["collocate", "freq", "left", "right", "corpus_freq", "logDice", "mi"])
+        frame.attrs.update(hits=result.hits, sampled=result.reference.sampled)
+        return frame
+
+    def keywords(self, *, focus: str, reference: str | None = None, min_freq: int = 5, limit: int | None = 50,
+                 all: bool = False) -> pd.DataFrame:
+        """Keywords of the `focus` sub-corpus ("site=…,year=2023,genre=讲话") against `reference` (default: the rest)."""
+        import pandas as pd
+
+        from archive.collocation import keywords, parse_subcorpus
+
+        result = keywords(self.conn, parse_subcorpus(focus, all),
+                          parse_subcorpus(reference, all) if reference else None, min_freq, limit)
+        return pd.DataFrame(result.rows, columns=["word", "focus_freq", "reference_freq", "focus_per_10k",
+                                                  "reference_per_10k", "ll"])

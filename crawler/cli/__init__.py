@@ -10,6 +10,7 @@ CONTEXT = {"help_option_names": ["-h", "--help"]}
 # One module per command, each defining `command`. Add a command by adding its module here.
 COMMAND_MODULES = ["crawl", "demo", "sites", "search", "index", "query", "export", "stats", "serve", "dedupe",
                    "schedule", "scheduler", "worker", "archiver"]
+COMMAND_MODULES += ["kwic", "trend", "collocates", "keywords"]  # the research workbench (docs/research.md)
 
 
 @click.group(context_settings=CONTEXT)
