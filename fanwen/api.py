@@ -133,3 +133,9 @@ class Archive:
                           parse_subcorpus(reference, all) if reference else None, min_freq, limit)
         return pd.DataFrame(result.rows, columns=["word", "focus_freq", "reference_freq", "focus_per_10k",
                                                   "reference_per_10k", "ll"])
+
+    def article(self, article_id: int) -> dict[str, Any] | None:
+        """One article with its provenance: `urls`, `cluster` (representative or re-posts), `versions`."""
+        from archive.provenance import article_record
+
+        return article_record(self.conn, article_id)

@@ -29,7 +29,7 @@ def command(db: str, host: str, port: int) -> None:
 
     datasette = make_datasette(db)
     asyncio.run(datasette.invoke_startup())
-    click.echo(f"serving http://{host}:{port}/{Path(db).stem}/articles", err=True)
+    click.echo(f"serving http://{host}:{port}/ (workbench; tables at /{Path(db).stem})", err=True)
     uvicorn.run(datasette.app(), host=host, port=port, log_level="warning", lifespan="on")
 
 
@@ -42,5 +42,7 @@ def make_datasette(db: str):
 
     if not pm.is_registered(plugin):
         pm.register(plugin, name="fanwen")
-    return Datasette([str(db)], metadata=plugin.metadata(db), settings={"facet_time_limit_ms": 1000,
+    from fanwen.web import TEMPLATES
+
+    return Datasette([str(db)], metadata=plugin.metadata(db), template_dir=str(TEMPLATES), settings={"facet_time_limit_ms": 1000,
                                                                          "sql_time_limit_ms": 5000})
