@@ -128,3 +128,25 @@ def test_api_mirrors_the_cli(db):
         frame = a.collocates("发展", window=3, min_freq=2)
         assert {"collocate", "freq", "logDice", "mi"} <= set(frame.columns)
         assert not a.keywords(focus="genre=讲话").empty
+
+
+def test_kwic_all_keeps_near_duplicates_and_old_archives_are_told_to_upgrade(db, tmp_path):
+    def summary(*extra: str) -> dict:
+        out = run("kwic", "工作", "--db", str(db), "--json", "--limit", "1", *extra)
+        return json.loads(out.stdout.splitlines()[-1])
+
+    every = corpus(db, include_duplicates=True)
+    assert summary()["hits"] == sum(r["body"].count("工作") for r in every if r["duplicate_of"] is None)
+    assert summary("--all")["hits"] == sum(r["body"].count("工作") for r in every) > summary()["hits"]
+    import shutil
+    import sqlite3
+
+    old = tmp_path / "old.db"
+    shutil.copy(db, old)
+    conn = sqlite3.connect(old)
+    conn.execute("DROP INDEX articles_period")
+    conn.execute("ALTER TABLE articles DROP COLUMN genre")
+    conn.commit()
+    conn.close()
+    out = run("kwic", "工作", "--db", str(old))
+    assert out.returncode == 2 and "fanwen index" in out.stderr and len(out.stderr.splitlines()) == 1

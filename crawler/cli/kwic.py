@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import sys
+import time
 
 import click
 
@@ -38,6 +39,7 @@ def command(query: str, db: str, context: int, limit: int, sort: str, seed: int,
     """
     conn = open_readonly_archive(db)
     filters = make_analysis_filters(conn, **filter_args)
+    started = time.monotonic()
     try:
         result = kwic(conn, query, filters, context, limit, sort, seed)
     except BadQuery as exc:
@@ -46,17 +48,17 @@ def command(query: str, db: str, context: int, limit: int, sort: str, seed: int,
         out = sys.stdout
         for line in result.lines:
             out.write(json.dumps(line, ensure_ascii=False) + "\n")
-        out.write(json.dumps(summary(result), ensure_ascii=False) + "\n")
+        out.write(json.dumps(summary(result, time.monotonic() - started), ensure_ascii=False) + "\n")
     else:
-        click.echo(format_lines(result, context, sys.stdout.isatty()))
+        click.echo(format_lines(result, context, sys.stdout.isatty(), time.monotonic() - started))
 
 
-def summary(result: Concordance) -> dict:
+def summary(result: Concordance, seconds: float) -> dict:
     return {"summary": True, "query": result.query, "hits": result.hits, "articles": result.articles,
-            "shown": len(result.lines), "sort": result.sort}
+            "shown": len(result.lines), "sort": result.sort, "exact": True, "seconds": round(seconds, 3)}
 
 
-def format_lines(result: Concordance, context: int, tty: bool) -> str:
+def format_lines(result: Concordance, context: int, tty: bool, seconds: float) -> str:
     """Lines aligned on the match: id, date, left context (right-aligned), [match], right context."""
     marks = ("\x1b[1;31m", "\x1b[0m") if tty else ("[", "]")
     out = []
@@ -67,5 +69,6 @@ def format_lines(result: Concordance, context: int, tty: bool) -> str:
                    f"{marks[0]}{line['match']}{marks[1]}{line['right'].replace(chr(10), ' ')}")
     order = {"date": "newest first", "left": "sorted by left context", "right": "sorted by right context",
              "random": "shuffled"}[result.sort]
-    out.append(f"{result.hits} hits in {result.articles} articles (showing {len(result.lines)}, {order})")
+    out.append(f"{result.hits} hits in {result.articles} articles (showing {len(result.lines)}, {order};"
+               f" every body containing it read, exact, in {seconds:.2f} s)")
     return "\n".join(out)
