@@ -28,7 +28,8 @@ def served(tmp_path_factory):
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     base = f"http://127.0.0.1:{port}"
     try:
-        for _ in range(150):
+        deadline = time.monotonic() + 90  # a loaded machine takes 15 s just to import the CLI
+        while time.monotonic() < deadline:
             try:
                 urllib.request.urlopen(base + "/-/versions.json", timeout=1)
                 break
