@@ -32,8 +32,11 @@ def period_sizes(conn: Any, filters: Filters, by: str) -> dict[str, tuple[int, i
     clauses, params = filters.where("a")
     where = " AND ".join([DATED, *clauses])
     n = PERIODS[by]
+    # The planner prefers articles_duplicate_of and then reads every row (bodies included): 7x slower.
+    has_index = conn.execute("SELECT 1 FROM sqlite_master WHERE name = 'articles_period'").fetchone()
+    hint = " INDEXED BY articles_period" if has_index else ""
     return {p: (c, s or 0) for p, c, s in conn.execute(
-        f"SELECT substr(a.published_at, 1, {n}) AS p, count(*), sum(a.chars) FROM articles a WHERE {where} GROUP BY p",
+        f"SELECT substr(a.published_at, 1, {n}) AS p, count(*), sum(a.chars) FROM articles a{hint} WHERE {where} GROUP BY p",
         params)}
 
 
