@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 from archive.genre import GENRE_VERSION, fields
+from archive.hooks import WriterHook
 
 COLUMNS = ("genre", "occasion", "masks")
 UPDATE_SQL = "UPDATE articles SET genre = ?, occasion = ?, masks = ? WHERE id = ?"
@@ -46,3 +48,27 @@ def ensure_fields(db: Any, batch: int = 5000) -> int:
         raise
     conn.execute("COMMIT")
     return count
+
+
+class DerivedFields(WriterHook):
+    """The writer hook that keeps genre, occasion and masks with each new or changed article."""
+
+    def __init__(self) -> None:
+        self.writer: Any = None
+
+    def opened(self, writer: Any) -> None:
+        self.writer = writer
+
+    def _update(self, article_id: int, title: str | None, body: str | None) -> None:
+        # Inside the document's open transaction; not counted in the batch (a batch commits whole documents).
+        self.writer.db.execute(UPDATE_SQL, update_params(article_id, title, body))
+
+    def article_added(self, article_id: int, article: Mapping[str, Any]) -> None:
+        self._update(article_id, article["title"], article["body"])
+
+    def text_changing(self, article_id: int, article: Mapping[str, Any], previous_body: str) -> None:
+        self._update(article_id, article["title"], article["body"])
+
+    def title_changing(self, article_id: int, title: str | None) -> None:
+        body = self.writer.db.execute("SELECT body FROM articles WHERE id = ?", [article_id]).fetchone()[0]
+        self._update(article_id, title, body)

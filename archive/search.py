@@ -10,10 +10,14 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any, Mapping
 
 from archive import cjk
 from archive.filters import Filters
+from archive.hooks import WriterHook
+
+if TYPE_CHECKING:
+    from archive.writer import ArchiveWriter
 
 INDEX_VERSION = "cjk-bigram-1"  # change it with cjk.tokens: archives then rebuild their index
 DDL = (
@@ -108,6 +112,41 @@ def reindex_article(db: Any, write: Write, article_id: int, title: str | None, b
         [article_id, cjk.tokens(old_title), cjk.tokens(old_body)],
     )
     index_article(write, article_id, title, body)
+
+
+class SearchIndexer(WriterHook):
+    """The writer's hook that keeps `articles_fts` in step: a batch's new articles are indexed with one
+    statement just before it commits; a changed title or text is re-indexed at once (a contentless
+    row is deleted with its old tokens, so before the row changes). Its rows do not count in a batch."""
+
+    def __init__(self) -> None:
+        self.writer: ArchiveWriter | None = None
+        self._unindexed: dict[int, tuple[str | None, str]] = {}  # new articles of the batch: id -> (title, body)
+
+    def opened(self, writer: ArchiveWriter) -> None:
+        self.writer = writer  # the index itself is created and caught up by archive.schema.connect
+
+    def article_added(self, article_id: int, article: Mapping[str, Any]) -> None:
+        self._unindexed[article_id] = (article["title"], article["body"])
+
+    def text_changing(self, article_id: int, article: Mapping[str, Any], previous_body: str) -> None:
+        if article_id in self._unindexed:
+            self._unindexed[article_id] = (article["title"], article["body"])
+        else:
+            db = self.writer.db
+            reindex_article(db, db.execute, article_id, article["title"], article["body"])
+
+    def title_changing(self, article_id: int, title: str | None) -> None:
+        if article_id in self._unindexed:
+            self._unindexed[article_id] = (title, self._unindexed[article_id][1])
+        else:
+            db = self.writer.db
+            retitle_article(db, db.execute, article_id, title)
+
+    def before_commit(self) -> None:
+        if self._unindexed:
+            index_articles(self.writer.db.conn, ((i, t, b) for i, (t, b) in self._unindexed.items()))
+            self._unindexed.clear()
 
 
 @dataclass

@@ -1,10 +1,35 @@
-"""Read-only overview of the sites in an archive and what the crawls learned about them."""
+"""The sites of an archive: what the crawls learned about each (boilerplate templates) and an overview."""
 
 from __future__ import annotations
 
+import sqlite3
 from typing import Any
 
-import sqlite3
+from archive.writer import ArchiveWriter, utc_now
+
+
+class SiteBoilerplate:
+    """Each site's learned boilerplate templates (`site_boilerplate`), through the archive writer."""
+
+    def __init__(self, writer: ArchiveWriter):
+        self.writer = writer
+
+    def save(self, site: str, templates: set[str], pages: int) -> None:
+        for template in sorted(templates):
+            self.writer.write(
+                "INSERT INTO site_boilerplate(site, template, pages, learned_at) VALUES (?, ?, ?, ?)"
+                " ON CONFLICT(site, template) DO UPDATE SET pages = excluded.pages",
+                [site, template, pages, utc_now()],
+            )
+
+    def learned(self) -> dict[str, tuple[set[str], int]]:
+        """site -> (templates, pages the site had when they were learned)."""
+        out: dict[str, tuple[set[str], int]] = {}
+        for site, template, pages in self.writer.db.execute("SELECT site, template, pages FROM site_boilerplate"):
+            templates, seen = out.get(site, (set(), 0))
+            templates.add(template)
+            out[site] = (templates, max(seen, pages))
+        return out
 
 
 def site_overview(db: sqlite3.Connection) -> list[dict[str, Any]]:

@@ -8,11 +8,12 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any, Iterable, Iterator
 
-from archive import fields
+from archive.fields import DerivedFields
+from archive.hooks import WriterHook
 from archive.schema import connect
-from archive.search import index_articles, reindex_article, retitle_article
+from archive.search import SearchIndexer
 from archive.versions import save_previous
 
 logger = logging.getLogger(__name__)
@@ -34,31 +35,41 @@ class StoreResult:
 
 
 class ArchiveWriter:
-    """Writes articles, their URLs and the crawl log; commits every `batch_size` writes."""
+    """Writes articles, their URLs and the crawl log; commits every `batch_size` writes.
 
-    def __init__(self, path: str | Path, batch_size: int = 200, search_index: bool = True):
+    Derived data (the search index, near-duplicates, ...) is kept by `hooks` (archive.hooks.WriterHook),
+    told of every new or changed article inside the same transaction."""
+
+    def __init__(self, path: str | Path, batch_size: int = 200, search_index: bool = True,
+                 hooks: Iterable[WriterHook] = ()):
         """`search_index=False` does not index new articles for search (benchmarks of the other stages);
         the next writer that does catches the index up when it opens the archive."""
         self.path = Path(path)
         self.batch_size = batch_size
         self.search_index = search_index
+        self.hooks: list[WriterHook] = [DerivedFields(), *([SearchIndexer()] if search_index else [])]
+        self.hooks += hooks
         self.db: Any = None
         self._pending = 0
         self._depth = 0  # > 0 inside one document's writes: a batch commits whole documents only
-        self._unindexed: dict[int, tuple[str | None, str]] = {}  # new articles of the batch: indexed at commit
-        # Near-duplicate detection (pipelines.dedupe.NearDupDetector), told of new rows and changed URLs;
-        # it handles a batch's new rows together just before the batch commits.
-        self.neardup: Any = None
+
+    def add_hook(self, hook: WriterHook) -> None:
+        """Keep `hook`'s derived data with every write from now on (add hooks before `open`)."""
+        self.hooks.append(hook)
+        if self.db is not None:
+            hook.opened(self)
 
     def open(self) -> None:
         if self.db is None:
             self.db = connect(self.path, self.search_index)
-            if self.neardup is not None:
-                self.neardup.open(self)
+            for hook in self.hooks:
+                hook.opened(self)
 
     def close(self) -> None:
         if self.db is not None:
             self.flush()
+            for hook in self.hooks:
+                hook.closed()
             self.db.conn.close()
             self.db = None
 
@@ -98,15 +109,12 @@ class ArchiveWriter:
 
     def flush(self) -> None:
         if self._pending:
-            if self.neardup is not None:  # sketches the batch's new articles, writing into the same batch
-                self._depth += 1
-                try:
-                    self.neardup.flush()
-                finally:
-                    self._depth -= 1
-            if self._unindexed and self.search_index:
-                index_articles(self.db.conn, ((i, t, b) for i, (t, b) in self._unindexed.items()))
-            self._unindexed.clear()
+            self._depth += 1  # the hooks' writes join this batch: none of them may commit it
+            try:
+                for hook in self.hooks:
+                    hook.before_commit()
+            finally:
+                self._depth -= 1
             self.db.execute("COMMIT")
             self._pending = 0
 
@@ -163,16 +171,12 @@ class ArchiveWriter:
             # (A URL whose earlier document still holds it as kept URL stays with that document's row,
             # on this visit and on every later one.)
             if url_order(url) < url_order(kept_url) and not self._is_kept_url(url):
-                if article_id in self._unindexed:
-                    self._unindexed[article_id] = (article["title"], self._unindexed[article_id][1])
-                elif self.search_index:
-                    retitle_article(self.db, self.db.execute, article_id, article["title"])  # index rows do not count in a batch
+                for hook in self.hooks:
+                    hook.title_changing(article_id, article["title"])
                 self._write(
                     "UPDATE articles SET url = ?, title = ? WHERE id = ?", [url, article["title"], article_id]
                 )
-                self._derive_fields(article_id, article["title"], article["body"])
-                if self.neardup is not None:
-                    self.neardup.url_changed(article_id)
+                self._kept_url_changed(article_id)
             self._write("UPDATE articles SET last_seen = ? WHERE id = ?", [now, article_id])
             return StoreResult(article_id, "changed" if moved else "duplicate" if is_new_url else "unchanged")
 
@@ -211,18 +215,13 @@ class ArchiveWriter:
             ],
         )
         article_id = int(cursor.lastrowid)
-        self._unindexed[article_id] = (article["title"], article["body"])  # indexed when the batch commits
-        self._derive_fields(article_id, article["title"], article["body"])
-        if self.neardup is not None:
-            self.neardup.added(article_id, article["body"])
+        for hook in self.hooks:
+            hook.article_added(article_id, article)
         return article_id
 
-    # -- columns derived from the text (genre, occasion, masks): archive/fields.py ----------------
-    # (One spot until the writer has a hook for derived data; then this moves onto that hook.)
-
-    def _derive_fields(self, article_id: int, title: str | None, body: str) -> None:
-        """Called right after the row's own write, inside its open transaction (not counted in the batch)."""
-        self.db.execute(fields.UPDATE_SQL, fields.update_params(article_id, title, body))
+    def _kept_url_changed(self, article_id: int) -> None:
+        for hook in self.hooks:
+            hook.kept_url_changed(article_id)
 
     # -- versions: a known URL shows another text ---------------------------------------------
 
@@ -242,8 +241,7 @@ class ArchiveWriter:
         others = [r[0] for r in self.db.execute("SELECT url FROM article_urls WHERE article_id = ?", [article_id])]
         if kept == url and others:
             self._write("UPDATE articles SET url = ? WHERE id = ?", [min(others, key=url_order), article_id])
-            if self.neardup is not None:
-                self.neardup.url_changed(article_id)
+            self._kept_url_changed(article_id)
 
     def _is_kept_url(self, url: str) -> bool:
         return self.db.execute("SELECT 1 FROM articles WHERE url = ?", [url]).fetchone() is not None
@@ -256,10 +254,8 @@ class ArchiveWriter:
         if not others:
             # The document lived only at this URL: the row takes the new text (the old one is a version).
             previous = self.db.execute("SELECT body FROM articles WHERE id = ?", [old_id]).fetchone()[0]
-            if old_id in self._unindexed:
-                self._unindexed[old_id] = (article["title"], article["body"])
-            elif self.search_index:
-                reindex_article(self.db, self.db.execute, old_id, article["title"], article["body"])
+            for hook in self.hooks:
+                hook.text_changing(old_id, article, previous)
             self._write(
                 "UPDATE articles SET title = ?, body = ?, published_at = ?, categories = ?, terms = ?, source = ?,"
                 " content_hash = ?, chars = ?, pages = ?, partial = ?, last_seen = ? WHERE id = ?",
@@ -268,16 +264,12 @@ class ArchiveWriter:
                  len(article["body"]), article.get("pages", 1), int(bool(article.get("partial"))), now, old_id],
             )
             self._write("UPDATE article_urls SET title = ? WHERE url = ?", [article.get("display_title"), url])
-            self._derive_fields(old_id, article["title"], article["body"])
-            if self.neardup is not None:
-                self.neardup.added(old_id, article["body"], previous)
             return old_id
         # Other URLs still show the earlier text: this URL gets a document of its own.
         kept = self.db.execute("SELECT url FROM articles WHERE id = ?", [old_id]).fetchone()[0]
         if kept == url:
             self._write("UPDATE articles SET url = ? WHERE id = ?", [min(others, key=url_order), old_id])
-            if self.neardup is not None:
-                self.neardup.url_changed(old_id)
+            self._kept_url_changed(old_id)
         article_id = self._insert_article(article, now, crawl_id)
         self._write("UPDATE article_urls SET article_id = ?, title = ? WHERE url = ?",
                     [article_id, article.get("display_title"), url])
@@ -289,26 +281,6 @@ class ArchiveWriter:
             [url, article_id, title, now, crawl_id],
         )
         return cursor.rowcount == 1
-
-
-    # -- what the crawl learns about a site ---------------------------------------------------
-
-    def save_boilerplate(self, site: str, templates: set[str], pages: int) -> None:
-        for template in sorted(templates):
-            self._write(
-                "INSERT INTO site_boilerplate(site, template, pages, learned_at) VALUES (?, ?, ?, ?)"
-                " ON CONFLICT(site, template) DO UPDATE SET pages = excluded.pages",
-                [site, template, pages, utc_now()],
-            )
-
-    def learned_boilerplate(self) -> dict[str, tuple[set[str], int]]:
-        """site -> (templates, pages the site had when they were learned)."""
-        out: dict[str, tuple[set[str], int]] = {}
-        for site, template, pages in self.db.execute("SELECT site, template, pages FROM site_boilerplate"):
-            templates, seen = out.get(site, (set(), 0))
-            templates.add(template)
-            out[site] = (templates, max(seen, pages))
-        return out
 
 
 def _json(value: Any) -> str:

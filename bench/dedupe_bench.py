@@ -28,7 +28,8 @@ sys.path.insert(0, str(ROOT))
 
 from archive.writer import ArchiveWriter  # noqa: E402
 from bench.rss import peak_rss_mib  # noqa: E402
-from pipelines.dedupe import NearDupDetector, content_hash  # noqa: E402
+from archive.neardup import NearDupDetector  # noqa: E402
+from pipelines.dedupe import content_hash  # noqa: E402
 
 NEAR_SHARE = 0.10
 WINDOW, WINDOWS = 2000, 3
@@ -68,7 +69,7 @@ def build(db: Path, size: int) -> float:
     """Archive `size` articles through the writer with the near-duplicate stage; returns seconds."""
     started = time.perf_counter()
     writer = ArchiveWriter(db, batch_size=6000, search_index=False)
-    writer.neardup = NearDupDetector()
+    writer.add_hook(NearDupDetector())
     writer.open()
     corpus = Corpus(size)
     for n in range(size):
@@ -81,7 +82,8 @@ def measure(db: Path, size: int) -> dict:
     """Open the archive as a crawl does and time incremental inserts (runs in its own process)."""
     started = time.perf_counter()
     writer = ArchiveWriter(db, batch_size=200, search_index=False)
-    writer.neardup = NearDupDetector()
+    detector = NearDupDetector()
+    writer.add_hook(detector)
     writer.open()
     rebuild = time.perf_counter() - started
     rss_after_rebuild = peak_rss_mib()
@@ -93,14 +95,14 @@ def measure(db: Path, size: int) -> dict:
     # the CPU figure is the cost, the wall figure also counts the time other programs held the core.
     rates: dict[str, list[float]] = {"wall": [], "cpu": [], "stage_wall": [], "stage_cpu": []}
     spent = {"wall": 0.0}
-    flush = writer.neardup.flush
+    flush = detector.flush
 
     def timed_flush():  # the near-duplicate stage alone: sketch, LSH, verify, clusters, paragraph stats
         wall = time.perf_counter()
         flush()
         spent["wall"] += time.perf_counter() - wall
 
-    writer.neardup.flush = timed_flush
+    detector.flush = timed_flush
     for _ in range(WINDOWS):
         bodies = [corpus.article() for _ in range(WINDOW)]
         spent["wall"] = 0.0
@@ -116,7 +118,7 @@ def measure(db: Path, size: int) -> dict:
         # The process clock is slow to read on this VM (~1 ms), too slow to read per batch: the stage's
         # CPU time is taken as its share of the window's wall time applied to the window's CPU time.
         rates["stage_cpu"].append(WINDOW / (spent["wall"] * cpu / wall))
-    counts = writer.neardup.counts
+    counts = detector.counts
     writer.close()
     return {"size": size, "rebuild_s": round(rebuild, 2), "store_per_s": round(statistics.median(rates["wall"])),
             "store_per_cpu_s": round(statistics.median(rates["cpu"])),

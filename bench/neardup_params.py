@@ -13,7 +13,7 @@ import itertools
 
 import numpy as np
 from testsite import build_sites
-from pipelines.shingles import Folder, shingle_hashes, jaccard
+from archive.neardup.shingles import Folder, shingle_hashes, jaccard
 f = Folder()
 for seed in (7, 8):
     b = build_sites(seed=seed, articles_per_site=120)

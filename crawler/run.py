@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+import logging
 import os
 from pathlib import Path
 from typing import Any
@@ -10,7 +12,10 @@ from scrapy.crawler import CrawlerProcess
 from scrapy.settings import Settings
 from scrapy.utils.project import get_project_settings
 
+from archive.lock import ArchiveBusy
 from crawler.spiders.fanwen import FanwenSpider
+
+logger = logging.getLogger(__name__)
 
 # Settings for a site served on this machine: no politeness delays are needed.
 LOCAL_SITE_SETTINGS: dict[str, Any] = {
@@ -34,9 +39,42 @@ def project_settings(db: str | Path, overrides: dict[str, Any] | None = None) ->
 
 
 def run_crawl(start_urls: list[str], db: str | Path, overrides: dict[str, Any] | None = None) -> dict[str, Any]:
-    """Crawl the sites of `start_urls` into the archive at `db`; returns the crawl's stats."""
+    """Crawl the sites of `start_urls` into the archive at `db`; returns the crawl's stats.
+
+    Raises ArchiveBusy, before anything is written, when another crawl holds the archive."""
     process = CrawlerProcess(project_settings(db, overrides))
     crawler = process.create_crawler(FanwenSpider)
-    process.crawl(crawler, start_urls=list(start_urls))
-    process.start()
+    start_crawl(process, crawler, start_urls=list(start_urls))
     return dict(crawler.stats.get_stats())
+
+
+def start_crawl(process: CrawlerProcess, crawler, **spider_args: Any) -> None:
+    """Run `crawler` to its end; a refused archive lock is raised here, as ArchiveBusy."""
+    refused = refusal(process.crawl(crawler, **spider_args))
+    process.start()
+    if refused:
+        raise refused[0]
+
+
+def refusal(crawl: Any) -> list[ArchiveBusy]:
+    """Filled with ArchiveBusy if the crawl (the Deferred or Task of `process.crawl`) is refused the
+    archive's lock. The refusal was logged as one error line: it is not logged again as a traceback."""
+    refused: list[ArchiveBusy] = []
+    if isinstance(crawl, asyncio.Future):
+        def done(task: asyncio.Future) -> None:
+            error = None if task.cancelled() else task.exception()  # retrieved: asyncio does not log it
+            if isinstance(error, ArchiveBusy):
+                refused.append(error)
+            elif error is not None:
+                logger.error("the crawl failed to start", exc_info=error)
+
+        crawl.add_done_callback(done)
+    else:
+        def busy(failure: Any) -> Any:
+            if failure.check(ArchiveBusy):
+                refused.append(failure.value)
+                return None
+            return failure
+
+        crawl.addErrback(busy)
+    return refused

@@ -3,6 +3,8 @@
 BOT_NAME = "fanwen"
 SPIDER_MODULES = ["crawler.spiders"]
 NEWSPIDER_MODULE = "crawler.spiders"
+# `scrapy crawl` exits 75 when another crawl holds the archive (crawler/commands/crawl.py).
+COMMANDS_MODULE = "crawler.commands"
 
 # Politeness for real sites: robots.txt, AutoThrottle, a few connections per host.
 USER_AGENT = "fanwen/0.1 (+https://github.com/fanwen-archive/fanwen; archiving 范文 sites for research)"
@@ -58,6 +60,8 @@ SPIDER_MIDDLEWARES = {
     "crawler.middlewares.revisit.RevisitSpiderMiddleware": 950,
 }
 EXTENSIONS = {
+    # The crawl's archive: lock, writer, crawl id, resume (asked by the pipelines, scheduler, middlewares).
+    "crawler.extensions.archive_session.ArchiveSession": 0,
     "crawler.extensions.pagefilter.PageFilter": 0,
     "crawler.extensions.progress.Progress": 0,
 }
@@ -82,7 +86,7 @@ FANWEN_NEARDUP_PARAGRAPHS = True
 SCHEDULER_PRIORITY_QUEUE = "scrapy.pqueues.DownloaderAwarePriorityQueue"
 
 # The frontier is mirrored into the archive so that a crawl killed at any moment resumes (docs/scheduling.md).
-SCHEDULER = "crawler.frontier.DurableScheduler"
+SCHEDULER = "crawler.scheduler.DurableScheduler"
 FANWEN_FRONTIER_ENABLED = True
 # Incremental recrawls (crawler.middlewares.revisit): archived article pages are requested again only
 # when due, conditionally; the interval (seconds) starts at INITIAL, doubles while unchanged, halves on a change.

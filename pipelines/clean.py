@@ -170,9 +170,13 @@ class CleanPipeline:
     What is learned is kept in the archive, so the next crawl of the site starts with it.
     """
 
-    def __init__(self, learner: BoilerplateLearner, writer=None, wait: float = 10.0, stats=None):
+    def __init__(self, learner: BoilerplateLearner, session=None, wait: float = 10.0, stats=None):
+        """`session`: the crawl's archive session (crawler.extensions.archive_session), or None."""
+        from archive.sites import SiteBoilerplate  # the archive (sqlite-utils): not for pure cleaning
+
         self.learner = learner
-        self.writer = writer
+        self.session = session
+        self.sites = SiteBoilerplate(session.writer) if session is not None else None
         self.wait = wait
         self.stats = stats
         self._ready: dict[str, asyncio.Event] = {}
@@ -180,17 +184,16 @@ class CleanPipeline:
 
     @classmethod
     def from_crawler(cls, crawler) -> CleanPipeline:
-        from pipelines.shared import shared_writer  # the archive (sqlite-utils, Scrapy): not for pure cleaning
+        from crawler.extensions.archive_session import ArchiveSession  # Scrapy: not for pure cleaning
 
         settings = crawler.settings
-        learner = BoilerplateLearner(min_pages=settings.getint("FANWEN_LEARN_PAGES", 20))
-        writer = shared_writer(crawler) if settings.get("ARCHIVE_DB") else None
-        return cls(learner, writer, settings.getfloat("FANWEN_LEARN_WAIT", 10.0), crawler.stats)
+        learner = BoilerplateLearner(min_pages=settings.getint("FANWEN_LEARN_PAGES"))
+        return cls(learner, ArchiveSession.of(crawler), settings.getfloat("FANWEN_LEARN_WAIT"), crawler.stats)
 
     def open_spider(self) -> None:
-        if self.writer is not None:
-            self.writer.open()
-            for site, (templates, pages) in self.writer.learned_boilerplate().items():
+        if self.session is not None:
+            self.session.open()
+            for site, (templates, pages) in self.sites.learned().items():
                 self.learner.add_known(site, templates, pages)
 
     async def process_item(self, item):
@@ -236,8 +239,8 @@ class CleanPipeline:
         if new:
             if self.stats is not None:
                 self.stats.inc_value("fanwen/boilerplate/learned", len(new))
-            if self.writer is not None:
-                self.writer.save_boilerplate(site, new, self.learner.site(site).pages)
+            if self.sites is not None:
+                self.sites.save(site, new, self.learner.site(site).pages)
 
 
 def _titles(display_title: str) -> tuple[str, ...]:

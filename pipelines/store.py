@@ -2,59 +2,35 @@
 
 from __future__ import annotations
 
-import json
-import logging
 from typing import Any
 
-from scrapy import signals
-from scrapy.exceptions import CloseSpider
+from scrapy.exceptions import NotConfigured
 
-from archive import ArchiveWriter
-from archive.frontier import reopen_crawl, resumable_crawl
-from archive.lock import ArchiveBusy, ArchiveLock
+from crawler.extensions.archive_session import ArchiveSession
 from crawler.items import ArticleItem, PageRecord
-from pipelines.dedupe import DEFAULT_THRESHOLD, NearDupDetector
-from pipelines.shared import shared_writer
-
-logger = logging.getLogger(__name__)
-
-# Settings worth recording with a crawl (the rest are defaults or secrets).
-_RECORDED_PREFIXES = ("FANWEN_", "CONCURRENT_", "DOWNLOAD_", "AUTOTHROTTLE_", "ROBOTSTXT_", "RETRY_", "CLOSESPIDER_")
 
 
 class StorePipeline:
-    def __init__(self, writer: ArchiveWriter, crawler):
-        self.writer = writer
-        self.crawler = crawler
-        self.stats = crawler.stats
-        self.crawl_id: int | None = None
-        self.lock = ArchiveLock(writer.path)
+    """Each item into the crawl's archive session (crawler.extensions.archive_session)."""
+
+    def __init__(self, session: ArchiveSession, stats):
+        self.session = session
+        self.writer = session.writer
+        self.stats = stats
+
+    @property
+    def crawl_id(self) -> int | None:
+        return self.session.crawl_id
 
     @classmethod
     def from_crawler(cls, crawler) -> StorePipeline:
-        writer = shared_writer(crawler)
-        writer.neardup = near_dup_detector(crawler.settings)
-        pipeline = cls(writer, crawler)
-        crawler.signals.connect(pipeline.spider_closed, signal=signals.spider_closed)
-        return pipeline
+        session = ArchiveSession.of(crawler)
+        if session is None:
+            raise NotConfigured("ARCHIVE_DB is not set")
+        return cls(session, crawler.stats)
 
     def open_spider(self) -> None:
-        try:
-            self.lock.acquire()  # one crawl per archive; released by the kernel even on kill -9
-        except ArchiveBusy as exc:
-            logger.error("%s", exc)
-            raise CloseSpider("archive_busy") from exc
-        self.writer.open()
-        start_urls = list(getattr(self.crawler.spider, "start_urls", []))
-        resumed = resumable_crawl(self.writer.db, start_urls) if self.crawler.settings.getbool("FANWEN_FRONTIER_ENABLED", True) else None
-        if resumed is not None:
-            reopen_crawl(self.writer, resumed)
-            self.crawl_id = resumed
-            self.stats.set_value("fanwen/resumed", 1)
-        else:
-            self.crawl_id = self.writer.start_crawl(start_urls, recorded_settings(self.crawler))
-        self.stats.set_value("fanwen/crawl_id", self.crawl_id)
-        self.stats.set_value("fanwen/archive", str(self.writer.path))
+        self.session.open()
 
     def process_item(self, item: Any) -> Any:
         if isinstance(item, PageRecord):
@@ -86,39 +62,3 @@ class StorePipeline:
         self.stats.inc_value(f"fanwen/articles/{result.status}")
         for url in item.fetched_urls[:1]:
             self.writer.log_fetch(self.crawl_id, url, "article", item.status, None, item.size, result.article_id)
-
-    def close_spider(self) -> None:
-        self.writer.flush()
-
-    def spider_closed(self, spider, reason: str) -> None:
-        if self.writer.db is None:
-            return
-        if self.writer.neardup is not None:
-            for name, value in self.writer.neardup.counts.items():
-                self.stats.set_value(f"fanwen/neardup/{name}", value)
-        stats = {k: v for k, v in self.stats.get_stats().items()}
-        self.writer.finish_crawl(self.crawl_id, stats, reason)
-        self.writer.close()
-        self.lock.release()
-
-
-def near_dup_detector(settings) -> NearDupDetector | None:
-    """The near-duplicate stage that runs with the writer (FANWEN_NEARDUP_* settings), or None."""
-    if not settings.getbool("FANWEN_NEARDUP_ENABLED", True):
-        return None
-    return NearDupDetector(settings.getfloat("FANWEN_NEARDUP_THRESHOLD", DEFAULT_THRESHOLD),
-                           settings.getbool("FANWEN_NEARDUP_PARAGRAPHS", True))
-
-
-def recorded_settings(crawler) -> dict[str, Any]:
-    settings = crawler.settings
-    out = {}
-    for name in sorted(settings.attributes):
-        if name.startswith(_RECORDED_PREFIXES) or name == "ARCHIVE_DB":
-            value = settings.get(name)
-            try:
-                json.dumps(value)
-            except TypeError:
-                value = str(value)
-            out[name] = value
-    return out

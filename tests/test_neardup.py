@@ -8,11 +8,11 @@ import numpy as np
 import pytest
 
 from archive.writer import ArchiveWriter
-from pipelines.dedupe import NearDupDetector, content_hash
-from pipelines.recluster import recompute_clusters
-from pipelines.lsh import BandIndex, band_keys, earlier_sharing
-from pipelines.paragraph_index import ParagraphIndex
-from pipelines.shingles import Folder, estimate, jaccard, shingle_hashes, shingle_hashes_many, signature, signatures
+from archive.neardup import NearDupDetector, recompute_clusters
+from pipelines.dedupe import content_hash
+from archive.neardup.lsh import BandIndex, band_keys, earlier_sharing
+from archive.neardup.paragraph_index import ParagraphIndex
+from archive.neardup.shingles import Folder, estimate, jaccard, shingle_hashes, shingle_hashes_many, signature, signatures
 from testsite import build_sites
 
 BODIES = [t.body for t in build_sites(seed=7, articles_per_site=20).truth if t.variant is None and "篇一" not in t.body][:12]
@@ -30,7 +30,7 @@ def links(db) -> dict[int, int | None]:
 def open_writer(db, threshold: float = 0.6, batch_size: int = 50) -> ArchiveWriter:
     """batch_size 50 puts a test's articles in one batch (compared within it); 1 gives each its own."""
     writer = ArchiveWriter(db, batch_size=batch_size)
-    writer.neardup = NearDupDetector(threshold)
+    writer.add_hook(NearDupDetector(threshold))
     writer.open()
     return writer
 
@@ -127,7 +127,7 @@ def test_signatures_persist_and_the_index_is_rebuilt(tmp_path):
     writer.close()
     stored = sqlite3.connect(db).execute("SELECT article_id, signature FROM neardup_signatures").fetchall()
     writer = open_writer(db)
-    assert writer.neardup.index.size == 6
+    assert next(h for h in writer.hooks if isinstance(h, NearDupDetector)).index.size == 6
     late = store(writer, "http://a.test/late.html", BODIES[5] + "全文完。")
     writer.close()
     conn = sqlite3.connect(db)

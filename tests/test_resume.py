@@ -107,27 +107,6 @@ def test_second_crawl_on_the_same_archive_is_refused_and_writes_nothing(small_si
         first.stderr.close()
 
 
-def test_scrapy_crawl_on_a_locked_archive_stops_before_writing(tmp_path):
-    """The same refusal without the fanwen CLI (scrapy crawl, scrapyd): the store pipeline takes the lock."""
-    import subprocess
-    import sys
-
-    from archive import connect
-    from archive.lock import ArchiveLock
-    from tests.conftest import ROOT
-
-    db = tmp_path / "archive.db"
-    connect(db).conn.close()
-    with ArchiveLock(db):
-        result = subprocess.run(
-            [sys.executable, "-m", "scrapy", "crawl", "fanwen", "-a", "start_urls=http://127.0.0.1:9/",
-             "-s", f"ARCHIVE_DB={db}"], cwd=ROOT, capture_output=True, text=True, timeout=120)
-    assert "in use by another crawl" in result.stderr, result.stderr[-2000:]
-    assert "archive_busy" in result.stderr
-    assert _sqlite(db, "SELECT count(*) FROM crawls") == [(0,)]
-    assert _sqlite(db, "SELECT count(*) FROM fetches") == [(0,)]
-
-
 def test_pending_requests_keep_their_conditional_headers_and_refetch_flag(tmp_path):
     """A recrawl killed mid-way asks its pending pages again as it would have: 304-able, list pages
     past the trap guard."""
@@ -135,7 +114,7 @@ def test_pending_requests_keep_their_conditional_headers_and_refetch_flag(tmp_pa
 
     from archive import ArchiveWriter
     from archive.frontier import Frontier
-    from crawler.frontier import request_extras, restore_request
+    from crawler.scheduler import request_extras, restore_request
 
     writer = ArchiveWriter(tmp_path / "a.db")
     writer.open()

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import socket
 import sqlite3
 import subprocess
@@ -16,6 +17,7 @@ from pathlib import Path
 
 import pytest
 
+from archive.lock import ArchiveLock
 from tests.conftest import ROOT
 
 BIN = Path(sys.executable).parent
@@ -43,7 +45,9 @@ def scrapyd(tmp_path):
         f"[scrapyd]\nbind_address = 127.0.0.1\nhttp_port = {port}\npoll_interval = 0.2\nmax_proc = 1\n"
         "eggs_dir = eggs\nlogs_dir = logs\ndbs_dir = dbs\nitems_dir =\n"
     )
-    proc = subprocess.Popen([str(BIN / "scrapyd")], cwd=home, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    output = (home / "scrapyd.out").open("w")  # its own log: how each job's process ended
+    proc = subprocess.Popen([str(BIN / "scrapyd")], cwd=home, stdout=output, stderr=subprocess.STDOUT, text=True,
+                            env=dict(os.environ, PYTHONUNBUFFERED="1"))
     base = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + 30
     while True:
@@ -51,14 +55,26 @@ def scrapyd(tmp_path):
             _api(base, "daemonstatus.json")
             break
         except OSError:
-            assert proc.poll() is None and time.monotonic() < deadline, proc.stdout.read()[-2000:]
+            assert proc.poll() is None and time.monotonic() < deadline, (home / "scrapyd.out").read_text()[-2000:]
             time.sleep(0.2)
     try:
         yield base, home
     finally:
         proc.terminate()
         proc.wait(timeout=30)
-        proc.stdout.close()
+        output.close()
+
+
+def _run_job(base: str, home: Path, start: list[str], settings: dict[str, str]) -> tuple[str, str]:
+    """Schedule a crawl, wait for it to finish; returns its job id and log."""
+    job = _api(base, "schedule.json", [("project", "fanwen"), ("spider", "fanwen"), ("start_urls", ",".join(start))]
+               + [("setting", f"{name}={value}") for name, value in settings.items()])
+    assert job["status"] == "ok", job
+    deadline = time.monotonic() + 120
+    while not any(j["id"] == job["jobid"] for j in _api(base, "listjobs.json?project=fanwen")["finished"]):
+        assert time.monotonic() < deadline, "the scrapyd job did not finish"
+        time.sleep(0.3)
+    return job["jobid"], next((home / "logs" / "fanwen" / "fanwen").glob(f"{job['jobid']}.log")).read_text()
 
 
 def test_scrapyd_deploy_and_a_scheduled_job_writes_the_archive_of_its_settings(scrapyd, site, bundle, tmp_path):
@@ -80,15 +96,15 @@ def test_scrapyd_deploy_and_a_scheduled_job_writes_the_archive_of_its_settings(s
         "AUTOTHROTTLE_ENABLED": "False", "DOWNLOAD_DELAY": "0", "CONCURRENT_REQUESTS_PER_DOMAIN": "16",
         "FANWEN_RETRY_BACKOFF_BASE": "0.1",
     }
-    job = _api(base, "schedule.json", [("project", "fanwen"), ("spider", "fanwen"), ("start_urls", ",".join(start))]
-               + [("setting", f"{name}={value}") for name, value in settings.items()])
-    assert job["status"] == "ok", job
-    deadline = time.monotonic() + 120
-    while not any(j["id"] == job["jobid"] for j in _api(base, "listjobs.json?project=fanwen")["finished"]):
-        assert time.monotonic() < deadline, "the scrapyd job did not finish"
-        time.sleep(0.3)
 
-    log = next((home / "logs" / "fanwen" / "fanwen").glob(f"{job['jobid']}.log")).read_text()
+    # While another crawl holds the archive, the job stops before writing anything and its process fails.
+    with ArchiveLock(db):
+        busy_job, busy = _run_job(base, home, start, settings)
+    assert "in use by another crawl" in busy, busy[-3000:]
+    assert not db.exists()
+    assert re.search(rf"Process died: exitstatus=75 .*job='{busy_job}'", (home / "scrapyd.out").read_text())
+
+    _, log = _run_job(base, home, start, settings)
     conn = sqlite3.connect(db)
     try:
         (finish_reason, start_urls, recorded), = conn.execute("SELECT finish_reason, start_urls, settings FROM crawls")

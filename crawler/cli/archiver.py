@@ -6,7 +6,9 @@ from __future__ import annotations
 import click
 
 from crawler.cli.crawl import report_crawl
-from crawler.cli.options import check_redis, db_option, json_option, open_archive, parse_settings, redis_option
+from archive.lock import ArchiveBusy
+from crawler.cli.options import (BusyError, check_redis, db_option, holding_archive, json_option, open_archive,
+                                 parse_settings, redis_option)
 
 
 @click.command("archiver")
@@ -24,6 +26,10 @@ def command(redis_url: str, db: str, settings: tuple[str, ...], as_json: bool) -
     from crawler.distributed.run import run_archiver
 
     check_redis(redis_url)
-    open_archive(db).conn.close()
-    stats = run_archiver(redis_url, db, parse_settings(settings))
+    with holding_archive(db):  # creating or migrating the archive is a write: the crawl's lock first
+        open_archive(db).conn.close()
+    try:
+        stats = run_archiver(redis_url, db, parse_settings(settings))
+    except ArchiveBusy as exc:
+        raise BusyError(str(exc)) from exc
     report_crawl(open_archive(db), db, stats["fanwen/crawl_id"], as_json)

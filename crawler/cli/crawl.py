@@ -9,8 +9,10 @@ from urllib.parse import urlsplit
 
 import click
 
+from archive.lock import ArchiveBusy
 from archive.summary import crawl_summary, last_crawl_id
-from crawler.cli.options import BusyError, db_option, ensure_free, json_option, open_archive, parse_resolve, parse_settings
+from crawler.cli.options import (BusyError, db_option, holding_archive, json_option, open_archive, parse_resolve,
+                                 parse_settings)
 
 
 @click.command("crawl")
@@ -40,18 +42,18 @@ def command(start_urls: tuple[str, ...], db: str, settings: tuple[str, ...], res
     overrides = parse_settings(settings)
     if resolve:
         overrides["FANWEN_RESOLVE"] = parse_resolve(resolve)
-    ensure_free(db)  # before anything is written: another crawl of this archive is running
-    open_archive(db).conn.close()
+    with holding_archive(db):  # creating or migrating the archive is a write: the crawl's lock first
+        open_archive(db).conn.close()
     crawl_and_report(list(start_urls), db, overrides, as_json)
 
 
 def crawl_and_report(start_urls: list[str], db: str, overrides: dict[str, Any], as_json: bool) -> None:
     from crawler.run import run_crawl  # imports Scrapy: only when a crawl runs
 
-    stats = run_crawl(start_urls, db, overrides)
-    if stats.get("finish_reason") == "archive_busy":
-        ensure_free(db)  # says who holds it
-        raise BusyError(f"{db} is in use by another crawl; run this again when it has ended")
+    try:
+        stats = run_crawl(start_urls, db, overrides)
+    except ArchiveBusy as exc:  # another crawl took the archive since the check above
+        raise BusyError(str(exc)) from exc
     archive = open_archive(db)
     report_crawl(archive, db, stats.get("fanwen/crawl_id") or last_crawl_id(archive), as_json)
 

@@ -7,9 +7,8 @@ from typing import Any
 
 import click
 
+from archive.neardup import DEFAULT_THRESHOLD, recompute_clusters
 from crawler.cli.options import holding_archive
-from pipelines.dedupe import DEFAULT_THRESHOLD
-from pipelines.recluster import recompute_clusters
 
 
 @click.command("dedupe")

@@ -5,7 +5,7 @@ from __future__ import annotations
 import click
 
 from crawler.cli.crawl import crawl_and_report
-from crawler.cli.options import db_option, json_option, open_archive
+from crawler.cli.options import db_option, holding_archive, json_option, open_archive
 
 
 @click.command("demo")
@@ -24,7 +24,8 @@ def command(db: str, port: int, articles_per_site: int, as_json: bool) -> None:
     from crawler.run import LOCAL_SITE_SETTINGS
     from testsite import build_sites, serve
 
-    open_archive(db).conn.close()
+    with holding_archive(db):  # creating or migrating the archive is a write: the crawl's lock first
+        open_archive(db).conn.close()
     bundle = build_sites(seed=7, articles_per_site=articles_per_site)
     try:
         server = serve(bundle, port=port)

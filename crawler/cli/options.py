@@ -91,12 +91,15 @@ def ensure_free(db: str, role: str = "crawl") -> None:
 
 @contextmanager
 def holding_archive(db: str) -> Iterator[None]:
-    """Hold the archive's crawl lock while a command rewrites it (`fanwen index`, `fanwen dedupe`)."""
+    """Hold the archive's crawl lock while a command writes it (`fanwen index`, `fanwen dedupe`, and
+    `fanwen crawl` while it creates or migrates the archive)."""
     lock = ArchiveLock(db)
     try:
         lock.acquire()
     except ArchiveBusy as exc:
         raise BusyError(str(exc)) from exc
+    except OSError as exc:  # the lock file cannot be made there: an unwritable place
+        raise click.ClickException(f"{db}: cannot open the archive ({exc}); give a writable path with --db") from exc
     try:
         yield
     finally:

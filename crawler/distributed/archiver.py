@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import sys
 import time
 from typing import Any, AsyncIterator
 
@@ -25,7 +24,7 @@ from archive.stream import StreamEntries
 from crawler.distributed.context import redis_from
 from crawler.distributed.frontier import Frontier, Keys
 from crawler.distributed.stream import FIELD, GROUP, decode_item
-from pipelines.shared import shared_writer
+from crawler.extensions.archive_session import ArchiveSession
 
 logger = logging.getLogger(__name__)
 
@@ -79,16 +78,6 @@ class StreamAcks:
         self.server.pipeline(transaction=False).xack(self.keys.items, GROUP, *entry_ids).xdel(self.keys.items, *entry_ids).execute()
 
 
-def shared_acks(crawler) -> StreamAcks:
-    acks = getattr(crawler, "fanwen_acks", None)
-    if acks is None:
-        writer = shared_writer(crawler)
-        writer.batch_size = sys.maxsize  # commits happen between items, when AckPipeline asks
-        acks = StreamAcks(redis_from(crawler.settings), Keys(), writer, crawler.settings.getint("FANWEN_BATCH_SIZE", 200))
-        crawler.fanwen_acks = acks
-    return acks
-
-
 class ArchiverSpider(scrapy.Spider):
     name = "fanwen-archiver"
 
@@ -99,8 +88,8 @@ class ArchiverSpider(scrapy.Spider):
     @classmethod
     def from_crawler(cls, crawler, *args: Any, **kwargs: Any) -> ArchiverSpider:
         spider = super().from_crawler(crawler, *args, **kwargs)
-        spider.acks = shared_acks(crawler)
-        spider.frontier = Frontier(spider.acks.server)
+        spider.acks = None  # AckPipeline's, once the engine has made it
+        spider.frontier = Frontier(redis_from(crawler.settings))
         spider.start_urls = spider.start_urls or spider.frontier.start_urls()
         settings = crawler.settings
         spider.idle = settings.getfloat("FANWEN_WORKER_IDLE")
@@ -109,6 +98,7 @@ class ArchiverSpider(scrapy.Spider):
         return spider
 
     async def start(self) -> AsyncIterator[Any]:
+        self.acks = self.crawler.get_item_pipeline(AckPipeline).acks
         client = redis.asyncio.Redis.from_url(self.redis_url)
         stream = self.acks.keys.items
         try:
@@ -179,7 +169,10 @@ class AckPipeline:
 
     @classmethod
     def from_crawler(cls, crawler) -> AckPipeline:
-        pipeline = cls(shared_acks(crawler), crawler.stats)
+        session = ArchiveSession.of(crawler)
+        session.defer_commits()  # commits happen between items, when the acknowledgements ask
+        acks = StreamAcks(redis_from(crawler.settings), Keys(), session.writer, crawler.settings.getint("FANWEN_BATCH_SIZE"))
+        pipeline = cls(acks, crawler.stats)
         crawler.signals.connect(pipeline.item_failed, signal=signals.item_error)
         crawler.signals.connect(pipeline.item_failed, signal=signals.item_dropped)
         return pipeline

@@ -39,7 +39,7 @@ def redis_from(settings) -> redis.Redis:
 
 
 def worker_context(crawler) -> WorkerContext:
-    """Created on first use and kept on the crawler (as pipelines.shared does with the writer)."""
+    """Created on first use and kept on the crawler, for the worker's components."""
     context = getattr(crawler, "fanwen_worker", None)
     if context is None:
         server = redis_from(crawler.settings)

@@ -102,12 +102,11 @@ def run_archiver(url: str, db: str | Path, overrides: dict[str, Any] | None = No
     from scrapy.crawler import CrawlerProcess
 
     from crawler.distributed.archiver import ArchiverSpider
-    from crawler.run import project_settings
+    from crawler.run import project_settings, start_crawl
 
     settings = project_settings(db, {**ARCHIVER_SETTINGS, "REDIS_URL": url, **(overrides or {})})
     _with_components(settings, ARCHIVER_COMPONENTS)
     process = CrawlerProcess(settings)
     crawler = process.create_crawler(ArchiverSpider)
-    process.crawl(crawler)
-    process.start()
+    start_crawl(process, crawler)
     return dict(crawler.stats.get_stats())

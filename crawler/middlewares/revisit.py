@@ -15,16 +15,16 @@ from scrapy.exceptions import IgnoreRequest, NotConfigured
 from scrapy.http import Request, Response
 
 from archive.revisit import RevisitPolicy, UrlStates, listing_urls
+from crawler.extensions.archive_session import ArchiveSession
 from crawler.items import ArticleItem
 from crawler.spiders.fanwen import ARTICLE_PRIORITY
-from pipelines.shared import shared_writer
 
 
 def policy_from(settings) -> RevisitPolicy:
     return RevisitPolicy(
-        settings.getfloat("FANWEN_REVISIT_INITIAL", 86400.0),
-        settings.getfloat("FANWEN_REVISIT_MIN", 3600.0),
-        settings.getfloat("FANWEN_REVISIT_MAX", 30 * 86400.0),
+        settings.getfloat("FANWEN_REVISIT_INITIAL"),
+        settings.getfloat("FANWEN_REVISIT_MIN"),
+        settings.getfloat("FANWEN_REVISIT_MAX"),
     )
 
 
@@ -43,25 +43,29 @@ def _ask_conditionally(request: Request, etag: str | None, last_modified: str | 
     request.meta["fanwen_revisit"] = True
 
 
-def _url_states(crawler) -> UrlStates:
-    """The archive's URL states for one of the revisit middlewares (both are off with FANWEN_REVISIT_ENABLED)."""
-    if not crawler.settings.getbool("FANWEN_REVISIT_ENABLED", True):
+def _session(crawler) -> ArchiveSession:
+    """The crawl's archive session, for one of the revisit middlewares (both are off with FANWEN_REVISIT_ENABLED)."""
+    if not crawler.settings.getbool("FANWEN_REVISIT_ENABLED"):
         raise NotConfigured("FANWEN_REVISIT_ENABLED is off")
-    return UrlStates(shared_writer(crawler), policy_from(crawler.settings))
+    session = ArchiveSession.of(crawler)
+    if session is None:
+        raise NotConfigured("ARCHIVE_DB is not set")
+    return session
 
 
 class RevisitSpiderMiddleware:
-    def __init__(self, states: UrlStates, stats, crawler=None):
+    def __init__(self, session: ArchiveSession, states: UrlStates, stats, crawler=None):
+        self.session = session
         self.states = states
         self.stats = stats
         self.crawler = crawler
 
     @classmethod
     def from_crawler(cls, crawler) -> RevisitSpiderMiddleware:
-        states = _url_states(crawler)
-        if crawler.settings.get("FANWEN_REVISIT_LISTINGS", "all") not in ("all", "new"):
+        session = _session(crawler)
+        if crawler.settings.get("FANWEN_REVISIT_LISTINGS") not in ("all", "new"):
             raise ValueError("FANWEN_REVISIT_LISTINGS is all or new")
-        middleware = cls(states, crawler.stats, crawler)
+        middleware = cls(session, UrlStates(session.writer, policy_from(crawler.settings)), crawler.stats, crawler)
         crawler.signals.connect(middleware.item_scraped, signal=signals.item_scraped)
         return middleware
 
@@ -70,9 +74,9 @@ class RevisitSpiderMiddleware:
         async for out in start:
             yield out
         spider = self.crawler.spider if self.crawler else None
-        crawl_id = self.stats.get_value("fanwen/crawl_id")
-        if spider is None or crawl_id is None or self.states.writer.db is None:
+        if spider is None or not self.session.is_open:
             return
+        crawl_id = self.session.crawl_id
         # A link an earlier crawl requested (an archived article, a 404, a robots-disallowed page)
         # reveals nothing new: without this, search and calendar traps that link to such pages would
         # look productive on a recrawl and be explored further than the first crawl went.
@@ -83,9 +87,9 @@ class RevisitSpiderMiddleware:
         if guard is not None:
             guard.preload(self.states.trap_shapes())
             guard.on_exhausted = lambda shape: self.states.save_trap_shape(shape, crawl_id)
-        if self.stats.get_value("fanwen/resumed"):
+        if self.session.resumed:
             return
-        refetch_all = self.crawler.settings.get("FANWEN_REVISIT_LISTINGS", "all") == "all"
+        refetch_all = self.crawler.settings.get("FANWEN_REVISIT_LISTINGS") == "all"
         seen = getattr(spider, "seen", set())
         urls = [u for u in listing_urls(self.states.writer.db, list(spider.start_urls), crawl_id) if u not in seen]
         self.stats.set_value("fanwen/revisit/listing_pages", len(urls))
@@ -127,7 +131,7 @@ class RevisitSpiderMiddleware:
             if item.fetched_urls == [response.url]:
                 item.validators = _validators(response)
             return True
-        if self.states.writer.db is None:
+        if not self.session.is_open:
             return True
         known = self.states.lookup(out.url)
         if known is None:
@@ -140,7 +144,7 @@ class RevisitSpiderMiddleware:
         return True
 
     def item_scraped(self, item: Any, response: Response | None = None, **kwargs: Any) -> None:
-        if not isinstance(item, ArticleItem) or item.rejected or not item.fetched_urls or self.states.writer.db is None:
+        if not isinstance(item, ArticleItem) or item.rejected or not item.fetched_urls or not self.session.is_open:
             return
         outcome = self.states.visited(item.fetched_urls[0], item.content_hash, *item.validators)
         self.stats.inc_value(f"fanwen/revisit/{outcome}")
@@ -159,7 +163,7 @@ class NotModifiedMiddleware:
 
     @classmethod
     def from_crawler(cls, crawler) -> NotModifiedMiddleware:
-        return cls(_url_states(crawler), crawler.stats)
+        return cls(UrlStates(_session(crawler).writer, policy_from(crawler.settings)), crawler.stats)
 
     def process_response(self, request: Request, response: Response) -> Response:
         if response.status != 304 or not request.meta.get("fanwen_revisit"):

@@ -68,7 +68,7 @@ class FanwenSpider(scrapy.Spider):
         return [link for link in links if link.url not in self.seen]
 
     def frontier_request(self, url: str, priority: int) -> Request:
-        """A request restored from the durable frontier (crawler.frontier) of an interrupted crawl."""
+        """A request restored from the durable frontier (crawler.scheduler) of an interrupted crawl."""
         return self._request(url, self.parse, priority)
 
     def profile_for(self, url: str) -> SiteProfile | None:

@@ -8,12 +8,12 @@ from typing import Any
 
 import numpy as np
 
-from archive.neardup import NearDupTables
+from archive.neardup.tables import NearDupTables
 from archive.writer import ArchiveWriter
-from pipelines.dedupe import NearDupDetector, find, union, url_key
-from pipelines.lsh import BandIndex, band_keys
-from pipelines.paragraphs import ParagraphStats, essay_count, paragraph_hashes
-from pipelines.shingles import NUM_PERM, SIGNATURE_VERSION, Sketch, shingle_hashes
+from archive.neardup.detector import NearDupDetector, find, union, url_key
+from archive.neardup.lsh import BandIndex, band_keys
+from archive.neardup.paragraphs import ParagraphStats, essay_count, paragraph_hashes
+from archive.neardup.shingles import NUM_PERM, SIGNATURE_VERSION, Sketch, shingle_hashes
 
 
 def recompute_clusters(db: str | Path, threshold: float, paragraph_stats: bool = True) -> dict[str, Any]:

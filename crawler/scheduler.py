@@ -1,4 +1,5 @@
-"""A Scrapy scheduler whose frontier survives kill -9: Scrapy's own queues plus a table in the archive.
+"""Scrapy's SCHEDULER slot: a scheduler whose frontier survives kill -9 (Scrapy's own queues plus a
+table in the archive).
 
 Every request the spider decides to make is written to `frontier` through the archive writer, and
 marked done once its result (fetch row or article row) is written. A crawl resumed after a crash
@@ -17,6 +18,7 @@ from scrapy.core.scheduler import Scheduler
 from scrapy.http import Request
 
 from archive.frontier import RESUMABLE_REASONS, Frontier
+from crawler.extensions.archive_session import ArchiveSession
 from crawler.items import ArticleItem, PageRecord
 
 logger = logging.getLogger(__name__)
@@ -46,26 +48,31 @@ class DurableScheduler(Scheduler):
     """Scrapy's scheduler, with the frontier mirrored into the archive (FANWEN_FRONTIER_ENABLED)."""
 
     frontier: Frontier | None = None
+    session: ArchiveSession | None = None
 
     @classmethod
     def from_crawler(cls, crawler) -> DurableScheduler:
         scheduler = super().from_crawler(crawler)
         scheduler.crawler = crawler
-        if crawler.settings.getbool("FANWEN_FRONTIER_ENABLED", True):
-            crawler.signals.connect(scheduler.spider_opened, signal=signals.spider_opened)
+        if crawler.settings.getbool("FANWEN_FRONTIER_ENABLED"):
+            scheduler.session = ArchiveSession.of(crawler)
+        if scheduler.session is not None:
             crawler.signals.connect(scheduler.item_done, signal=signals.item_scraped)
             crawler.signals.connect(scheduler.item_done, signal=signals.item_dropped)
         return scheduler
 
-    def spider_opened(self, spider) -> None:
-        """The store pipeline has opened the crawl: restore what an interrupted run left pending."""
-        writer = getattr(self.crawler, "fanwen_writer", None)
-        crawl_id = self.crawler.stats.get_value("fanwen/crawl_id")
-        if writer is None or writer.db is None or crawl_id is None:
-            return
-        self.frontier = Frontier(writer, int(crawl_id))
-        if not self.crawler.stats.get_value("fanwen/resumed"):
-            return
+    def open(self, spider) -> Any:
+        """Open the crawl's archive session (Scrapy opens the scheduler first) and restore what an
+        interrupted run of the crawl left pending."""
+        opened = super().open(spider)
+        if self.session is not None:
+            self.session.open()
+            self.frontier = Frontier(self.session.writer, self.session.crawl_id)
+            if self.session.resumed:
+                self._restore(spider)
+        return opened
+
+    def _restore(self, spider) -> None:
         seen = getattr(spider, "seen", None)
         if seen is not None:
             seen.update(self.frontier.urls())
@@ -73,7 +80,7 @@ class DurableScheduler(Scheduler):
         for url, priority, extras in pending:
             super().enqueue_request(restore_request(spider.frontier_request(url, priority), extras))
         self.crawler.stats.set_value("fanwen/frontier/restored", len(pending))
-        logger.info("resuming crawl %s: %d pending requests restored", crawl_id, len(pending))
+        logger.info("resuming crawl %s: %d pending requests restored", self.frontier.crawl_id, len(pending))
 
     def enqueue_request(self, request: Request) -> bool:
         added = super().enqueue_request(request)
@@ -91,6 +98,6 @@ class DurableScheduler(Scheduler):
             self.frontier.done(item.url)
 
     def close(self, reason: str) -> Any:
-        if self.frontier is not None and reason not in RESUMABLE_REASONS and self.frontier.writer.db is not None:
+        if self.frontier is not None and reason not in RESUMABLE_REASONS and self.session.is_open:
             self.frontier.clear()
         return super().close(reason)

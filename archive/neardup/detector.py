@@ -1,0 +1,225 @@
+"""Near-duplicates: MinHash LSH over character shingles, kept by a hook of the archive's single writer
+(it needs one global index); see docs/dedupe.md."""
+
+from __future__ import annotations
+
+import logging
+from typing import TYPE_CHECKING, Any, Mapping
+
+import numpy as np
+
+from archive.hooks import WriterHook
+from archive.neardup.lsh import BandIndex, band_keys, earlier_sharing
+from archive.neardup.paragraphs import ParagraphStats
+from archive.neardup.shingles import (NUM_PERM, SIGNATURE_VERSION, Folder, Sketch, estimate, jaccard,
+                                      shingle_hashes, shingle_hashes_many, signatures)
+from archive.neardup.tables import NearDupTables
+
+if TYPE_CHECKING:
+    from archive.writer import ArchiveWriter
+
+logger = logging.getLogger(__name__)
+DEFAULT_THRESHOLD = 0.6
+# Signature estimates below threshold - this margin skip the exact check (their error is ~0.04).
+_ESTIMATE_MARGIN = 0.15
+
+
+def url_key(url: str) -> tuple[int, str]:
+    """The representative of a cluster is its member with the smallest key (as for kept copies)."""
+    return (len(url), url)
+
+
+def union(parent: dict[int, int], a: int, b: int) -> None:
+    """Union-find over article ids: join the sets of `a` and `b` (the smaller root wins)."""
+    ra, rb = find(parent, a), find(parent, b)
+    if ra != rb:
+        parent[max(ra, rb)] = min(ra, rb)
+
+
+def find(parent: dict[int, int], x: int) -> int:
+    parent.setdefault(x, x)
+    while parent[x] != x:
+        parent[x] = parent[parent[x]]
+        x = parent[x]
+    return x
+
+
+class NearDupDetector(WriterHook):
+    """Links each new article to the cluster of its near-duplicates (exact Jaccard >= threshold).
+
+    Clusters are the connected components of the near-duplicate graph; the representative is the
+    member with the smallest (len(url), url), and every other member's duplicate_of points at it.
+    A writer hook: new and changed texts wait for their batch, handled together just before it commits."""
+
+    def __init__(self, threshold: float = DEFAULT_THRESHOLD, paragraph_stats: bool = True):
+        self.threshold = threshold
+        self.paragraph_stats = paragraph_stats
+        self.folder = Folder()
+        self.index = BandIndex()
+        self.rep_of: dict[int, int] = {}         # member -> representative, clusters of two or more only
+        self.members: dict[int, list[int]] = {}  # representative -> members (itself included)
+        self.tables: NearDupTables | None = None
+        self.paragraphs: ParagraphStats | None = None
+        self.counts = {"linked": 0, "verified": 0, "rejected": 0}
+        self._pending: dict[int, str] = {}  # article id -> body, waiting for the batch's flush
+        self._retired: dict[int, str] = {}  # article id -> the processed text it no longer has
+
+    # -- the writer's hook (archive.hooks.WriterHook) -------------------------------------------
+
+    def article_added(self, article_id: int, article: Mapping[str, Any]) -> None:
+        self.added(article_id, article["body"])
+
+    def text_changing(self, article_id: int, article: Mapping[str, Any], previous_body: str) -> None:
+        self.added(article_id, article["body"], previous_body)
+
+    def kept_url_changed(self, article_id: int) -> None:
+        self.url_changed(article_id)
+
+    def before_commit(self) -> None:
+        self.flush()
+
+    def opened(self, writer: ArchiveWriter) -> None:
+        """Rebuild the index from the stored signatures; sketch articles archived without one."""
+        self.tables = NearDupTables(writer)
+        self.paragraphs = ParagraphStats(self.tables, self.folder) if self.paragraph_stats else None
+        if self.paragraphs is not None:
+            self.paragraphs.load()
+        if self.tables.meta("neardup_signature_version") not in (None, SIGNATURE_VERSION):
+            logger.warning("signatures were made with other parameters: recomputing them (fanwen dedupe does this too)")
+            self.tables.clear_signatures()
+        self.tables.set_meta("neardup_signature_version", SIGNATURE_VERSION)
+        self.index.bulk_load_chunks(self.tables.iter_signatures(NUM_PERM), self.tables.signature_count())
+        for member, rep in self.tables.links().items():
+            self.rep_of[member] = rep
+            self.members.setdefault(rep, [rep]).append(member)
+        for rep in self.members:
+            self.rep_of[rep] = rep
+        for n, (article_id, _url, body) in enumerate(self.tables.without_signature(), 1):
+            self.added(article_id, body)
+            if n % 2000 == 0:
+                self.flush()
+        self.flush()
+        if self.paragraphs is not None:
+            for article_id in self.tables.without_dup_chars():
+                self.paragraphs.refresh(article_id)
+        writer.flush()
+
+    def sketch_many(self, bodies: list[str], lines: list[list[str]] | None = None) -> list[Sketch]:
+        """Sketches of many bodies (`lines`: their folded lines, when already computed)."""
+        lines = lines if lines is not None else [self.folder.fold_lines(body) for body in bodies]
+        shingles = shingle_hashes_many(["".join(folded) for folded in lines])
+        return [Sketch(s, sig) for s, sig in zip(shingles, signatures(shingles))]
+
+    def added(self, article_id: int, body: str, previous: str | None = None) -> None:
+        """A new article row, or a row given a new text (`previous`: the text it had): handled with its
+        batch, at `flush`."""
+        if previous is not None and article_id not in self._pending:  # its earlier text was processed
+            self._retired.setdefault(article_id, previous)
+        self._pending[article_id] = body
+
+    def flush(self) -> None:
+        """Sketch the batch's new articles, persist and index their signatures, join the clusters they
+        match (each is compared with the archive and with the batch's earlier articles)."""
+        if not self._pending or self.tables is None:
+            return
+        ids, bodies = list(self._pending), list(self._pending.values())
+        self._pending = {}
+        for article_id, previous in sorted(self._retired.items()):
+            self._detach(article_id)
+            if self.paragraphs is not None:
+                self.paragraphs.retired(article_id, previous)
+        self._retired = {}
+        lines = [self.folder.fold_lines(body) for body in bodies]
+        sketches = self.sketch_many(bodies, lines)
+        sigs = np.stack([s.signature for s in sketches])
+        keys = band_keys(sigs)
+        archived = self.index.query_many(keys)
+        earlier = earlier_sharing(keys)
+        self.tables.save_signatures(ids, sigs, [len(s.shingles) for s in sketches])
+        self.index.add_many(np.asarray(ids), keys)
+        in_batch = dict(zip(ids, sketches))
+        for row, article_id in enumerate(ids):
+            candidates = (archived[row] | {ids[e] for e in earlier[row]}) - {article_id}
+            matches = self.verify(sketches[row], candidates, in_batch)
+            if matches:
+                self.counts["linked"] += 1
+                self._join(article_id, matches)
+        if self.paragraphs is not None:
+            self.paragraphs.added_many(ids, bodies, lines)
+
+    def url_changed(self, article_id: int) -> None:
+        """An article's kept URL got shorter: its cluster may have a new representative."""
+        if article_id in self.rep_of:
+            self._settle(set(self.members[self.rep_of[article_id]]))
+
+    def verify(self, sketch: Sketch, candidates: set[int], known: dict[int, Sketch] | None = None) -> list[int]:
+        """Candidates whose exact Jaccard with `sketch` reaches the threshold (LSH false positives out).
+
+        `known`: sketches at hand (the batch's), used instead of the archive's."""
+        if not candidates:
+            return []
+        known = known or {}
+        sigs = {c: known[c].signature for c in candidates if c in known}
+        sigs.update(self.tables.signatures(candidates - sigs.keys()))
+        close = [c for c in sorted(candidates) if estimate(sketch.signature, sigs[c]) >= self.threshold - _ESTIMATE_MARGIN]
+        shingles = {c: known[c].shingles for c in close if c in known}
+        for cid, body in self.tables.bodies([c for c in close if c not in shingles]).items():
+            shingles[cid] = shingle_hashes(self.folder.fold(body))
+        out = []
+        for cid in close:
+            self.counts["verified"] += 1
+            if jaccard(sketch.shingles, shingles[cid]) >= self.threshold:
+                out.append(cid)
+            else:
+                self.counts["rejected"] += 1
+        return out
+
+    def _detach(self, article_id: int) -> None:
+        """A member's text changed: it leaves its cluster, and the rest splits into what still holds
+        together (the same edges as ever: a shared band and exact Jaccard >= threshold)."""
+        rep = self.rep_of.get(article_id)
+        if rep is None:
+            return
+        rest = [m for m in self.members.pop(rep) if m != article_id]
+        for group in [[article_id], *self._components(rest)]:
+            if len(group) > 1:
+                self._settle(set(group))
+            elif self.rep_of.pop(group[0]) != group[0]:
+                self.tables.set_duplicate_of(group[0], None)
+
+    def _components(self, members: list[int]) -> list[list[int]]:
+        """Connected components of the near-duplicate graph among `members` (pairs verified again)."""
+        sigs = self.tables.signatures(members)
+        keys = dict(zip(members, band_keys(np.stack([sigs[m] for m in members]))))
+        shingles = {m: shingle_hashes(self.folder.fold(body)) for m, body in self.tables.bodies(members).items()}
+        parent = {m: m for m in members}
+        for i, a in enumerate(members):
+            for b in members[i + 1:]:
+                if np.intersect1d(keys[a], keys[b]).size and jaccard(shingles[a], shingles[b]) >= self.threshold:
+                    union(parent, a, b)
+        out: dict[int, list[int]] = {}
+        for m in members:
+            out.setdefault(find(parent, m), []).append(m)
+        return list(out.values())
+
+    def _join(self, article_id: int, matches: list[int]) -> None:
+        members = {article_id}
+        for m in matches:
+            members.update(self.members.get(self.rep_of.get(m, m), [m]))
+        self._settle(members)
+
+    def _settle(self, members: set[int]) -> None:
+        """Point every member at the representative; write only the links that change."""
+        urls = self.tables.urls(members)
+        rep = min(members, key=lambda m: url_key(urls[m]))
+        for m in sorted(members):
+            before = self.rep_of.get(m, m)
+            old_link = None if before == m else before
+            new_link = None if m == rep else rep
+            if old_link != new_link:
+                self.tables.set_duplicate_of(m, new_link)
+            old_rep = self.rep_of.get(m)
+            if old_rep is not None and old_rep != rep:
+                self.members.pop(old_rep, None)
+            self.rep_of[m] = rep
+        self.members[rep] = sorted(members)

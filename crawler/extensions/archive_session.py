@@ -1,0 +1,130 @@
+"""The crawl's archive session: the one owner of the archive's lock, writer, crawl id and resume."""
+
+from __future__ import annotations
+
+import json
+import sys
+import logging
+from typing import Any
+
+from scrapy import signals
+from scrapy.exceptions import NotConfigured
+
+from archive import ArchiveWriter
+from archive.frontier import reopen_crawl, resumable_crawl
+from archive.lock import ArchiveBusy, ArchiveLock
+from archive.neardup import NearDupDetector
+
+logger = logging.getLogger(__name__)
+
+# Settings worth recording with a crawl (the rest are defaults or secrets).
+_RECORDED_PREFIXES = ("FANWEN_", "CONCURRENT_", "DOWNLOAD_", "AUTOTHROTTLE_", "ROBOTSTXT_", "RETRY_", "CLOSESPIDER_")
+
+
+class ArchiveSession:
+    """Opens the archive for one crawl, taking its lock first; records the crawl, or resumes the
+    interrupted one of the same start URLs; closes it with the crawl's stats when the spider closes.
+
+    The lock is taken when Scrapy builds its extensions, before the engine and every other component
+    exist: a refused lock raises ArchiveBusy there, so nothing has been opened or written and the
+    crawl fails to start (`fanwen crawl` and `scrapy crawl` exit 75, see crawler.run.refusal).
+    The pipelines, the durable scheduler, the revisit middlewares and the distributed archiver ask
+    the session (`ArchiveSession.of(crawler)`) and call `open()` from their own open step, whichever
+    Scrapy runs first. Off (NotConfigured) without ARCHIVE_DB.
+    """
+
+    def __init__(self, crawler, writer: ArchiveWriter, resume: bool = True, neardup: NearDupDetector | None = None):
+        self.crawler = crawler
+        self.writer = writer  # usable once `open()` has returned
+        self.resume = resume
+        self.neardup = neardup
+        self.lock = ArchiveLock(writer.path)
+        self.crawl_id: int | None = None
+        self.resumed = False
+        if neardup is not None:
+            writer.add_hook(neardup)
+
+    @classmethod
+    def from_crawler(cls, crawler) -> ArchiveSession:
+        settings = crawler.settings
+        path = settings.get("ARCHIVE_DB")
+        if not path:
+            raise NotConfigured("ARCHIVE_DB is not set")
+        neardup = None
+        if settings.getbool("FANWEN_NEARDUP_ENABLED"):
+            neardup = NearDupDetector(settings.getfloat("FANWEN_NEARDUP_THRESHOLD"), settings.getbool("FANWEN_NEARDUP_PARAGRAPHS"))
+        writer = ArchiveWriter(path, settings.getint("FANWEN_BATCH_SIZE"))
+        session = cls(crawler, writer, settings.getbool("FANWEN_FRONTIER_ENABLED"), neardup)
+        session.take_lock()
+        return session
+
+    @staticmethod
+    def of(crawler) -> ArchiveSession | None:
+        """The crawl's session, or None when the crawl has no archive (ARCHIVE_DB is empty)."""
+        return crawler.get_extension(ArchiveSession)
+
+    @property
+    def is_open(self) -> bool:
+        return self.crawl_id is not None and self.writer.db is not None
+
+    def take_lock(self) -> None:
+        """One crawl per archive (released by the kernel even on kill -9); raises ArchiveBusy."""
+        try:
+            self.lock.acquire()
+        except ArchiveBusy as exc:
+            logger.error("%s", exc)
+            raise
+
+    def open(self) -> None:
+        """Open the archive and start (or resume) the crawl; a no-op once open."""
+        if self.crawl_id is not None:
+            return
+        self.take_lock()  # held since from_crawler; taken here when the session was built directly
+        try:
+            self.writer.open()
+            start_urls = list(getattr(self.crawler.spider, "start_urls", []))
+            resumed = resumable_crawl(self.writer.db, start_urls) if self.resume else None
+            if resumed is not None:
+                reopen_crawl(self.writer, resumed)
+                self.crawl_id, self.resumed = resumed, True
+            else:
+                self.crawl_id = self.writer.start_crawl(start_urls, recorded_settings(self.crawler.settings))
+        except BaseException:
+            self.writer.close()
+            self.lock.release()
+            raise
+        stats = self.crawler.stats
+        if self.resumed:
+            stats.set_value("fanwen/resumed", 1)
+        stats.set_value("fanwen/crawl_id", self.crawl_id)
+        stats.set_value("fanwen/archive", str(self.writer.path))
+        # Connected now, after every component: the crawl row gets the stats they set when the spider closes.
+        self.crawler.signals.connect(self.spider_closed, signal=signals.spider_closed)
+
+    def defer_commits(self) -> None:
+        """Commit only when `writer.flush()` is called (the distributed archiver acknowledges stream
+        entries after each commit)."""
+        self.writer.batch_size = sys.maxsize
+
+    def spider_closed(self, spider, reason: str) -> None:
+        if not self.is_open:
+            return
+        if self.neardup is not None:
+            for name, value in self.neardup.counts.items():
+                self.crawler.stats.set_value(f"fanwen/neardup/{name}", value)
+        self.writer.finish_crawl(self.crawl_id, dict(self.crawler.stats.get_stats()), reason)
+        self.writer.close()
+        self.lock.release()
+
+
+def recorded_settings(settings) -> dict[str, Any]:
+    out = {}
+    for name in sorted(settings.attributes):
+        if name.startswith(_RECORDED_PREFIXES) or name == "ARCHIVE_DB":
+            value = settings.get(name)
+            try:
+                json.dumps(value)
+            except TypeError:
+                value = str(value)
+            out[name] = value
+    return out
