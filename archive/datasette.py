@@ -77,6 +77,14 @@ def metadata(db_path: str | Path) -> dict[str, Any]:
 
 
 @hookimpl
+def register_routes() -> list[tuple[str, Any]]:
+    """The research workbench (fanwen/web.py) on the home page, and the reading view of an article."""
+    from fanwen.web import routes
+
+    return routes()
+
+
+@hookimpl
 def prepare_connection(conn: Any) -> None:
     register_functions(conn)
     # In the web pages a bad expression must not end as "user-defined function raised exception" (an

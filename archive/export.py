@@ -22,11 +22,19 @@ SELECT json_object(
     'first_seen', a.first_seen, 'last_seen', a.last_seen, 'crawl_id', a.crawl_id,
     'content_hash', a.content_hash, 'duplicate_of', a.duplicate_of, 'cluster_id', coalesce(a.duplicate_of, a.id),
     'duplicates', (SELECT json_group_array(d.id) FROM (SELECT id FROM articles WHERE duplicate_of = a.id ORDER BY id) d)
+    {derived}
 ) FROM articles a
 """
 FIELDS = ["id", "title", "body", "published_at", "categories", "terms", "source", "chars", "pages", "partial",
           "site", "url", "urls", "first_seen", "last_seen", "crawl_id", "content_hash", "duplicate_of",
-          "cluster_id", "duplicates"]
+          "cluster_id", "duplicates", "genre", "occasion", "masks"]
+# The derived columns (archive/fields.py) of archives that have them; older ones export without them.
+_DERIVED = ", 'genre', a.genre, 'occasion', a.occasion, 'masks', a.masks"
+
+
+def record_sql(conn: sqlite3.Connection) -> str:
+    columns = {row[1] for row in conn.execute("PRAGMA table_info(articles)")}
+    return RECORD_SQL.format(derived=_DERIVED if "genre" in columns else "")
 
 
 def _where(filters: Filters, query: str | None) -> tuple[str, list[Any]]:
@@ -46,7 +54,7 @@ def article_lines(conn: sqlite3.Connection, filters: Filters, query: str | None 
                   batch: int = 500) -> Iterator[str]:
     """One JSON text per article, in id order; memory stays flat (rows are fetched in batches)."""
     where, params = _where(filters, query)
-    cursor = conn.execute(f"{RECORD_SQL}{where} ORDER BY a.id", params)
+    cursor = conn.execute(f"{record_sql(conn)}{where} ORDER BY a.id", params)
     while chunk := cursor.fetchmany(batch):
         for (line,) in chunk:
             yield line

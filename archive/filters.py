@@ -1,4 +1,4 @@
-"""Filters shared by search and export: site, category, term, publication dates, duplicates."""
+"""Filters shared by search, export and the analyses: site, category, term, genre, dates, duplicates."""
 
 from __future__ import annotations
 
@@ -16,6 +16,7 @@ class Filters:
     since: str | None = None  # YYYY-MM-DD, inclusive, on published_at
     until: str | None = None  # YYYY-MM-DD, inclusive
     include_duplicates: bool = False
+    genres: tuple[str, ...] = ()  # articles.genre values (archive/genre.py), alternatives
 
     def where(self, alias: str = "a") -> tuple[list[str], list[Any]]:
         """SQL conditions on `articles AS alias` and their parameters."""
@@ -24,6 +25,9 @@ class Filters:
         if self.sites:
             clauses.append(f"{alias}.site IN ({', '.join('?' * len(self.sites))})")
             params.extend(self.sites)
+        if self.genres:
+            clauses.append(f"{alias}.genre IN ({', '.join('?' * len(self.genres))})")
+            params.extend(self.genres)
         for column, values in (("categories", self.categories), ("terms", self.terms)):
             for value in values:
                 clauses.append(f"EXISTS (SELECT 1 FROM json_each({alias}.{column}) WHERE value = ?)")

@@ -8,6 +8,7 @@ from pathlib import Path
 import sqlite_utils
 
 from archive.captures import CAPTURE_DDL, CAPTURE_TABLES
+from archive.fields import ensure_fields
 from archive.search import ensure_search_index
 from archive.state_schema import STATE_DDL, STATE_TABLES
 from archive.templates import TEMPLATE_DDL, TEMPLATE_TABLES
@@ -35,6 +36,9 @@ TABLES: dict[str, dict[str, str]] = {
         "last_seen": "UTC time the document was last fetched",
         "crawl_id": "crawl that first archived the document",
         "extractor_version": "version of the extractor that made the current text (crawler.extract.version), NULL before versions were kept",
+        "genre": "genre named by the title (讲话, 发言, 主持词, 述职报告, 心得体会, 方案, 通知, ...; 其他): see docs/research.md",
+        "occasion": "for speeches (讲话, 发言, 致辞, 主持词, ...), the event named by the title, e.g. 全市“双减”工作现场推进会; else NULL",
+        "masks": "number of masked names (***, XX, ××, ○○, 某某) in title and body, which stay as they are",
     },
     "article_urls": {
         "url": "a canonical URL at which this exact document was found",
@@ -148,7 +152,8 @@ def check_archive(db: sqlite_utils.Database) -> None:
 # Columns added to existing tables since schema version 1 (nullable, so older fanwen can still write).
 _ADDED_COLUMNS = [("paragraph_stats", "dup_chars", "INTEGER"), ("frontier", "request", "TEXT"),
                   ("crawls", "quality", "TEXT"), ("crawls", "alarms", "TEXT"),
-                  ("articles", "extractor_version", "TEXT")]
+                  ("articles", "extractor_version", "TEXT"),
+                  ("articles", "genre", "TEXT"), ("articles", "occasion", "TEXT"), ("articles", "masks", "INTEGER")]
 
 
 def _paragraph_rows_by_article(db: sqlite_utils.Database) -> None:
@@ -183,6 +188,7 @@ def ensure_schema(db: sqlite_utils.Database, search_index: bool = True) -> None:
         db.execute(
             "INSERT OR IGNORE INTO meta(key, value) VALUES ('schema_version', ?)", [str(SCHEMA_VERSION)]
         )
+    ensure_fields(db)  # genre, occasion, masks of articles archived before them (or by older rules)
     if search_index:
         ensure_search_index(db)
 

@@ -11,6 +11,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any, Iterable, Iterator
 
+from archive.fields import DerivedFields
 from archive.hooks import WriterHook
 from archive.schema import connect
 from archive.search import SearchIndexer
@@ -47,7 +48,7 @@ class ArchiveWriter:
         self.path = Path(path)
         self.batch_size = batch_size
         self.search_index = search_index
-        self.hooks: list[WriterHook] = [SearchIndexer()] if search_index else []
+        self.hooks: list[WriterHook] = [DerivedFields(), *([SearchIndexer()] if search_index else [])]
         self.hooks += hooks
         self.db: Any = None
         self._pending = 0

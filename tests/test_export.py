@@ -86,7 +86,7 @@ def test_pandas_and_datasets_load_the_jsonl_as_it_is(archive, tmp_path, monkeypa
 
 @pytest.mark.parametrize("args, message", [
     (["-o", "/nonexistent-dir/a.jsonl"], "give a writable path"),
-    (["-o", "{tmp}/a.csv"], "name the file .jsonl"),
+    (["-o", "{tmp}/a.xlsx"], "name the file .jsonl"),
     (["-o", "{tmp}/a.jsonl", "--sql", "DELETE FROM articles"], "read-only"),
     (["-o", "{tmp}/a.jsonl", "--sql", "SELECT nope FROM articles"], "no such column"),
     (["-o", "{tmp}/a.jsonl", "--search", "OR 双减"], "put a term before OR"),
@@ -111,3 +111,36 @@ def test_an_output_that_is_the_archive_itself_is_refused(archive, tmp_path, name
     assert result.returncode == 2, result.stderr
     assert "is the archive itself" in result.stderr and result.stderr.count("\n") == 1
     assert db.read_bytes() == before and sorted(p.name for p in tmp_path.iterdir()) == [name]
+
+
+@pytest.mark.parametrize("suffix", [".parquet", ".csv", ".csv.gz"])
+def test_parquet_and_csv_hold_the_same_rows_and_columns_as_jsonl(archive, tmp_path, suffix):
+    import csv
+
+    import pyarrow.parquet as pq
+
+    jsonl = tmp_path / "a.jsonl"
+    assert run("export", "--db", str(archive), "-o", str(jsonl), "--include-duplicates").returncode == 0
+    expected = [json.loads(line) for line in jsonl.read_text(encoding="utf-8").splitlines()]
+    out = tmp_path / f"a{suffix}"
+    result = run("export", "--db", str(archive), "-o", str(out), "--include-duplicates")
+    assert result.returncode == 0, result.stderr
+    if suffix == ".parquet":
+        rows = pq.read_table(out).to_pylist()
+    else:
+        opener = gzip.open if suffix.endswith(".gz") else open
+        with opener(out, "rt", encoding="utf-8", newline="") as f:
+            rows = list(csv.DictReader(f))
+        for row in rows:  # CSV cells are text: lists as JSON, NULL as empty, true/false
+            for key, value in row.items():
+                want = expected[0][key]
+                row[key] = (json.loads(value) if value.startswith("[") else None if value == "" else
+                            value == "true" if value in ("true", "false") else int(value) if value.isdigit()
+                            and key in ("id", "chars", "pages", "crawl_id", "duplicate_of", "cluster_id", "masks") else value)
+    assert list(rows[0]) == list(expected[0]) and "genre" in rows[0] and "url" in rows[0]
+    assert rows == expected
+
+
+def test_export_filters_by_genre(archive):
+    records = [json.loads(line) for line in run("export", "--db", str(archive), "-o", "-", "--genre", "方案").stdout.splitlines()]
+    assert {r["title"] for r in records} == {"安全生产月活动方案", "课后服务实施方案"} and {r["genre"] for r in records} == {"方案"}

@@ -32,6 +32,11 @@ COMMANDS: dict[str, str] = {
     "archiver": "Archive the items of a distributed crawl.",
     "reextract": "Rebuild articles from the WARC captures with the current extractor (no network).",
     "import-warc": "Archive the pages of WARC files written by other tools.",
+    # the research workbench (docs/research.md)
+    "kwic": "Concordance lines of a word or phrase, with exact totals.",
+    "trend": "Frequency of words or phrases per year or month.",
+    "collocates": "Words found near a word, scored by logDice and MI.",
+    "keywords": "Words that set one sub-corpus apart from another (log-likelihood).",
 }
 MODULES = {name: name.replace("-", "_") for name in COMMANDS}
 

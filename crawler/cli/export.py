@@ -1,10 +1,11 @@
-"""`fanwen export`: stream articles with their provenance to JSON Lines or a JSON array."""
+"""`fanwen export`: stream articles with their provenance to JSON Lines, a JSON array, CSV or Parquet."""
 
 from __future__ import annotations
 
 import contextlib
 import gzip
 import io
+import json
 import os
 import sys
 import tempfile
@@ -16,29 +17,33 @@ import click
 
 from archive.cjk import BadQuery
 from archive.filters import Filters
-from archive.export import article_lines, count_articles, sql_lines
+from archive.export import FIELDS, article_lines, count_articles, sql_lines
 from archive.query import BadSQL
 from crawler.cli.exits import BAD_INPUT, FAILED, OK, epilog
 from crawler.cli.options import db_option
-from crawler.cli.reading import InputError, filter_options, make_filters, open_readonly_archive
+from crawler.cli.reading import InputError, open_readonly_archive
+from crawler.cli.research_options import analysis_filters, make_analysis_filters
 
-FORMATS = {".jsonl": ("jsonl", False), ".jsonl.gz": ("jsonl", True), ".json": ("json", False), ".json.gz": ("json", True)}
+FORMATS = {".jsonl": ("jsonl", False), ".jsonl.gz": ("jsonl", True), ".json": ("json", False), ".json.gz": ("json", True),
+           ".csv": ("csv", False), ".csv.gz": ("csv", True), ".parquet": ("parquet", False)}
 
 
 @click.command("export", epilog=epilog(OK, FAILED, BAD_INPUT))
 @db_option
-@click.option("-o", "--output", help="File to write (.jsonl, .jsonl.gz, .json, .json.gz), or - for stdout.")
+@click.option("-o", "--output",
+              help="File to write (.jsonl, .jsonl.gz, .json, .json.gz, .csv, .csv.gz, .parquet), or - for stdout.")
 @click.option("--wacz", "wacz_path", metavar="PATH", help="Write the WARC captures, their CDXJ and the page list as WACZ instead (ReplayWeb.page).")
-@click.option("--format", "fmt", type=click.Choice(["jsonl", "json"]), help="Format for -o - (default jsonl).")
+@click.option("--format", "fmt", type=click.Choice(["jsonl", "json", "csv"]), help="Format for -o - (default jsonl).")
 @click.option("--search", "query", help="Only articles matching this search expression (as for fanwen search).")
 @click.option("--sql", help="Export the rows of this read-only SQL query instead of articles.")
-@filter_options
+@analysis_filters
 def command(db: str, output: str | None, wacz_path: str | None, fmt: str | None, query: str | None, sql: str | None,
             **filter_args) -> None:
     """Export articles with provenance (site, all URLs, times, crawl, content hash, duplicate cluster).
 
     Near-duplicates are left out unless --include-duplicates. The output loads as it is with
-    datasets.load_dataset("json", data_files=...) and pandas.read_json(..., lines=True).
+    datasets.load_dataset("json", data_files=...) and pandas.read_json(..., lines=True); .parquet
+    and .csv have the same rows and columns (lists in CSV cells as JSON text).
 
     \b
     Examples:
@@ -54,7 +59,7 @@ def command(db: str, output: str | None, wacz_path: str | None, fmt: str | None,
     fmt, compress = output_format(output, fmt)
     refuse_overwriting_the_archive(output, db)
     conn = open_readonly_archive(db)
-    filters = make_filters(conn, **filter_args)
+    filters = make_analysis_filters(conn, **filter_args)
     if sql and (query or filters != Filters()):
         raise InputError("--sql selects the rows itself: give it without --search and the filters")
     try:
@@ -65,7 +70,7 @@ def command(db: str, output: str | None, wacz_path: str | None, fmt: str | None,
         raise InputError(f"{'--sql' if sql else '--search'}: {exc}") from exc
     stream = _chain(first, lines)
     with _progress(total) as bar:
-        count = write_records(stream, output, fmt, compress, bar.update if bar else None)
+        count = write_records(stream, output, fmt, compress, bar.update if bar else None, None if sql else FIELDS)
     click.echo(f"exported {count} records to {output}", err=True)
 
 
@@ -86,23 +91,31 @@ def output_format(output: str, fmt: str | None) -> tuple[str, bool]:
     for suffix, (kind, compress) in FORMATS.items():
         if output.endswith(suffix):
             return fmt or kind, compress
-    raise InputError(f"-o {output}: name the file .jsonl, .jsonl.gz, .json or .json.gz (or give -o - for stdout)")
+    raise InputError(f"-o {output}: name the file .jsonl, .jsonl.gz, .json, .json.gz, .csv, .csv.gz or .parquet"
+                     " (or give -o - for stdout)")
 
 
-def write_records(lines: Iterable[str], output: str, fmt: str, compress: bool, progress=None) -> int:
+def write_records(lines: Iterable[str], output: str, fmt: str, compress: bool, progress=None,
+                  fields: list[str] | None = None) -> int:
     """Write the records; a file appears only when complete (written beside it, then renamed)."""
     if output == "-":
-        return _write(lines, sys.stdout, fmt, progress)
+        return _write(lines, sys.stdout, fmt, progress, fields)
     target = Path(output)
     try:
         handle, temp = tempfile.mkstemp(prefix=f".{target.name}.", dir=target.parent)
     except OSError as exc:
         raise InputError(f"-o: cannot write {output} ({exc.strerror}); give a writable path") from exc
     try:
-        with os.fdopen(handle, "wb") as raw:
-            binary = gzip.GzipFile(fileobj=raw, mode="wb", compresslevel=6, mtime=0) if compress else raw
-            with io.TextIOWrapper(binary, encoding="utf-8", newline="\n") as text:  # closes gzip, not raw's fd twice
-                count = _write(lines, text, fmt, progress)
+        if fmt == "parquet":
+            from archive.tabular import write_parquet
+
+            os.close(handle)
+            count = write_parquet(map(json.loads, lines), temp, fields, progress)
+        else:
+            with os.fdopen(handle, "wb") as raw:
+                binary = gzip.GzipFile(fileobj=raw, mode="wb", compresslevel=6, mtime=0) if compress else raw
+                with io.TextIOWrapper(binary, encoding="utf-8", newline="") as text:  # closes gzip, not raw's fd twice
+                    count = _write(lines, text, fmt, progress, fields)
         os.chmod(temp, 0o644)
         os.replace(temp, target)
     except BaseException:
@@ -112,7 +125,13 @@ def write_records(lines: Iterable[str], output: str, fmt: str, compress: bool, p
     return count
 
 
-def _write(lines: Iterable[str], out: IO[str], fmt: str, progress) -> int:
+def _write(lines: Iterable[str], out: IO[str], fmt: str, progress, fields: list[str] | None = None) -> int:
+    if fmt == "csv":
+        from archive.tabular import write_csv
+
+        count = write_csv(map(json.loads, lines), out, fields, progress)
+        out.flush()
+        return count
     count = 0
     out.write("[\n" if fmt == "json" else "")
     separator = ",\n" if fmt == "json" else "\n"

@@ -36,7 +36,7 @@ def command(db: str, host: str, port: int) -> None:
     datasette = make_datasette(db)
     asyncio.run(datasette.invoke_startup())
     port = listener.getsockname()[1]
-    click.echo(f"serving http://{host}:{port}/{Path(db).stem}/articles (Ctrl-C stops)", err=True)
+    click.echo(f"serving http://{host}:{port}/ (workbench; tables at /{Path(db).stem}; Ctrl-C stops)", err=True)
     config = uvicorn.Config(datasette.app(), log_level="warning", lifespan="on")
     uvicorn.Server(config).run(sockets=[listener])
 
@@ -61,5 +61,7 @@ def make_datasette(db: str):
 
     if not pm.is_registered(plugin):
         pm.register(plugin, name="fanwen")
-    return Datasette([str(db)], metadata=plugin.metadata(db), settings={"facet_time_limit_ms": 1000,
+    from fanwen.web import TEMPLATES
+
+    return Datasette([str(db)], metadata=plugin.metadata(db), template_dir=str(TEMPLATES), settings={"facet_time_limit_ms": 1000,
                                                                          "sql_time_limit_ms": 5000})

@@ -74,10 +74,9 @@ def format_quality(history: list[dict[str, Any]]) -> str:
 
 def draw_months(months: list[dict[str, Any]], path: str) -> None:
     """A bar chart of articles per month of publication."""
-    import matplotlib
+    from crawler.cli.plotting import pyplot
 
-    matplotlib.use("Agg")  # no display needed
-    import matplotlib.pyplot as plt
+    plt = pyplot()  # says so on stderr when no CJK font is installed
 
     fig, ax = plt.subplots(figsize=(max(6, len(months) * 0.35), 4))
     ax.bar([m["name"] for m in months], [m["articles"] for m in months], color="#4477aa")

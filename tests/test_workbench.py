@@ -1,0 +1,125 @@
+"""The research workbench of `fanwen serve`, driven in headless Chromium: search with filters, KWIC,
+the trend chart (checked in a screenshot) and the reading view with provenance."""
+
+from __future__ import annotations
+
+import socket
+import subprocess
+import time
+import urllib.parse
+import urllib.request
+from io import BytesIO
+
+import pytest
+
+import fanwen
+from research_archive import make_research_archive
+from tests.conftest import FANWEN, ROOT
+from tests.test_serve import chromium_driver
+
+
+@pytest.fixture(scope="module")
+def served(tmp_path_factory):
+    db = make_research_archive(tmp_path_factory.mktemp("workbench") / "archive.db")
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    proc = subprocess.Popen([*FANWEN, "serve", "--db", str(db), "--port", str(port)], cwd=ROOT,
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    base = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 90  # a loaded machine takes 15 s just to import the CLI
+        while time.monotonic() < deadline:
+            try:
+                urllib.request.urlopen(base + "/-/versions.json", timeout=1)
+                break
+            except OSError:
+                assert proc.poll() is None, proc.stderr.read()
+                time.sleep(0.1)
+        yield base, db
+    finally:
+        proc.terminate()
+        proc.wait(timeout=10)
+
+
+@pytest.fixture(scope="module")
+def browser():
+    driver = chromium_driver()
+    driver.set_window_size(1200, 1600)
+    yield driver
+    driver.quit()
+
+
+def colour_pixels(png: bytes, colour: tuple[int, int, int], tolerance: int = 40) -> int:
+    import numpy as np
+    from PIL import Image
+
+    pixels = np.asarray(Image.open(BytesIO(png)).convert("RGB"), dtype=int)
+    return int((np.abs(pixels - np.array(colour)).max(axis=2) <= tolerance).sum())
+
+
+def test_search_filters_kwic_trend_and_reading_view(served, browser, tmp_path):
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.common.keys import Keys
+    from selenium.webdriver.support.ui import Select
+
+    base, db = served
+    api = fanwen.open(db)
+    browser.get(base + "/")
+    assert browser.find_element(By.ID, "raw-tables").get_attribute("href").endswith("/archive")
+    box = browser.find_element(By.NAME, "q")
+    box.send_keys("双减", Keys.ENTER)
+    hits = browser.find_elements(By.CSS_SELECTOR, "#results .fw-hit")
+    assert len(hits) == api.search("双减", limit=50).attrs["total"] > 0
+    assert all(h.find_elements(By.TAG_NAME, "mark") for h in hits)  # highlighted snippets
+
+    Select(browser.find_element(By.NAME, "genre")).select_by_visible_text("讲话")
+    browser.find_element(By.ID, "go").click()
+    filtered = browser.find_elements(By.CSS_SELECTOR, "#results .fw-hit")
+    assert 0 < len(filtered) == api.search("双减", limit=50, genre="讲话").attrs["total"] < len(hits)
+
+    Select(browser.find_element(By.NAME, "genre")).select_by_visible_text("all genres")
+    browser.find_element(By.ID, "tab-kwic").click()
+    matches = [td.text for td in browser.find_elements(By.CSS_SELECTOR, "#kwic td.match")]
+    expected = api.kwic("双减", limit=200)
+    assert matches == ["双减"] * len(expected) and len(matches) > 5
+    assert f"{expected.attrs['hits']} occurrences in {expected.attrs['articles']} articles" in \
+        browser.find_element(By.ID, "summary").text
+    browser.save_screenshot(str(tmp_path / "kwic.png"))
+
+    box = browser.find_element(By.NAME, "q")
+    box.clear()
+    box.send_keys("双减 | 发展")
+    browser.find_element(By.ID, "tab-trend").click()
+    chart = browser.find_element(By.CSS_SELECTOR, "#chart svg")
+    assert len(chart.find_elements(By.CSS_SELECTOR, "polyline.series")) == 2
+    legend = [t.text for t in chart.find_elements(By.TAG_NAME, "text")]
+    assert "双减" in legend and "发展" in legend
+    png = chart.screenshot_as_png
+    (tmp_path / "trend.png").write_bytes(png)
+    assert colour_pixels(png, (0x1F, 0x6F, 0xB4)) > 200 and colour_pixels(png, (0xD1, 0x49, 0x5B)) > 200  # both lines drawn
+    rows = browser.find_elements(By.CSS_SELECTOR, "#trend tbody tr")
+    assert len(rows) == len(api.trend(["双减", "发展"], by="year"))
+
+    browser.find_element(By.ID, "tab-kwic").click()  # the query "双减 | 发展" is not valid search syntax for KWIC
+    assert "Query:" in browser.find_element(By.ID, "error").text
+
+    browser.get(base + "/?tab=kwic&q=" + urllib.parse.quote("双减"))
+    link = browser.find_element(By.CSS_SELECTOR, "#kwic td a")
+    title = link.text
+    link.click()
+    assert browser.find_element(By.ID, "article-title").text == title
+    assert browser.find_elements(By.CSS_SELECTOR, ".fw-body mark")
+    assert browser.find_elements(By.CSS_SELECTOR, "#urls li a") and browser.find_element(By.ID, "cluster")
+    assert browser.find_element(By.ID, "versions")
+    browser.find_element(By.ID, "raw-row").click()
+    assert "content_hash" in browser.page_source  # Datasette's own row page, one click away
+    api.close()
+
+
+def test_reading_view_lists_near_duplicates(served):
+    base, db = served
+    with fanwen.open(db) as api:
+        dup = api.articles(all=True, columns=["id", "duplicate_of"]).dropna().iloc[0]
+        page = urllib.request.urlopen(f"{base}/-/article/{int(dup.duplicate_of)}").read().decode()
+    assert f'/-/article/{int(dup.id)}"' in page and "re-post" in page
