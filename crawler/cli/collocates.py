@@ -6,6 +6,8 @@ import json
 
 import click
 
+from crawler.cli.exits import BAD_INPUT, FAILED, OK, epilog
+
 from archive.cjk import BadQuery
 from archive.collocation import SAMPLE_CHARS, Collocates, collocates
 from crawler.cli.options import db_option, json_option
@@ -13,7 +15,7 @@ from crawler.cli.reading import InputError, format_table, open_readonly_archive
 from crawler.cli.research_options import analysis_filters, make_analysis_filters
 
 
-@click.command("collocates")
+@click.command("collocates", epilog=epilog(OK, FAILED, BAD_INPUT))
 @click.argument("word")
 @db_option
 @click.option("--window", default=5, show_default=True, type=click.IntRange(1, 20), help="Words on each side.")
@@ -32,7 +34,9 @@ def command(word: str, db: str, window: int, min_freq: int, limit: int, sample_c
     in the filtered corpus. logDice = 14 + log2(2 freq / (f(WORD) + corpus_freq)),
     MI = log2(freq N / (f(WORD) corpus_freq)), N the corpus's words.
 
-    Example: fanwen collocates 双减 --db data/archive.db --window 4 --min-freq 5 --genre 讲话
+    \b
+    Example:
+      fanwen collocates 双减 --db data/archive.db --window 4 --min-freq 5 --genre 讲话
     """
     conn = open_readonly_archive(db)
     filters = make_analysis_filters(conn, **filter_args)

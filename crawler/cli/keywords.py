@@ -6,12 +6,14 @@ import json
 
 import click
 
+from crawler.cli.exits import BAD_INPUT, FAILED, OK, epilog
+
 from archive.collocation import SAMPLE_CHARS, Keywords, keywords, parse_subcorpus
 from crawler.cli.options import db_option, json_option
 from crawler.cli.reading import InputError, format_table, open_readonly_archive
 
 
-@click.command("keywords")
+@click.command("keywords", epilog=epilog(OK, FAILED, BAD_INPUT))
 @db_option
 @click.option("--focus", required=True, metavar="FILTER", help="The sub-corpus studied, e.g. site=baihua.test,year=2023.")
 @click.option("--reference", metavar="FILTER", help="What it is compared with (default: every other article).")
@@ -29,7 +31,9 @@ def command(db: str, focus: str, reference: str | None, min_freq: int, limit: in
     FILTER is NAME=VALUE pairs joined by commas: site=, category=, term=, genre=, year=YYYY,
     since=YYYY-MM-DD, until=YYYY-MM-DD. G2 above 3.84 is significant at p < 0.05, 10.83 at p < 0.001.
 
-    Example: fanwen keywords --db data/archive.db --focus genre=讲话 --reference genre=总结
+    \b
+    Example:
+      fanwen keywords --db data/archive.db --focus genre=讲话 --reference genre=总结
     """
     conn = open_readonly_archive(db)
     try:

@@ -8,6 +8,8 @@ import time
 
 import click
 
+from crawler.cli.exits import BAD_INPUT, FAILED, OK, epilog
+
 from archive.cjk import BadQuery
 from archive.concordance import SORTS, Concordance, kwic
 from crawler.cli.options import db_option, json_option
@@ -15,7 +17,7 @@ from crawler.cli.reading import InputError, clip, open_readonly_archive, width
 from crawler.cli.research_options import analysis_filters, make_analysis_filters
 
 
-@click.command("kwic")
+@click.command("kwic", epilog=epilog(OK, FAILED, BAD_INPUT))
 @click.argument("query")
 @db_option
 @click.option("--width", "context", default=20, show_default=True, type=click.IntRange(1, 1000),
@@ -35,7 +37,9 @@ def command(query: str, db: str, context: int, limit: int, sort: str, seed: int,
     (article_id, url, title, published_at, left, match, right, ...), then a summary
     object {"summary": true, "hits": ..., "articles": ...}.
 
-    Example: fanwen kwic 双减 --db data/archive.db --genre 讲话 --since 2021-07-01 --sort right
+    \b
+    Example:
+      fanwen kwic 双减 --db data/archive.db --genre 讲话 --since 2021-07-01 --sort right
     """
     conn = open_readonly_archive(db)
     filters = make_analysis_filters(conn, **filter_args)

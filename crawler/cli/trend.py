@@ -8,6 +8,8 @@ from typing import Any
 
 import click
 
+from crawler.cli.exits import BAD_INPUT, FAILED, OK, epilog
+
 from archive.cjk import BadQuery
 from archive.trends import Trend, trend
 from crawler.cli.options import db_option, json_option
@@ -15,7 +17,7 @@ from crawler.cli.reading import InputError, format_table, open_readonly_archive
 from crawler.cli.research_options import analysis_filters, make_analysis_filters
 
 
-@click.command("trend")
+@click.command("trend", epilog=epilog(OK, FAILED, BAD_INPUT))
 @click.argument("queries", nargs=-1, required=True, metavar="QUERY [QUERY ...]")
 @db_option
 @click.option("--by", type=click.Choice(["year", "month"]), default="month", show_default=True, help="Period.")
@@ -30,7 +32,9 @@ def command(queries: tuple[str, ...], db: str, by: str, plot: str | None, as_jso
     look like a rise). Every period between the first and last dated article is listed, empty ones
     included; undated articles are in no period (their count is printed below the table).
 
-    Example: fanwen trend 双减 课后服务 --db data/archive.db --by month --plot trend.svg
+    \b
+    Example:
+      fanwen trend 双减 课后服务 --db data/archive.db --by month --plot trend.svg
     """
     if plot and not plot.lower().endswith((".png", ".svg")):
         raise InputError(f"--plot {plot}: name the plot file .png or .svg")
