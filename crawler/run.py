@@ -6,15 +6,17 @@ import asyncio
 import logging
 import os
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from scrapy.crawler import CrawlerProcess
 from scrapy.settings import Settings
 from scrapy.utils.project import get_project_settings
 
-from archive.lock import ArchiveBusy
 from crawler import console
 from crawler.spiders.fanwen import FanwenSpider
+
+if TYPE_CHECKING:  # the archive package imports sqlite-utils (and pandas): a bare crawl does not need it
+    from archive.lock import ArchiveBusy
 
 logger = logging.getLogger(__name__)
 
@@ -62,6 +64,8 @@ def start_crawl(process: CrawlerProcess, crawler, **spider_args: Any) -> None:
 def refusal(crawl: Any) -> list[ArchiveBusy]:
     """Filled with ArchiveBusy if the crawl (the Deferred or Task of `process.crawl`) is refused the
     archive's lock. The refusal was logged as one error line: it is not logged again as a traceback."""
+    from archive.lock import ArchiveBusy
+
     refused: list[ArchiveBusy] = []
     if isinstance(crawl, asyncio.Future):
         def done(task: asyncio.Future) -> None:
