@@ -184,7 +184,7 @@ def test_a_crawl_adds_the_writer_hooks_of_its_settings_and_they_see_every_change
     try:
         writer = session.writer
         hook = writer.hooks[-1]
-        assert [type(h).__name__ for h in writer.hooks] == ["SearchIndexer", "RecordingHook"]
+        assert [type(h).__name__ for h in writer.hooks] == ["DerivedFields", "SearchIndexer", "RecordingHook"]
         writer.open()
         first = writer.store_article(article("http://x.test/a/long-name.html", "第一版。"), None).article_id
         writer.store_article(article("http://x.test/a/1.html", "第一版。", title="短标题"), None)

@@ -84,13 +84,13 @@ class CaptureMiddleware:
         settings = crawler.settings
         if not settings.getbool("FANWEN_WARC_ENABLED"):
             raise NotConfigured("FANWEN_WARC_ENABLED is off")
+        session = ArchiveSession.of(crawler)
+        if session is None:  # a distributed worker: no archive to index the captures in
+            raise NotConfigured("no archive to index the captures in (ARCHIVE_DB is empty)")
         folder = WarcFolder(capture_dir(settings.get("ARCHIVE_DB"), settings.get("FANWEN_WARC_DIR")),
                             settings.getint("FANWEN_WARC_MAX_SIZE"),
                             {"http-header-user-agent": settings.get("USER_AGENT", ""),
                              "robots": "obey" if settings.getbool("ROBOTSTXT_OBEY") else "ignore"})
-        session = ArchiveSession.of(crawler)
-        if session is None:
-            raise NotConfigured("no archive to index the captures in (ARCHIVE_DB is empty)")
         middleware = cls(folder, session.writer, crawler.stats, session)
         session.writer.add_hook(CaptureIndex(middleware))
         crawler.signals.connect(middleware.spider_closed, signal=signals.spider_closed)
