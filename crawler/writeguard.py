@@ -16,7 +16,7 @@ from typing import Any
 logger = logging.getLogger(__name__)
 
 _UNWRITABLE = ("database or disk is full", "disk i/o error", "attempt to write a readonly database",
-               "read-only file system", "no space left", "disk quota exceeded")
+               "read-only file system", "no space left", "disk quota exceeded", "file too large")
 # What the writers say once an earlier write failed mid-transaction.
 _AFTERMATH = ("cannot commit - no transaction is active", "cannot start a transaction within a transaction")
 
