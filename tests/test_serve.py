@@ -27,8 +27,11 @@ def server(tmp_path_factory):
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
+    # The server's output goes to a file: a pipe nobody reads fills up (Datasette prints a long traceback
+    # for each bad request when `rich` is installed) and the server then blocks on its next write.
+    log = (tmp_path_factory.mktemp("serve-log") / "serve.log").open("w+")
     proc = subprocess.Popen([*FANWEN, "serve", "--db", str(db), "--port", str(port)], cwd=ROOT,
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+                            stdout=log, stderr=subprocess.STDOUT, text=True)
     base = f"http://127.0.0.1:{port}"
     try:
         deadline = time.monotonic() + 90  # a loaded machine takes 15 s just to import the CLI
@@ -37,12 +40,13 @@ def server(tmp_path_factory):
                 urllib.request.urlopen(base + "/-/versions.json", timeout=1)
                 break
             except OSError:
-                assert proc.poll() is None, proc.stderr.read()
+                assert proc.poll() is None, log.seek(0) or log.read()
                 time.sleep(0.1)
         yield base
     finally:
         proc.terminate()
         proc.wait(timeout=10)
+        log.close()
 
 
 def get_json(url: str):
