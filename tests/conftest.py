@@ -3,10 +3,15 @@
 from __future__ import annotations
 
 import os
+import socket
 import sqlite3
 import subprocess
 import sys
+import time
+import urllib.request
+from contextlib import contextmanager
 from pathlib import Path
+from typing import Iterator
 
 import pytest
 
@@ -64,3 +69,31 @@ def count_rows(db: Path, sql: str) -> int:
             conn.close()
     except sqlite3.OperationalError:
         return 0
+
+
+@contextmanager
+def serving(db: Path, log_path: Path) -> Iterator[str]:
+    """`fanwen serve` on a free port until the block ends; yields its base URL.
+
+    Its output goes to a file: a pipe nobody reads fills up (Datasette prints a long traceback for each
+    bad request when `rich` is installed) and the server then blocks on its next write."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    with log_path.open("w+") as log:
+        proc = subprocess.Popen([*FANWEN, "serve", "--db", str(db), "--port", str(port)], cwd=ROOT,
+                                stdout=log, stderr=subprocess.STDOUT, text=True)
+        base = f"http://127.0.0.1:{port}"
+        try:
+            deadline = time.monotonic() + 90  # a loaded machine takes 15 s just to import the CLI
+            while time.monotonic() < deadline:
+                try:
+                    urllib.request.urlopen(base + "/-/versions.json", timeout=1)
+                    break
+                except OSError:
+                    assert proc.poll() is None, log.seek(0) or log.read()
+                    time.sleep(0.1)
+            yield base
+        finally:
+            proc.terminate()
+            proc.wait(timeout=10)

@@ -16,6 +16,7 @@ from pathlib import Path
 import pytest
 
 from archive_factory import make_archive
+from tests.conftest import serving
 
 ROOT = Path(__file__).resolve().parent.parent
 FANWEN = [sys.executable, "-m", "crawler.cli"]
@@ -23,30 +24,9 @@ FANWEN = [sys.executable, "-m", "crawler.cli"]
 
 @pytest.fixture(scope="module")
 def server(tmp_path_factory):
-    db = make_archive(tmp_path_factory.mktemp("serve") / "archive.db")
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
-    # The server's output goes to a file: a pipe nobody reads fills up (Datasette prints a long traceback
-    # for each bad request when `rich` is installed) and the server then blocks on its next write.
-    log = (tmp_path_factory.mktemp("serve-log") / "serve.log").open("w+")
-    proc = subprocess.Popen([*FANWEN, "serve", "--db", str(db), "--port", str(port)], cwd=ROOT,
-                            stdout=log, stderr=subprocess.STDOUT, text=True)
-    base = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 90  # a loaded machine takes 15 s just to import the CLI
-        while time.monotonic() < deadline:
-            try:
-                urllib.request.urlopen(base + "/-/versions.json", timeout=1)
-                break
-            except OSError:
-                assert proc.poll() is None, log.seek(0) or log.read()
-                time.sleep(0.1)
+    folder = tmp_path_factory.mktemp("serve")
+    with serving(make_archive(folder / "archive.db"), folder / "serve.log") as base:
         yield base
-    finally:
-        proc.terminate()
-        proc.wait(timeout=10)
-        log.close()
 
 
 def get_json(url: str):

@@ -14,32 +14,16 @@ import pytest
 
 import fanwen
 from research_archive import make_research_archive
-from tests.conftest import FANWEN, ROOT
+from tests.conftest import FANWEN, ROOT, serving
 from tests.test_serve import chromium_driver
 
 
 @pytest.fixture(scope="module")
 def served(tmp_path_factory):
-    db = make_research_archive(tmp_path_factory.mktemp("workbench") / "archive.db")
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
-    proc = subprocess.Popen([*FANWEN, "serve", "--db", str(db), "--port", str(port)], cwd=ROOT,
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-    base = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 90  # a loaded machine takes 15 s just to import the CLI
-        while time.monotonic() < deadline:
-            try:
-                urllib.request.urlopen(base + "/-/versions.json", timeout=1)
-                break
-            except OSError:
-                assert proc.poll() is None, proc.stderr.read()
-                time.sleep(0.1)
+    folder = tmp_path_factory.mktemp("workbench")
+    db = make_research_archive(folder / "archive.db")
+    with serving(db, folder / "serve.log") as base:
         yield base, db
-    finally:
-        proc.terminate()
-        proc.wait(timeout=10)
 
 
 @pytest.fixture(scope="module")
