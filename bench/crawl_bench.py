@@ -60,12 +60,12 @@ def main() -> None:
 def served_fixture(articles_per_site: int) -> Iterator[tuple[Any, list[str]]]:
     """The generated demo sites (seed 7) served by a separate process: (bundle, start URLs)."""
     sys.path.insert(0, str(ROOT))
-    from testsite import build_sites
+    from fanwen.testsite import build_sites
 
     bundle = build_sites(seed=7, articles_per_site=articles_per_site)
     port = free_port()
     server = subprocess.Popen(
-        [PYTHON, "-m", "testsite", "serve", "--port", str(port), "--seed", "7",
+        [PYTHON, "-m", "fanwen.testsite", "serve", "--port", str(port), "--seed", "7",
          "--articles-per-site", str(articles_per_site)],
         cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True,
     )

@@ -26,9 +26,9 @@ from typing import Iterator
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from archive.writer import ArchiveWriter  # noqa: E402
+from fanwen.archive.writer import ArchiveWriter  # noqa: E402
 from bench.rss import peak_rss_mib  # noqa: E402
-from archive.neardup import NearDupDetector  # noqa: E402
+from fanwen.archive.neardup import NearDupDetector  # noqa: E402
 from pipelines.dedupe import content_hash  # noqa: E402
 
 NEAR_SHARE = 0.10

@@ -146,11 +146,11 @@ def main() -> None:
     args = parser.parse_args()
 
     sys.path.insert(0, str(ROOT))
-    from testsite import build_sites
+    from fanwen.testsite import build_sites
 
     bundle = build_sites(seed=7, articles_per_site=args.articles_per_site)
     site_port = free_port()
-    site = subprocess.Popen([PYTHON, "-m", "testsite", "serve", "--port", str(site_port), "--seed", "7",
+    site = subprocess.Popen([PYTHON, "-m", "fanwen.testsite", "serve", "--port", str(site_port), "--seed", "7",
                              "--articles-per-site", str(args.articles_per_site)],
                             cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     with tempfile.TemporaryDirectory() as tmp:

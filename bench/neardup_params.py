@@ -12,8 +12,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 import itertools
 
 import numpy as np
-from testsite import build_sites
-from archive.neardup.shingles import Folder, shingle_hashes, jaccard
+from fanwen.testsite import build_sites
+from fanwen.archive.neardup.shingles import Folder, shingle_hashes, jaccard
 f = Folder()
 for seed in (7, 8):
     b = build_sites(seed=seed, articles_per_site=120)

@@ -23,11 +23,11 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 
-from archive.concordance import compile_query, kwic, totals  # noqa: E402
-from archive.filters import Filters  # noqa: E402
-from archive.readonly import open_readonly  # noqa: E402
-from archive.search import search  # noqa: E402
-from archive.trends import trend  # noqa: E402
+from fanwen.archive.concordance import compile_query, kwic, totals  # noqa: E402
+from fanwen.archive.filters import Filters  # noqa: E402
+from fanwen.archive.readonly import open_readonly  # noqa: E402
+from fanwen.archive.search import search  # noqa: E402
+from fanwen.archive.trends import trend  # noqa: E402
 from search_bench import generate, is_cjk  # noqa: E402
 
 BANDS = [(0.001, 0.01), (0.01, 0.05), (0.05, 0.2), (0.3, 0.6), (0.8, 1.0)]  # share of articles containing the word

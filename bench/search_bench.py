@@ -24,9 +24,9 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from archive.readonly import open_readonly  # noqa: E402
-from archive.schema import connect  # noqa: E402
-from archive.search import rebuild_index, search  # noqa: E402
+from fanwen.archive.readonly import open_readonly  # noqa: E402
+from fanwen.archive.schema import connect  # noqa: E402
+from fanwen.archive.search import rebuild_index, search  # noqa: E402
 
 CHARS = ("的一是在不了有和人这中大为上个国我以要他时来用们生到作地于出就分对成会可主发年动同工也能下过子说产种面而"
          "方后多定行学法所民得经十三之进着等部度家电力里如水化高自二理起小物现实加量都两体制机当使点从业本去把性好应"
@@ -43,7 +43,7 @@ WEEKS = [f"20{y:02d}-{m:02d}-{d:02d}" for y in range(15, 25) for m in range(1, 1
 
 def vocabulary(rng: random.Random, size: int = 4000) -> tuple[list[str], list[float]]:
     """Real 公文 phrases of the test-site generator plus random words, Zipf-weighted, as cumulative weights."""
-    from testsite import phrases
+    from fanwen.testsite import phrases
 
     real = sorted({w for v in vars(phrases).values() if isinstance(v, tuple) for w in v if isinstance(w, str)})
     words = real + ["".join(rng.choices(CHARS, k=rng.choice((1, 2, 2, 2, 3, 4)))) for _ in range(size - len(real))]

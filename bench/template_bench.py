@@ -62,8 +62,8 @@ def main() -> None:
     args = parser.parse_args()
 
     from crawler.extract import main_text
-    from testsite import SiteApp, build_sites, serve
-    from testsite.families import Duanwen
+    from fanwen.testsite import SiteApp, build_sites, serve
+    from fanwen.testsite.families import Duanwen
 
     bundle = build_sites(seed=args.seed, articles_per_site=args.articles, families=(Duanwen,))
     app = SiteApp(bundle, port=8000)

@@ -3,7 +3,7 @@ pages with a short body, of pages whose extraction failed, of duplicates, a site
 article, and a drop of body length or article count against the same site's earlier crawls.
 
 The checks are plain functions of figures (`SiteFigures`); `check_and_record` reads the figures from the
-archive (archive/monitors.py), records them with the alarms in `crawls`, and returns the alarms.
+archive (fanwen/archive/monitors.py), records them with the alarms in `crawls`, and returns the alarms.
 Thresholds are the FANWEN_MONITOR_* settings (docs/settings.md).
 """
 
@@ -136,8 +136,8 @@ def _drops(site: str, f: SiteFigures, history: list[dict[str, Any]], limits: Thr
 
 def check_and_record(db_path: str | Path, crawl_id: int, settings: Any) -> list[str]:
     """Compute the crawl's figures, evaluate them against its site's history, record both in `crawls`."""
-    from archive import connect
-    from archive.monitors import crawl_row, earlier_quality, judged_pages, record_quality, site_article_count
+    from fanwen.archive import connect
+    from fanwen.archive.monitors import crawl_row, earlier_quality, judged_pages, record_quality, site_article_count
 
     if not settings.getbool("FANWEN_MONITOR_ENABLED"):
         return []

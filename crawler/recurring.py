@@ -21,9 +21,9 @@ from typing import Any
 
 from croniter import croniter
 
-from archive import connect
-from archive.lock import ArchiveBusy, ArchiveLock
-from archive.schedules import (
+from fanwen.archive import connect
+from fanwen.archive.lock import ArchiveBusy, ArchiveLock
+from fanwen.archive.schedules import (
     TIME_FORMAT,
     Schedule,
     due_schedules,

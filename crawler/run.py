@@ -16,7 +16,7 @@ from crawler import console
 from crawler.spiders.fanwen import FanwenSpider
 
 if TYPE_CHECKING:  # the archive package imports sqlite-utils (and pandas): a bare crawl does not need it
-    from archive.lock import ArchiveBusy
+    from fanwen.archive.lock import ArchiveBusy
 
 logger = logging.getLogger(__name__)
 
@@ -64,7 +64,7 @@ def start_crawl(process: CrawlerProcess, crawler, **spider_args: Any) -> None:
 def refusal(crawl: Any) -> list[ArchiveBusy]:
     """Filled with ArchiveBusy if the crawl (the Deferred or Task of `process.crawl`) is refused the
     archive's lock. The refusal was logged as one error line: it is not logged again as a traceback."""
-    from archive.lock import ArchiveBusy
+    from fanwen.archive.lock import ArchiveBusy
 
     refused: list[ArchiveBusy] = []
     if isinstance(crawl, asyncio.Future):

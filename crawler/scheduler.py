@@ -17,7 +17,7 @@ from scrapy import signals
 from scrapy.core.scheduler import Scheduler
 from scrapy.http import Request
 
-from archive.frontier import RESUMABLE_REASONS, Frontier
+from fanwen.archive.frontier import RESUMABLE_REASONS, Frontier
 from crawler.console import PROGRESS_LOGGER
 from crawler.extensions.archive_session import ArchiveSession
 from crawler.items import ArticleItem, PageRecord

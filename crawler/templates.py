@@ -73,7 +73,7 @@ class TemplateBook:
                 self.writer = session.writer
         if self.writer is None:
             return
-        from archive.templates import latest_templates
+        from fanwen.archive.templates import latest_templates
 
         self.writer.open()  # a no-op when the session opened it
         for stored in latest_templates(self.writer.db):
@@ -132,7 +132,7 @@ class TemplateBook:
             ready.set()
 
     def _record(self, events: list[Event]) -> None:
-        from archive.templates import retire_template, save_template
+        from fanwen.archive.templates import retire_template, save_template
 
         for event in events:
             layout = event.layout

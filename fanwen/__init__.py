@@ -7,8 +7,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from archive.cjk import BadQuery
-from archive.schema import NotAnArchive
+from fanwen.archive.cjk import BadQuery
+from fanwen.archive.schema import NotAnArchive
 from fanwen.api import Archive
 
 __all__ = ["Archive", "BadQuery", "NotAnArchive", "open"]

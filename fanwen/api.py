@@ -1,4 +1,4 @@
-"""The `Archive` of the Python API: thin over archive/, every result a pandas DataFrame."""
+"""The `Archive` of the Python API: thin over fanwen/archive/, every result a pandas DataFrame."""
 
 from __future__ import annotations
 
@@ -8,12 +8,12 @@ from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from archive.concordance import kwic as _kwic
-from archive.filters import Filters
-from archive.readonly import open_readonly
-from archive.schema import NotAnArchive
-from archive.search import search as _search
-from archive.trends import trend as _trend
+from fanwen.archive.concordance import kwic as _kwic
+from fanwen.archive.filters import Filters
+from fanwen.archive.readonly import open_readonly
+from fanwen.archive.schema import NotAnArchive
+from fanwen.archive.search import search as _search
+from fanwen.archive.trends import trend as _trend
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -115,7 +115,7 @@ class Archive:
         """Collocates of `word` (as `fanwen collocates`): freq, left, right, corpus_freq, logDice, mi."""
         import pandas as pd
 
-        from archive.collocation import SAMPLE_CHARS, collocates
+        from fanwen.archive.collocation import SAMPLE_CHARS, collocates
 
         result = collocates(self.conn, word, make_filters(**filters), window, min_freq, limit, sample_chars or SAMPLE_CHARS)
         frame = pd.DataFrame(result.rows, columns=["collocate", "freq", "left", "right", "corpus_freq", "logDice", "mi"])
@@ -127,7 +127,7 @@ class Archive:
         """Keywords of the `focus` sub-corpus ("site=…,year=2023,genre=讲话") against `reference` (default: the rest)."""
         import pandas as pd
 
-        from archive.collocation import keywords, parse_subcorpus
+        from fanwen.archive.collocation import keywords, parse_subcorpus
 
         result = keywords(self.conn, parse_subcorpus(focus, all),
                           parse_subcorpus(reference, all) if reference else None, min_freq, limit)
@@ -136,6 +136,6 @@ class Archive:
 
     def article(self, article_id: int) -> dict[str, Any] | None:
         """One article with its provenance: `urls`, `cluster` (representative or re-posts), `versions`."""
-        from archive.provenance import article_record
+        from fanwen.archive.provenance import article_record
 
         return article_record(self.conn, article_id)

@@ -14,9 +14,9 @@ from typing import Any
 
 from markupsafe import Markup
 
-from archive.cjk import BadQuery
-from archive.filters import known_sites
-from archive.genre import GENRES, OTHER
+from fanwen.archive.cjk import BadQuery
+from fanwen.archive.filters import known_sites
+from fanwen.archive.genre import GENRES, OTHER
 
 TEMPLATES = Path(__file__).resolve().parent / "templates"
 TABS = ("search", "kwic", "trend")
@@ -120,7 +120,7 @@ def _records(frame: Any) -> list[dict[str, Any]]:
 
 
 def _marked(snippet: str) -> Markup:
-    """A snippet with <mark> from archive.search: everything escaped but the marks."""
+    """A snippet with <mark> from fanwen.archive.search: everything escaped but the marks."""
     return Markup(escape(snippet).replace("&lt;mark&gt;", "<mark>").replace("&lt;/mark&gt;", "</mark>"))
 
 
@@ -128,7 +128,7 @@ def _highlight(text: str, query: str) -> Markup:
     if not query:
         return Markup(escape(text))
     try:
-        from archive.concordance import compile_query
+        from fanwen.archive.concordance import compile_query
 
         compiled = compile_query(query)
     except BadQuery:

@@ -27,7 +27,7 @@ class CleanPipeline:
 
     def __init__(self, learner: BoilerplateLearner, session=None, wait: float = 10.0, stats=None):
         """`session`: the crawl's archive session (crawler.extensions.archive_session), or None."""
-        from archive.sites import SiteBoilerplate  # the archive (sqlite-utils): not for pure cleaning
+        from fanwen.archive.sites import SiteBoilerplate  # the archive (sqlite-utils): not for pure cleaning
 
         self.learner = learner
         self.session = session

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from archive.extraction import set_extractor_version
+from fanwen.archive.extraction import set_extractor_version
 from crawler.extract.version import EXTRACTOR_VERSION
 from crawler.items import ArticleItem
 from scrapy.exceptions import NotConfigured

@@ -5,7 +5,7 @@ from __future__ import annotations
 import sqlite3
 from pathlib import Path
 
-from archive import ArchiveWriter
+from fanwen.archive import ArchiveWriter
 from pipelines.dedupe import content_hash
 
 DOCS = [

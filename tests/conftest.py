@@ -15,7 +15,7 @@ from typing import Iterator
 
 import pytest
 
-from testsite import build_sites, serve
+from fanwen.testsite import build_sites, serve
 
 ROOT = Path(__file__).resolve().parent.parent
 FANWEN = [sys.executable, "-m", "crawler.cli"]

@@ -5,10 +5,10 @@ from __future__ import annotations
 import sqlite3
 from pathlib import Path
 
-from archive import ArchiveWriter
-from archive.genre import classify
+from fanwen.archive import ArchiveWriter
+from fanwen.archive.genre import classify
 from pipelines.dedupe import content_hash
-from testsite import build_sites
+from fanwen.testsite import build_sites
 
 # Bodies that exercise what generated text rarely has: Latin words, punctuation inside a phrase, repeats.
 EXTRA = [

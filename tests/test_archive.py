@@ -4,7 +4,7 @@ import sqlite3
 
 import pytest
 
-from archive import SCHEMA_VERSION, ArchiveWriter, NotAnArchive, connect
+from fanwen.archive import SCHEMA_VERSION, ArchiveWriter, NotAnArchive, connect
 from tests.conftest import foreign_database
 
 
@@ -52,8 +52,8 @@ def test_kept_copy_does_not_depend_on_order(tmp_path):
 
 
 def test_changed_text_at_a_known_url_is_a_new_version_and_the_old_text_is_kept(writer):
-    from archive.search import search
-    from archive.versions import versions
+    from fanwen.archive.search import search
+    from fanwen.archive.versions import versions
 
     writer.store_article(article("http://x.test/a/1.html", "第一版的正文。"), None)
     assert writer.store_article(article("http://x.test/a/1.html", "第二版的正文。"), None).status == "changed"

@@ -9,7 +9,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from archive.lock import ArchiveLock
+from fanwen.archive.lock import ArchiveLock
 from tests.archive_factory import make_archive
 from tests.conftest import ROOT, run_fanwen
 from tests.redis_server import redis_server  # noqa: F401  (fixture)
@@ -70,7 +70,7 @@ def test_a_crawl_refused_after_the_commands_check_raises_archive_busy_and_writes
     db = make_archive(tmp_path / "archive.db")
     before = files(tmp_path)
     program = (
-        "import sys\nfrom archive.lock import ArchiveBusy\nfrom crawler.run import run_crawl\n"
+        "import sys\nfrom fanwen.archive.lock import ArchiveBusy\nfrom crawler.run import run_crawl\n"
         f"try:\n    run_crawl([{START!r}], {str(db)!r})\nexcept ArchiveBusy as exc:\n    print('refused:', exc)\n"
         "    sys.exit(75)\n"
     )

@@ -88,7 +88,7 @@ def assert_one_line(result) -> None:
 
 def test_index_and_dedupe_refuse_an_archive_that_a_crawl_holds(tmp_path):
     """`fanwen index` and `fanwen dedupe` rewrite the archive: while a crawl holds it they stop (75)."""
-    from archive.lock import ArchiveLock
+    from fanwen.archive.lock import ArchiveLock
     from tests.archive_factory import make_archive
 
     db = make_archive(tmp_path / "a.db")
@@ -139,7 +139,7 @@ def test_every_help_keeps_its_examples_copyable_and_lists_its_exit_statuses():
 def test_the_command_list_names_every_command_module_and_dedupe_default_matches():
     from crawler.cli import COMMANDS, MODULES
     from crawler.cli.dedupe import DEFAULT_THRESHOLD
-    from archive.neardup import DEFAULT_THRESHOLD as PIPELINE_THRESHOLD
+    from fanwen.archive.neardup import DEFAULT_THRESHOLD as PIPELINE_THRESHOLD
 
     modules = {p.stem for p in (ROOT / "crawler" / "cli").glob("*.py")
                if "\ncommand = " in p.read_text() or '@click.command("' in p.read_text() or '@click.group("' in p.read_text()}

@@ -183,8 +183,8 @@ def test_an_archiver_killed_and_restarted_loses_and_doubles_nothing(site, bundle
 
 def test_a_replayed_entry_already_committed_is_acknowledged_not_archived_again(redis_server, tmp_path):
     """The crash window between the archive's commit and Redis's acknowledgement."""
-    from archive import ArchiveWriter
-    from archive.stream import StreamEntries
+    from fanwen.archive import ArchiveWriter
+    from fanwen.archive.stream import StreamEntries
     from crawler.distributed.stream import FIELD, GROUP, encode_item
     from crawler.items import PageRecord
 

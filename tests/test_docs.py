@@ -2,7 +2,7 @@
 
 from pathlib import Path
 
-from archive.schema import TABLES
+from fanwen.archive.schema import TABLES
 from crawler import settings
 
 DOCS = Path(__file__).parent.parent / "docs"
@@ -25,7 +25,7 @@ def test_every_archive_column_is_documented():
 
 
 def test_every_table_in_the_ddl_is_documented(tmp_path):
-    from archive import connect
+    from fanwen.archive import connect
 
     db = connect(tmp_path / "a.db")
     fts_tables = {t for t in db.table_names() if db[t].virtual_table_using == "FTS5"}
@@ -50,7 +50,7 @@ def test_settings_defaults_live_only_in_the_settings_module():
     root = DOCS.parent
     read = re.compile(r"""\.get(?:int|float|bool|dict|list)?\(\s*["']((?:FANWEN_|ARCHIVE_DB|REDIS_URL)\w*)["']\s*(,)?""")
     repeated, unknown = [], []
-    for path in sorted([*root.glob("crawler/**/*.py"), *root.glob("pipelines/**/*.py"), *root.glob("archive/**/*.py")]):
+    for path in sorted([*root.glob("crawler/**/*.py"), *root.glob("pipelines/**/*.py"), *root.glob("fanwen/archive/**/*.py")]):
         for match in read.finditer(path.read_text(encoding="utf-8")):
             if match[2]:
                 repeated.append(f"{path.relative_to(root)}: {match[1]}")

@@ -13,7 +13,7 @@ import time
 import pytest
 
 from crawler.cli.exits import BAD_INPUT, BUSY, NOTHING_FETCHED, UNWRITABLE
-from testsite import build_sites, serve
+from fanwen.testsite import build_sites, serve
 from tests.conftest import FANWEN, LOCAL, ROOT, fanwen_crawl, run_fanwen
 
 
@@ -40,7 +40,7 @@ def small_site():
 def test_a_disk_that_fills_stops_the_crawl_with_one_line_and_status_74(small_site, tmp_path):
     bundle, server = small_site
     db = tmp_path / "archive.db"
-    from archive import connect
+    from fanwen.archive import connect
 
     connect(db).conn.close()
     room = db.stat().st_size + 150_000  # the file system is full once the archive has grown by this much
@@ -94,7 +94,7 @@ def test_a_refused_connection_is_nothing_fetched_too(tmp_path):
 
 
 def test_the_archive_in_use_is_75_with_the_holders_pid(tmp_path):
-    from archive.lock import ArchiveLock
+    from fanwen.archive.lock import ArchiveLock
 
     db = tmp_path / "a.db"
     with ArchiveLock(db):

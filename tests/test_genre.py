@@ -6,8 +6,8 @@ import sqlite3
 
 import pytest
 
-from archive import ArchiveWriter, connect
-from archive.genre import GENRES, OTHER, classify, count_masks
+from fanwen.archive import ArchiveWriter, connect
+from fanwen.archive.genre import GENRES, OTHER, classify, count_masks
 from pipelines.dedupe import content_hash
 
 TITLES = [

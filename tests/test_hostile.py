@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from testsite.chaos import TITLES, ChaosSite
+from fanwen.testsite.chaos import TITLES, ChaosSite
 from tests.conftest import FANWEN, LOCAL, ROOT
 
 CRAWL_SETTINGS = ["-s", "DOWNLOAD_TIMEOUT=2", "-s", "RETRY_TIMES=1", "-s", "FANWEN_MAX_PAGE_BYTES=1000000",

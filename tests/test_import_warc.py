@@ -17,7 +17,7 @@ from warcio.archiveiterator import ArchiveIterator
 from warcio.statusandheaders import StatusAndHeaders
 from warcio.warcwriter import WARCWriter
 
-from testsite import build_sites
+from fanwen.testsite import build_sites
 from tests.conftest import FANWEN, ROOT, count_rows, fanwen_crawl, run_fanwen
 
 ARTICLES = "SELECT u.url, a.content_hash FROM article_urls u JOIN articles a ON a.id = u.article_id"

@@ -10,7 +10,7 @@ import sqlite3
 import pytest
 
 from crawler.monitors import SiteFigures, Thresholds, evaluate, site_figures
-from testsite import build_sites, serve
+from fanwen.testsite import build_sites, serve
 from tests.conftest import fanwen_crawl, run_fanwen
 
 FULL = ["-s", "FANWEN_REVISIT_ENABLED=False"]  # every article page is fetched again: a full recrawl

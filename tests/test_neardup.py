@@ -7,13 +7,13 @@ import sqlite3
 import numpy as np
 import pytest
 
-from archive.writer import ArchiveWriter
-from archive.neardup import NearDupDetector, recompute_clusters
+from fanwen.archive.writer import ArchiveWriter
+from fanwen.archive.neardup import NearDupDetector, recompute_clusters
 from pipelines.dedupe import content_hash
-from archive.neardup.lsh import BandIndex, band_keys, earlier_sharing
-from archive.neardup.paragraph_index import ParagraphIndex
-from archive.neardup.shingles import Folder, estimate, jaccard, shingle_hashes, shingle_hashes_many, signature, signatures
-from testsite import build_sites
+from fanwen.archive.neardup.lsh import BandIndex, band_keys, earlier_sharing
+from fanwen.archive.neardup.paragraph_index import ParagraphIndex
+from fanwen.archive.neardup.shingles import Folder, estimate, jaccard, shingle_hashes, shingle_hashes_many, signature, signatures
+from fanwen.testsite import build_sites
 
 BODIES = [t.body for t in build_sites(seed=7, articles_per_site=20).truth if t.variant is None and "篇一" not in t.body][:12]
 

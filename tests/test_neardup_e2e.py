@@ -10,7 +10,7 @@ import subprocess
 
 import pytest
 
-from testsite.variants import NEGATIVE_KINDS
+from fanwen.testsite.variants import NEGATIVE_KINDS
 from tests.conftest import FANWEN, ROOT, fanwen_crawl
 
 

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from archive.readonly import ReadOnlyError, open_readonly, run_readonly
+from fanwen.archive.readonly import ReadOnlyError, open_readonly, run_readonly
 from archive_factory import make_archive
 
 from tests.conftest import run_fanwen as run

@@ -11,7 +11,7 @@ import time
 
 import pytest
 
-from testsite import build_sites
+from fanwen.testsite import build_sites
 from tests.conftest import FANWEN, ROOT, count_rows, fanwen_crawl, run_fanwen
 
 

@@ -8,7 +8,7 @@ from collections import defaultdict
 import pytest
 
 import fanwen
-from archive.cjk import BadQuery
+from fanwen.archive.cjk import BadQuery
 from research_archive import corpus, make_research_archive, occurrences
 
 

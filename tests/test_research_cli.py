@@ -9,9 +9,9 @@ from collections import Counter
 import pytest
 
 import fanwen
-from archive.collocation import collocates, keywords, log_likelihood, parse_subcorpus, segment
-from archive.filters import Filters
-from archive.readonly import open_readonly
+from fanwen.archive.collocation import collocates, keywords, log_likelihood, parse_subcorpus, segment
+from fanwen.archive.filters import Filters
+from fanwen.archive.readonly import open_readonly
 from research_archive import corpus, make_research_archive
 from tests.conftest import run_fanwen as run
 

@@ -9,7 +9,7 @@ import time
 
 import pytest
 
-from testsite import build_sites, serve
+from fanwen.testsite import build_sites, serve
 from tests.archive_rows import content_rows
 from tests.conftest import fanwen_crawl
 
@@ -112,8 +112,8 @@ def test_pending_requests_keep_their_conditional_headers_and_refetch_flag(tmp_pa
     past the trap guard."""
     from scrapy.http import Request
 
-    from archive import ArchiveWriter
-    from archive.frontier import Frontier
+    from fanwen.archive import ArchiveWriter
+    from fanwen.archive.frontier import Frontier
     from crawler.scheduler import request_extras, restore_request
 
     writer = ArchiveWriter(tmp_path / "a.db")

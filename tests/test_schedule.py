@@ -15,7 +15,7 @@ import pytest
 from click.testing import CliRunner
 
 from crawler.cli import main
-from testsite import build_sites, serve
+from fanwen.testsite import build_sites, serve
 from tests.conftest import FANWEN, LOCAL, ROOT, run_fanwen
 
 
@@ -243,7 +243,7 @@ def test_sigterm_stops_the_running_crawl_cleanly_and_the_same_crawl_resumes_late
 def test_missed_runs_are_caught_up_once_then_the_next_slot_is_in_the_future():
     from datetime import datetime, timedelta, timezone
 
-    from archive.schedules import Schedule
+    from fanwen.archive.schedules import Schedule
     from crawler.recurring import next_run, parse_every, stamp
 
     now = datetime(2026, 11, 29, 9, 30, 10, tzinfo=timezone.utc)

@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pytest
 
-from archive.lock import ArchiveLock
+from fanwen.archive.lock import ArchiveLock
 from tests.conftest import ROOT
 
 BIN = Path(sys.executable).parent

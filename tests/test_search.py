@@ -10,13 +10,13 @@ from pathlib import Path
 
 import pytest
 
-from archive import ArchiveWriter, cjk
-from archive.filters import Filters
-from archive.readonly import open_readonly
-from archive.search import has_index, search
+from fanwen.archive import ArchiveWriter, cjk
+from fanwen.archive.filters import Filters
+from fanwen.archive.readonly import open_readonly
+from fanwen.archive.search import has_index, search
 from archive_factory import make_archive
 from pipelines.dedupe import content_hash
-from testsite import build_sites
+from fanwen.testsite import build_sites
 
 from tests.conftest import run_fanwen as run
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 import random
 import sqlite3
 
-from archive import ArchiveWriter
-from archive.templates import latest_templates
+from fanwen.archive import ArchiveWriter
+from fanwen.archive.templates import latest_templates
 from crawler.extract import Page, extract_article
 from crawler.extract.layouts import LayoutLearner
 from crawler.extract.template import PageDigest, learn

@@ -11,8 +11,8 @@ from collections import Counter
 import pytest
 
 from crawler.extract import main_text
-from testsite import SiteApp, build_sites, serve
-from testsite.families import Duanwen
+from fanwen.testsite import SiteApp, build_sites, serve
+from fanwen.testsite.families import Duanwen
 from tests.conftest import fanwen_crawl, run_fanwen
 
 MIN_F1 = 0.98

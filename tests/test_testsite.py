@@ -18,7 +18,7 @@ from urllib.parse import quote, urljoin, urlsplit
 
 import pytest
 
-from testsite import SiteApp, SiteBundle, build_sites, serve
+from fanwen.testsite import SiteApp, SiteBundle, build_sites, serve
 
 ROOT = Path(__file__).resolve().parents[1]
 N = 120
@@ -498,7 +498,7 @@ def test_request_log_and_concurrency(bundle: SiteBundle, server) -> None:
 
 def test_cli_truth_dump(tmp_path: Path) -> None:
     out = tmp_path / "truth.json"
-    subprocess.run([sys.executable, "-m", "testsite", "truth", "--seed", "7", "--articles-per-site", "20", "-o", str(out)],
+    subprocess.run([sys.executable, "-m", "fanwen.testsite", "truth", "--seed", "7", "--articles-per-site", "20", "-o", str(out)],
                    cwd=ROOT, check=True, timeout=60)
     data = json.loads(out.read_text(encoding="utf-8"))
     assert data == [t.to_dict() for t in build_sites(seed=7, articles_per_site=20).truth]

@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Callable, Iterator
 from urllib.parse import urlsplit
 
-from archive.captures import CaptureRow
+from fanwen.archive.captures import CaptureRow
 from crawler.capture.warc import PROFILES
 from crawler.urls import site_of
 
@@ -164,9 +164,9 @@ def import_files(db: str | Path, paths: list[Path], sites: set[str], batch: int 
 
     Idempotent (rows keyed by WARC-Record-ID), so a killed import indexes again what it had not committed.
     """
-    from archive import ArchiveWriter
-    from archive.captures import add_captures, captured_pages
-    from archive.lock import ArchiveLock
+    from fanwen.archive import ArchiveWriter
+    from fanwen.archive.captures import add_captures, captured_pages
+    from fanwen.archive.lock import ArchiveLock
 
     counts = ImportCounts()
     wanted = wanted_host(sites)

@@ -21,9 +21,9 @@ from scrapy import signals
 from scrapy.exceptions import NotConfigured
 from scrapy.http import Request, Response
 
-from archive.captures import CaptureRow, add_captures, capture_by_digest, last_capture
+from fanwen.archive.captures import CaptureRow, add_captures, capture_by_digest, last_capture
 from crawler.capture.warc import PROFILE_IDENTICAL, PROFILE_NOT_MODIFIED, Exchange, Original, WarcFolder
-from archive.hooks import WriterHook
+from fanwen.archive.hooks import WriterHook
 from crawler.extensions.archive_session import ArchiveSession
 
 logger = logging.getLogger(__name__)

@@ -6,7 +6,7 @@ import sqlite3
 from pathlib import Path
 from typing import Any
 
-from archive.captures import crawl_start_urls
+from fanwen.archive.captures import crawl_start_urls
 
 # What makes a crawl a replay: captures instead of the network, nothing skipped as already known.
 REPLAY_SETTINGS: dict[str, Any] = {
@@ -49,9 +49,9 @@ def replay_start_urls(source: str | Path, sites: list[str]) -> list[str]:
 def inherit_site_knowledge(source: str | Path, db: str | Path) -> None:
     """What the source's crawls learned about each site (boilerplate templates) goes into `db` first, so
     its pages are cleaned as the crawl cleaned them, whatever order the replay takes."""
-    from archive import ArchiveWriter
-    from archive.lock import ArchiveLock
-    from archive.sites import SiteBoilerplate
+    from fanwen.archive import ArchiveWriter
+    from fanwen.archive.lock import ArchiveLock
+    from fanwen.archive.sites import SiteBoilerplate
 
     conn = sqlite3.connect(f"file:{source}?mode=ro", uri=True)
     try:

@@ -18,7 +18,7 @@ from scrapy.exceptions import IgnoreRequest, NotConfigured
 from scrapy.http import Headers, Request, Response
 from scrapy.responsetypes import responsetypes
 
-from archive.captures import (CaptureRow, capture_by_digest, captured_pages, last_response, is_captured, record_location, replay_capture,
+from fanwen.archive.captures import (CaptureRow, capture_by_digest, captured_pages, last_response, is_captured, record_location, replay_capture,
                               replay_captures_with_params)
 from crawler.capture.middleware import capture_dir
 from crawler.capture.records import CaptureMissing, read_member

@@ -11,7 +11,7 @@ from crawler.capture.middleware import capture_dir
 
 def export_wacz(db: str, output: str, sites: tuple[str, ...] = (), warc_dir: str = "") -> None:
     """Write the WACZ and say what is in it; a capture file gone from the folder is named, not fatal."""
-    from archive.wacz import write_wacz
+    from fanwen.archive.wacz import write_wacz
 
     if not Path(db).is_file():
         raise click.ClickException(f"{db}: no such archive; give the archive with --db")

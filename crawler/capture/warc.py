@@ -23,7 +23,7 @@ from typing import BinaryIO
 from warcio.statusandheaders import StatusAndHeaders
 from warcio.warcwriter import WARCWriter
 
-from archive.captures import CaptureRow, cdxj_line
+from fanwen.archive.captures import CaptureRow, cdxj_line
 
 logger = logging.getLogger(__name__)
 

@@ -7,7 +7,7 @@ import click
 
 from crawler import console
 from crawler.cli.crawl import report_crawl
-from archive.lock import ArchiveBusy
+from fanwen.archive.lock import ArchiveBusy
 from crawler.cli.exits import BAD_INPUT, BUSY, FAILED, NOTHING_FETCHED, OK, UNWRITABLE, BusyError, epilog
 from crawler.cli.options import check_redis, db_option, holding_archive, json_option, open_archive, parse_settings, redis_option
 from crawler.cli.verbosity import current_verbosity, verbosity_options

@@ -10,8 +10,8 @@ from urllib.parse import urlsplit
 
 import click
 
-from archive.lock import ArchiveBusy
-from archive.summary import crawl_summary
+from fanwen.archive.lock import ArchiveBusy
+from fanwen.archive.summary import crawl_summary
 from crawler.cli.exits import (BAD_INPUT, BUSY, FAILED, NOTHING_FETCHED, OK, QUALITY_ALARM, UNWRITABLE, BusyError,
                                CommandError, UnwritableError, epilog, is_unwritable)
 from crawler.cli.options import (db_option, ensure_free, holding_archive, json_option, open_archive, parse_resolve,

@@ -28,7 +28,7 @@ def command(db: str, threshold: float, as_json: bool) -> None:
     Example:
       fanwen dedupe --db data/archive.db --threshold 0.7
     """
-    from archive.neardup import recompute_clusters  # numpy, rensa: only when it runs
+    from fanwen.archive.neardup import recompute_clusters  # numpy, rensa: only when it runs
 
     open_readonly_archive(db).close()  # refuses a missing, foreign or newer file before anything writes
     with holding_archive(db):

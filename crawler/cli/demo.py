@@ -27,7 +27,7 @@ def command(db: str, port: int, articles_per_site: int, as_json: bool) -> None:
       fanwen demo --db data/archive.db --port 8765
     """
     from crawler.run import LOCAL_SITE_SETTINGS
-    from testsite import build_sites, serve
+    from fanwen.testsite import build_sites, serve
 
     with holding_archive(db):  # creating or migrating the archive is a write: the crawl's lock first
         open_archive(db).conn.close()

@@ -15,10 +15,10 @@ from typing import IO
 
 import click
 
-from archive.cjk import BadQuery
-from archive.filters import Filters
-from archive.export import FIELDS, article_lines, count_articles, sql_lines
-from archive.query import BadSQL
+from fanwen.archive.cjk import BadQuery
+from fanwen.archive.filters import Filters
+from fanwen.archive.export import FIELDS, article_lines, count_articles, sql_lines
+from fanwen.archive.query import BadSQL
 from crawler.cli.exits import BAD_INPUT, FAILED, OK, epilog
 from crawler.cli.options import db_option
 from crawler.cli.reading import InputError, open_readonly_archive
@@ -107,7 +107,7 @@ def write_records(lines: Iterable[str], output: str, fmt: str, compress: bool, p
         raise InputError(f"-o: cannot write {output} ({exc.strerror}); give a writable path") from exc
     try:
         if fmt == "parquet":
-            from archive.tabular import write_parquet
+            from fanwen.archive.tabular import write_parquet
 
             os.close(handle)
             count = write_parquet(map(json.loads, lines), temp, fields, progress)
@@ -127,7 +127,7 @@ def write_records(lines: Iterable[str], output: str, fmt: str, compress: bool, p
 
 def _write(lines: Iterable[str], out: IO[str], fmt: str, progress, fields: list[str] | None = None) -> int:
     if fmt == "csv":
-        from archive.tabular import write_csv
+        from fanwen.archive.tabular import write_csv
 
         count = write_csv(map(json.loads, lines), out, fields, progress)
         out.flush()

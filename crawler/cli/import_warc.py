@@ -9,7 +9,7 @@ from pathlib import Path
 
 import click
 
-from archive.lock import ArchiveBusy
+from fanwen.archive.lock import ArchiveBusy
 from crawler.cli.exits import BAD_INPUT, BUSY, FAILED, NOTHING_FETCHED, OK, UNWRITABLE, BusyError, CommandError, epilog
 from crawler.cli.options import holding_archive, json_option, open_archive, parse_settings
 
@@ -33,7 +33,7 @@ def command(files: tuple[str, ...], db: str, sites: tuple[str, ...], settings: t
     Example:
       fanwen import-warc crawls/*.warc.gz --db data/archive.db --site www.example.com
     """
-    from archive.extraction import reextract_report
+    from fanwen.archive.extraction import reextract_report
     from crawler.capture.importer import import_files
     from crawler.capture.reextract import NoCaptures, run_reextract
 

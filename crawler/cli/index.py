@@ -6,7 +6,7 @@ import time
 
 import click
 
-from archive.search import rebuild_index
+from fanwen.archive.search import rebuild_index
 from crawler.cli.exits import BAD_INPUT, BUSY, OK, UNWRITABLE, epilog
 from crawler.cli.options import db_option, holding_archive, open_archive
 from crawler.cli.reading import open_readonly_archive

@@ -8,7 +8,7 @@ import click
 
 from crawler.cli.exits import BAD_INPUT, FAILED, OK, epilog
 
-from archive.collocation import SAMPLE_CHARS, Keywords, keywords, parse_subcorpus
+from fanwen.archive.collocation import SAMPLE_CHARS, Keywords, keywords, parse_subcorpus
 from crawler.cli.options import db_option, json_option
 from crawler.cli.reading import InputError, format_table, open_readonly_archive
 

@@ -10,8 +10,8 @@ import click
 
 from crawler.cli.exits import BAD_INPUT, FAILED, OK, epilog
 
-from archive.cjk import BadQuery
-from archive.concordance import SORTS, Concordance, kwic
+from fanwen.archive.cjk import BadQuery
+from fanwen.archive.concordance import SORTS, Concordance, kwic
 from crawler.cli.options import db_option, json_option
 from crawler.cli.reading import InputError, clip, open_readonly_archive, width
 from crawler.cli.research_options import analysis_filters, make_analysis_filters

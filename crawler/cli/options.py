@@ -9,7 +9,7 @@ from typing import Any, Iterator
 
 import click
 
-from archive.lock import ArchiveBusy, ArchiveLock
+from fanwen.archive.lock import ArchiveBusy, ArchiveLock
 from crawler.cli.exits import BAD_INPUT, BusyError, CommandError, UnwritableError, is_unwritable
 from crawler.console import redact
 
@@ -68,7 +68,7 @@ def parse_resolve(values: tuple[str, ...]) -> dict[str, str]:
 
 def open_archive(db: str):
     """Open or create the archive, or stop with a sentence that says what to do."""
-    from archive import NotAnArchive, connect  # sqlite-utils: only for the commands that write
+    from fanwen.archive import NotAnArchive, connect  # sqlite-utils: only for the commands that write
 
     try:
         return connect(db)

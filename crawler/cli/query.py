@@ -9,7 +9,7 @@ import sys
 
 import click
 
-from archive.query import BadSQL, Deadline, QueryStopped, run_query
+from fanwen.archive.query import BadSQL, Deadline, QueryStopped, run_query
 from crawler.cli.exits import BAD_INPUT, FAILED, INTERRUPTED, OK, CommandError, epilog
 from crawler.cli.options import db_option
 from crawler.cli.reading import InputError, format_table, open_readonly_archive

@@ -11,9 +11,9 @@ from typing import Any
 
 import click
 
-from archive.filters import Filters, known_sites, unknown_sites
-from archive.readonly import open_readonly
-from archive.schema import NotAnArchive
+from fanwen.archive.filters import Filters, known_sites, unknown_sites
+from fanwen.archive.readonly import open_readonly
+from fanwen.archive.schema import NotAnArchive
 
 
 class InputError(click.UsageError):

@@ -8,7 +8,7 @@ from typing import Any
 
 import click
 
-from archive.lock import ArchiveBusy
+from fanwen.archive.lock import ArchiveBusy
 from crawler.cli.exits import BAD_INPUT, BUSY, FAILED, NOTHING_FETCHED, OK, UNWRITABLE, BusyError, CommandError, epilog
 from crawler.cli.options import holding_archive, json_option, open_archive, parse_settings
 
@@ -32,7 +32,7 @@ def command(db: str, sites: tuple[str, ...], source: str | None, warc_dir: str |
     Example:
       fanwen reextract --db data/archive.db --site baihuafanwen.com
     """
-    from archive.extraction import reextract_report
+    from fanwen.archive.extraction import reextract_report
     from crawler.capture.reextract import NoCaptures, run_reextract
 
     with holding_archive(db):  # creating or migrating the archive is a write: the crawl's lock first

@@ -9,8 +9,8 @@ from typing import Any
 
 import click
 
-from archive.filters import Filters
-from archive.genre import GENRES, OTHER
+from fanwen.archive.filters import Filters
+from fanwen.archive.genre import GENRES, OTHER
 from crawler.cli.reading import InputError, filter_options, make_filters
 
 GENRE_NAMES = [*GENRES, OTHER]

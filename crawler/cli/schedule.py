@@ -9,7 +9,7 @@ from urllib.parse import urlsplit
 
 import click
 
-from archive.schedules import Schedule, ScheduleError, add_schedule, last_runs, list_schedules, remove_schedule
+from fanwen.archive.schedules import Schedule, ScheduleError, add_schedule, last_runs, list_schedules, remove_schedule
 from crawler.cli.exits import BAD_INPUT, BUSY, OK, UNWRITABLE, CommandError, epilog
 from crawler.cli.options import CONTEXT, db_option, existing_archive, json_option, open_archive, parse_resolve, parse_settings
 from crawler.cli.reading import open_readonly_archive

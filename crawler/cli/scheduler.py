@@ -8,7 +8,7 @@ from pathlib import Path
 
 import click
 
-from archive.lock import ArchiveBusy
+from fanwen.archive.lock import ArchiveBusy
 from crawler.cli.exits import BAD_INPUT, BUSY, OK, UNWRITABLE, BusyError, CommandError, epilog
 from crawler.cli.options import db_option, open_archive
 

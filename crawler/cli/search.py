@@ -8,8 +8,8 @@ import sys
 
 import click
 
-from archive.cjk import BadQuery
-from archive.search import SearchResult, has_index, search
+from fanwen.archive.cjk import BadQuery
+from fanwen.archive.search import SearchResult, has_index, search
 from crawler.cli.exits import BAD_INPUT, OK, epilog
 from crawler.cli.options import db_option, json_option
 from crawler.cli.reading import InputError, clip_line, filter_options, format_table, make_filters, open_readonly_archive

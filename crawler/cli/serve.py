@@ -8,7 +8,7 @@ from pathlib import Path
 
 import click
 
-from archive.search import has_index
+from fanwen.archive.search import has_index
 from crawler.cli.exits import BAD_INPUT, FAILED, OK, CommandError, epilog
 from crawler.cli.options import db_option
 from crawler.cli.reading import open_readonly_archive
@@ -57,7 +57,7 @@ def make_datasette(db: str):
     from datasette.app import Datasette
     from datasette.plugins import pm
 
-    from archive import datasette as plugin
+    from fanwen.archive import datasette as plugin
 
     if not pm.is_registered(plugin):
         pm.register(plugin, name="fanwen")

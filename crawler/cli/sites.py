@@ -6,7 +6,7 @@ import json
 
 import click
 
-from archive.sites import site_overview
+from fanwen.archive.sites import site_overview
 from crawler.cli.exits import BAD_INPUT, OK, epilog
 from crawler.cli.options import db_option, json_option
 from crawler.cli.reading import open_readonly_archive

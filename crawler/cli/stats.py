@@ -8,8 +8,8 @@ from typing import Any
 
 import click
 
-from archive.monitors import quality_history
-from archive.stats import SHORT_CHARS, archive_stats
+from fanwen.archive.monitors import quality_history
+from fanwen.archive.stats import SHORT_CHARS, archive_stats
 from crawler.cli.exits import BAD_INPUT, OK, epilog
 from crawler.cli.options import db_option, json_option
 from crawler.cli.reading import InputError, format_table, open_readonly_archive

@@ -10,8 +10,8 @@ import click
 
 from crawler.cli.exits import BAD_INPUT, FAILED, OK, epilog
 
-from archive.cjk import BadQuery
-from archive.trends import Trend, trend
+from fanwen.archive.cjk import BadQuery
+from fanwen.archive.trends import Trend, trend
 from crawler.cli.options import db_option, json_option
 from crawler.cli.reading import InputError, format_table, open_readonly_archive
 from crawler.cli.research_options import analysis_filters, make_analysis_filters

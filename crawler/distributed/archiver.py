@@ -20,7 +20,7 @@ import redis.asyncio
 import scrapy
 from scrapy import signals
 
-from archive.stream import StreamEntries
+from fanwen.archive.stream import StreamEntries
 from crawler.distributed.context import redis_from
 from crawler.distributed.shared_frontier import Frontier, Keys
 from crawler.distributed.stream import FIELD, GROUP, decode_item

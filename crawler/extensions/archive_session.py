@@ -11,11 +11,11 @@ from scrapy import signals
 from scrapy.exceptions import NotConfigured
 from scrapy.utils.misc import build_from_crawler, load_object
 
-from archive import ArchiveWriter
-from archive.frontier import reopen_crawl, resumable_crawl
-from archive.hooks import WriterHook
-from archive.lock import ArchiveBusy, ArchiveLock
-from archive.neardup import NearDupDetector
+from fanwen.archive import ArchiveWriter
+from fanwen.archive.frontier import reopen_crawl, resumable_crawl
+from fanwen.archive.hooks import WriterHook
+from fanwen.archive.lock import ArchiveBusy, ArchiveLock
+from fanwen.archive.neardup import NearDupDetector
 
 logger = logging.getLogger(__name__)
 

@@ -14,7 +14,7 @@ from scrapy import signals
 from scrapy.exceptions import IgnoreRequest, NotConfigured
 from scrapy.http import Request, Response
 
-from archive.revisit import RevisitPolicy, UrlStates, listing_urls
+from fanwen.archive.revisit import RevisitPolicy, UrlStates, listing_urls
 from crawler.extensions.archive_session import ArchiveSession
 from crawler.items import ArticleItem
 from crawler.sitemaps import modified_since

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Iterable
 
 if TYPE_CHECKING:
-    from archive.writer import ArchiveWriter
+    from fanwen.archive.writer import ArchiveWriter
 
 _CHUNK = 500  # ids per IN (...) query, under SQLite's variable limit
 

@@ -13,9 +13,9 @@ from typing import Any
 from datasette import hookimpl
 from markupsafe import Markup, escape
 
-from archive import cjk
-from archive.schema import TABLES
-from archive.search import RANK_CAP, TITLE_WEIGHT, register_functions
+from fanwen.archive import cjk
+from fanwen.archive.schema import TABLES
+from fanwen.archive.search import RANK_CAP, TITLE_WEIGHT, register_functions
 
 DESCRIPTIONS = {
     "articles": "One row per distinct document: cleaned title and body, breadcrumb categories, related terms.",

@@ -15,7 +15,7 @@ from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
 
-from archive.neardup.shingles import mix64
+from fanwen.archive.neardup.shingles import mix64
 
 BANDS = 32
 ROWS = 4

@@ -16,8 +16,8 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any
 
-from archive import cjk
-from archive.filters import Filters
+from fanwen.archive import cjk
+from fanwen.archive.filters import Filters
 
 SORTS = ("date", "left", "right", "random")
 _WORD = f"[^\\W_{cjk._CJK}]"  # a Latin letter or digit: FTS5 indexes runs of them as whole words

@@ -11,11 +11,11 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any, Iterable, Iterator
 
-from archive.fields import DerivedFields
-from archive.hooks import WriterHook
-from archive.schema import connect
-from archive.search import SearchIndexer
-from archive.versions import save_previous
+from fanwen.archive.fields import DerivedFields
+from fanwen.archive.hooks import WriterHook
+from fanwen.archive.schema import connect
+from fanwen.archive.search import SearchIndexer
+from fanwen.archive.versions import save_previous
 
 logger = logging.getLogger(__name__)
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import sqlite3
 from typing import Any
 
-from archive.writer import ArchiveWriter, utc_now
+from fanwen.archive.writer import ArchiveWriter, utc_now
 
 
 class SiteBoilerplate:
@@ -36,7 +36,7 @@ class SiteBoilerplate:
             out[site] = (templates, max(seen, pages))
         return out
 
-from archive.templates import latest_templates
+from fanwen.archive.templates import latest_templates
 
 
 def site_overview(db: sqlite3.Connection) -> list[dict[str, Any]]:

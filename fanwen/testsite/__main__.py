@@ -1,9 +1,9 @@
-"""Command line: `python -m testsite serve|truth`.
+"""Command line: `python -m fanwen.testsite serve|truth`.
 
 Examples:
-    python -m testsite serve --port 8000 --seed 7 --articles-per-site 120
-    python -m testsite truth --seed 7 --articles-per-site 120 -o truth.json
-    python -m testsite chaos        # the hostile site of tests/test_hostile.py (testsite/chaos.py)
+    python -m fanwen.testsite serve --port 8000 --seed 7 --articles-per-site 120
+    python -m fanwen.testsite truth --seed 7 --articles-per-site 120 -o truth.json
+    python -m fanwen.testsite chaos        # the hostile site of tests/test_hostile.py (fanwen/testsite/chaos.py)
 """
 from __future__ import annotations
 
@@ -17,7 +17,7 @@ from .server import serve
 
 
 def _parser() -> argparse.ArgumentParser:
-    p = argparse.ArgumentParser(prog="python -m testsite", description="Generated 范文 test sites.")
+    p = argparse.ArgumentParser(prog="python -m fanwen.testsite", description="Generated 范文 test sites.")
     sub = p.add_subparsers(dest="cmd", required=True)
     sub.add_parser("chaos", help="serve the chaos site (hostile answers, sitemaps) on 127.0.0.1 until Ctrl-C")
     for name, doc in (("serve", "serve the sites on 127.0.0.1 until Ctrl-C"), ("truth", "dump the ground truth as JSON")):

@@ -7,11 +7,11 @@ import re
 from collections.abc import Collection
 from typing import TYPE_CHECKING
 
-from archive.neardup.paragraph_index import ParagraphIndex
-from archive.neardup.shingles import Folder
+from fanwen.archive.neardup.paragraph_index import ParagraphIndex
+from fanwen.archive.neardup.shingles import Folder
 
 if TYPE_CHECKING:
-    from archive.neardup.tables import NearDupTables
+    from fanwen.archive.neardup.tables import NearDupTables
 
 MIN_PARAGRAPH = 20  # folded characters: shorter lines are stock phrases (同志们：, 谢谢大家！)
 _ESSAY_HEAD = re.compile(r"^[【\[]?篇[一二三四五六七八九十]+[】\]]?$|^第[一二三四五六七八九十\d]+篇")

@@ -7,9 +7,9 @@ import sqlite3
 from collections.abc import Iterator
 from typing import Any
 
-from archive import cjk
-from archive.filters import Filters
-from archive.query import run_query
+from fanwen.archive import cjk
+from fanwen.archive.filters import Filters
+from fanwen.archive.query import run_query
 
 # Built by SQLite's JSON functions: one C call per record, no Python decoding of the JSON columns.
 RECORD_SQL = """
@@ -28,7 +28,7 @@ SELECT json_object(
 FIELDS = ["id", "title", "body", "published_at", "categories", "terms", "source", "chars", "pages", "partial",
           "site", "url", "urls", "first_seen", "last_seen", "crawl_id", "content_hash", "duplicate_of",
           "cluster_id", "duplicates", "genre", "occasion", "masks"]
-# The derived columns (archive/fields.py) of archives that have them; older ones export without them.
+# The derived columns (fanwen/archive/fields.py) of archives that have them; older ones export without them.
 _DERIVED = ", 'genre', a.genre, 'occasion', a.occasion, 'masks', a.masks"
 
 

@@ -13,12 +13,12 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Mapping
 
-from archive import cjk
-from archive.filters import Filters
-from archive.hooks import WriterHook
+from fanwen.archive import cjk
+from fanwen.archive.filters import Filters
+from fanwen.archive.hooks import WriterHook
 
 if TYPE_CHECKING:
-    from archive.writer import ArchiveWriter
+    from fanwen.archive.writer import ArchiveWriter
 
 INDEX_VERSION = "cjk-bigram-1"  # change it with cjk.tokens: archives then rebuild their index
 DDL = (

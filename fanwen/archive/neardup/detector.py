@@ -8,15 +8,15 @@ from typing import TYPE_CHECKING, Any, Mapping
 
 import numpy as np
 
-from archive.hooks import WriterHook
-from archive.neardup.lsh import BandIndex, band_keys, earlier_sharing
-from archive.neardup.paragraphs import ParagraphStats
-from archive.neardup.shingles import (NUM_PERM, SIGNATURE_VERSION, Folder, Sketch, estimate, jaccard,
+from fanwen.archive.hooks import WriterHook
+from fanwen.archive.neardup.lsh import BandIndex, band_keys, earlier_sharing
+from fanwen.archive.neardup.paragraphs import ParagraphStats
+from fanwen.archive.neardup.shingles import (NUM_PERM, SIGNATURE_VERSION, Folder, Sketch, estimate, jaccard,
                                       shingle_hashes, shingle_hashes_many, signatures)
-from archive.neardup.tables import NearDupTables
+from fanwen.archive.neardup.tables import NearDupTables
 
 if TYPE_CHECKING:
-    from archive.writer import ArchiveWriter
+    from fanwen.archive.writer import ArchiveWriter
 
 logger = logging.getLogger(__name__)
 DEFAULT_THRESHOLD = 0.6

@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any, Mapping
 
 if TYPE_CHECKING:
-    from archive.writer import ArchiveWriter
+    from fanwen.archive.writer import ArchiveWriter
 
 
 class WriterHook:

@@ -3,7 +3,7 @@ relative to that period's text (occurrences per 10,000 body characters).
 
 The period's text size comes from the `articles_period` index (published_at, duplicate_of, site,
 genre, chars), so it never reads a body; the occurrences are counted in the candidate articles'
-bodies as the concordance counts them (archive/concordance.py). Every period between the first and
+bodies as the concordance counts them (fanwen/archive/concordance.py). Every period between the first and
 the last dated article of the filtered corpus is listed, empty ones included.
 """
 
@@ -12,8 +12,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from archive.concordance import candidates_sql, compile_query, hits_sql, register_functions
-from archive.filters import Filters
+from fanwen.archive.concordance import candidates_sql, compile_query, hits_sql, register_functions
+from fanwen.archive.filters import Filters
 
 PERIODS = {"year": 4, "month": 7}
 DATED = "a.published_at GLOB '[0-9][0-9][0-9][0-9]-[01][0-9]*'"

@@ -6,7 +6,7 @@ import sqlite3
 from pathlib import Path
 from urllib.parse import quote
 
-from archive.schema import SCHEMA_VERSION, NotAnArchive
+from fanwen.archive.schema import SCHEMA_VERSION, NotAnArchive
 
 # PRAGMAs that take an argument but only read (table_info(x) and the like).
 _READING_PRAGMAS = {"table_info", "table_xinfo", "index_list", "index_info", "index_xinfo", "foreign_key_list"}

@@ -7,11 +7,11 @@ from pathlib import Path
 
 import sqlite_utils
 
-from archive.captures import CAPTURE_DDL, CAPTURE_TABLES
-from archive.fields import ensure_fields
-from archive.search import ensure_search_index
-from archive.state_schema import STATE_DDL, STATE_TABLES
-from archive.templates import TEMPLATE_DDL, TEMPLATE_TABLES
+from fanwen.archive.captures import CAPTURE_DDL, CAPTURE_TABLES
+from fanwen.archive.fields import ensure_fields
+from fanwen.archive.search import ensure_search_index
+from fanwen.archive.state_schema import STATE_DDL, STATE_TABLES
+from fanwen.archive.templates import TEMPLATE_DDL, TEMPLATE_TABLES
 
 SCHEMA_VERSION = 1
 
@@ -106,9 +106,9 @@ TABLES: dict[str, dict[str, str]] = {
         "body": "search index of articles.body as CJK bigrams (contentless FTS5: rowid = articles.id, reads as NULL)",
     },
 }
-TABLES.update(STATE_TABLES)  # frontier, URL state, versions, schedules (archive/state_schema.py)
-TABLES.update(TEMPLATE_TABLES)  # learned site templates (archive/templates.py)
-TABLES.update(CAPTURE_TABLES)  # where the raw exchanges lie in the WARC files (archive/captures.py)
+TABLES.update(STATE_TABLES)  # frontier, URL state, versions, schedules (fanwen/archive/state_schema.py)
+TABLES.update(TEMPLATE_TABLES)  # learned site templates (fanwen/archive/templates.py)
+TABLES.update(CAPTURE_TABLES)  # where the raw exchanges lie in the WARC files (fanwen/archive/captures.py)
 
 
 class NotAnArchive(Exception):

@@ -1,7 +1,7 @@
 """Deterministic local 范文/公文 test sites with ground truth, and an HTTP server for them.
 
 Example:
-    from testsite import build_sites, serve
+    from fanwen.testsite import build_sites, serve
     bundle = build_sites(seed=7, articles_per_site=120)
     with serve(bundle) as server:
         print(server.start_urls)

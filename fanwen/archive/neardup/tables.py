@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Iterable, Iterator
 import numpy as np
 
 if TYPE_CHECKING:
-    from archive.writer import ArchiveWriter
+    from fanwen.archive.writer import ArchiveWriter
 
 _CHUNK = 500  # ids per IN (...) query, under SQLite's variable limit
 

@@ -10,7 +10,7 @@ Inside: `shingles` (fold, shingle, MinHash), `lsh` (band index), `paragraphs` an
 (shared paragraphs), `detector` (clusters), `recluster` (`fanwen dedupe`), `tables` (its SQL).
 """
 
-from archive.neardup.detector import DEFAULT_THRESHOLD, NearDupDetector
-from archive.neardup.recluster import recompute_clusters
+from fanwen.archive.neardup.detector import DEFAULT_THRESHOLD, NearDupDetector
+from fanwen.archive.neardup.recluster import recompute_clusters
 
 __all__ = ["DEFAULT_THRESHOLD", "NearDupDetector", "recompute_clusters"]

@@ -7,8 +7,8 @@ import time
 from collections.abc import Iterator
 from typing import Any
 
-from archive.readonly import ReadOnlyError, run_readonly
-from archive.search import register_functions
+from fanwen.archive.readonly import ReadOnlyError, run_readonly
+from fanwen.archive.search import register_functions
 
 
 class BadSQL(ValueError):

@@ -15,9 +15,9 @@ from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any
 
-from archive import cjk
-from archive.concordance import candidates_sql, compile_query, lines_of
-from archive.filters import Filters
+from fanwen.archive import cjk
+from fanwen.archive.concordance import candidates_sql, compile_query, lines_of
+from fanwen.archive.filters import Filters
 
 SAMPLE_CHARS = 5_000_000  # ~1.5 s of segmentation
 _IS_WORD = re.compile(f"[{cjk._CJK}]|[^\\W_]")

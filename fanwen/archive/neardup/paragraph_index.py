@@ -12,7 +12,7 @@ from collections.abc import Iterable
 
 import numpy as np
 
-from archive.neardup.lsh import merge_sorted
+from fanwen.archive.neardup.lsh import merge_sorted
 
 
 class ParagraphIndex:

@@ -5,8 +5,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from archive.genre import GENRE_VERSION, fields
-from archive.hooks import WriterHook
+from fanwen.archive.genre import GENRE_VERSION, fields
+from fanwen.archive.hooks import WriterHook
 
 COLUMNS = ("genre", "occasion", "masks")
 UPDATE_SQL = "UPDATE articles SET genre = ?, occasion = ?, masks = ? WHERE id = ?"

@@ -21,7 +21,7 @@ WACZ_VERSION = "1.1.1"
 
 
 def _cdxj_lines(conn: sqlite3.Connection, names: dict[str, str]) -> Iterator[str]:
-    from archive.captures import _COLUMNS, CaptureRow, cdxj_line
+    from fanwen.archive.captures import _COLUMNS, CaptureRow, cdxj_line
 
     for values in conn.execute(f"SELECT {', '.join(_COLUMNS)} FROM captures"):
         row = CaptureRow(*values)

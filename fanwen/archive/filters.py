@@ -16,7 +16,7 @@ class Filters:
     since: str | None = None  # YYYY-MM-DD, inclusive, on published_at
     until: str | None = None  # YYYY-MM-DD, inclusive
     include_duplicates: bool = False
-    genres: tuple[str, ...] = ()  # articles.genre values (archive/genre.py), alternatives
+    genres: tuple[str, ...] = ()  # articles.genre values (fanwen/archive/genre.py), alternatives
 
     def where(self, alias: str = "a") -> tuple[list[str], list[Any]]:
         """SQL conditions on `articles AS alias` and their parameters."""

@@ -8,12 +8,12 @@ from typing import Any
 
 import numpy as np
 
-from archive.neardup.tables import NearDupTables
-from archive.writer import ArchiveWriter
-from archive.neardup.detector import NearDupDetector, find, union, url_key
-from archive.neardup.lsh import BandIndex, band_keys
-from archive.neardup.paragraphs import ParagraphStats, essay_count, paragraph_hashes
-from archive.neardup.shingles import NUM_PERM, SIGNATURE_VERSION, Sketch, shingle_hashes
+from fanwen.archive.neardup.tables import NearDupTables
+from fanwen.archive.writer import ArchiveWriter
+from fanwen.archive.neardup.detector import NearDupDetector, find, union, url_key
+from fanwen.archive.neardup.lsh import BandIndex, band_keys
+from fanwen.archive.neardup.paragraphs import ParagraphStats, essay_count, paragraph_hashes
+from fanwen.archive.neardup.shingles import NUM_PERM, SIGNATURE_VERSION, Sketch, shingle_hashes
 
 
 def recompute_clusters(db: str | Path, threshold: float, paragraph_stats: bool = True) -> dict[str, Any]:
