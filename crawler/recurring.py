@@ -118,7 +118,9 @@ class ScheduleRunner:
     def run_forever(self) -> None:
         self.lock.acquire()  # ArchiveBusy when another scheduler runs on this archive
         try:
-            db = connect(self.db_path)
+            db = self._connect()
+            if db is None:
+                return  # stopped while a crawl held the archive
             try:
                 while not self._stop.is_set():
                     self._run_due(db)
@@ -127,6 +129,25 @@ class ScheduleRunner:
                 db.conn.close()
         finally:
             self.lock.release()
+
+    def _connect(self) -> Any:
+        """Open the archive (which may create or upgrade tables) only under the crawl lock, waiting
+        while a crawl holds it; None when stopped before it was free."""
+        waiting = False
+        while not self._stop.is_set():
+            try:
+                self.crawl_lock.acquire()
+            except ArchiveBusy as exc:
+                if not waiting:
+                    logger.warning("waiting to open the archive: %s", exc)
+                    waiting = True
+                self._stop.wait(self.poll)
+                continue
+            try:
+                return connect(self.db_path)
+            finally:
+                self.crawl_lock.release()
+        return None
 
     def _sleep_for(self, db: Any) -> float:
         upcoming = [parse_stamp(s.next_run) for s in list_schedules(db)]

@@ -15,6 +15,7 @@ import pytest
 from click.testing import CliRunner
 
 from crawler.cli import main
+from fanwen.archive.lock import ArchiveLock
 from fanwen.testsite import build_sites, serve
 from tests.conftest import FANWEN, LOCAL, ROOT, run_fanwen
 
@@ -100,6 +101,41 @@ def test_second_scheduler_on_the_same_archive_is_refused(archive_with_a_schedule
         out, err = first.communicate(timeout=30)
     assert first.returncode == 0, err[-2000:]
     assert "scheduler stopped after 0 runs" in out
+
+
+def _columns(db, table):
+    return {r[1] for r in _rows(db, f"PRAGMA table_info({table})")}
+
+
+def test_scheduler_upgrades_an_archive_only_once_the_crawl_holding_it_lets_go(archive_with_a_schedule):
+    db = archive_with_a_schedule
+    conn = sqlite3.connect(db)
+    conn.execute("ALTER TABLE articles DROP COLUMN masks")  # an archive written by an older fanwen
+    conn.close()
+    crawl_lock = ArchiveLock(db)
+    crawl_lock.acquire()  # a crawl holds the archive
+    env = dict(os.environ, PYTHONUNBUFFERED="1")
+    scheduler = subprocess.Popen([*FANWEN, "scheduler", "--db", str(db), "--poll", "0.2"], cwd=ROOT,
+                                 env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        lock = db.with_name("archive.db.scheduler.lock")
+        deadline = time.monotonic() + 30
+        while not (lock.exists() and lock.read_text()) and time.monotonic() < deadline:
+            time.sleep(0.05)
+        time.sleep(1.5)  # several polls while the crawl holds the archive
+        assert scheduler.poll() is None
+        assert "masks" not in _columns(db, "articles")  # nothing upgraded under the crawl's feet
+        crawl_lock.release()
+        deadline = time.monotonic() + 30
+        while "masks" not in _columns(db, "articles") and time.monotonic() < deadline:
+            time.sleep(0.1)
+        assert "masks" in _columns(db, "articles")
+    finally:
+        crawl_lock.release()
+        scheduler.send_signal(signal.SIGTERM)
+        out, err = scheduler.communicate(timeout=30)
+    assert scheduler.returncode == 0, err[-2000:]
+    assert "waiting to open the archive" in err
 
 
 @pytest.fixture(scope="module")

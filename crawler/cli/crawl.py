@@ -14,7 +14,7 @@ from fanwen.archive.lock import ArchiveBusy
 from fanwen.archive.summary import crawl_summary
 from crawler.cli.exits import (BAD_INPUT, BUSY, FAILED, NOTHING_FETCHED, OK, QUALITY_ALARM, UNWRITABLE, BusyError,
                                CommandError, UnwritableError, epilog, is_unwritable)
-from crawler.cli.options import (db_option, ensure_free, holding_archive, json_option, open_archive, parse_resolve,
+from crawler.cli.options import (db_option, holding_archive, json_option, open_archive, parse_resolve,
                                  parse_settings)
 from crawler.cli.reading import open_readonly_archive
 from crawler.cli.verbosity import current_verbosity, verbosity_options

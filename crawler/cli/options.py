@@ -92,16 +92,6 @@ def existing_archive(db: str):
     return open_archive(db)
 
 
-def ensure_free(db: str, role: str = "crawl") -> None:
-    """Stop with a clear message when another crawl (or scheduler) holds the archive."""
-    try:
-        ArchiveLock(db, role).check()
-    except ArchiveBusy as exc:
-        raise BusyError(str(exc)) from exc
-    except OSError:
-        pass  # an unwritable place: open_archive says so
-
-
 @contextmanager
 def holding_archive(db: str) -> Iterator[None]:
     """Hold the archive's crawl lock while a command writes it (`fanwen index`, `fanwen dedupe`, and

@@ -10,7 +10,7 @@ import click
 
 from fanwen.archive.lock import ArchiveBusy
 from crawler.cli.exits import BAD_INPUT, BUSY, OK, UNWRITABLE, BusyError, CommandError, epilog
-from crawler.cli.options import db_option, open_archive
+from crawler.cli.options import db_option, holding_archive, open_archive
 
 
 @click.command("scheduler", epilog=epilog(OK, BAD_INPUT, UNWRITABLE, BUSY))
@@ -36,7 +36,11 @@ def command(db: str, poll: float) -> None:
         runner.lock.acquire()  # before anything opens the archive: a second scheduler stops here (75, with the pid)
     except ArchiveBusy as exc:
         raise BusyError(str(exc)) from exc
-    open_archive(db).conn.close()
+    try:
+        with holding_archive(db):  # create or upgrade the tables only under the crawl lock
+            open_archive(db).conn.close()
+    except BusyError:
+        pass  # a crawl holds the archive: it opened (and upgraded) it first; its due runs wait for it
     signal.signal(signal.SIGTERM, runner.stop)
     signal.signal(signal.SIGINT, runner.stop)
     runner.run_forever()

@@ -1,4 +1,4 @@
-"""One worker's connection to the shared crawl, kept on the crawler for its components."""
+"""One worker's connection to the shared crawl (owned by the WorkerLoop extension, asked by the worker's components)."""
 
 from __future__ import annotations
 
@@ -38,11 +38,7 @@ def redis_from(settings) -> redis.Redis:
     return get_redis_from_settings(settings)
 
 
-def worker_context(crawler) -> WorkerContext:
-    """Created on first use and kept on the crawler, for the worker's components."""
-    context = getattr(crawler, "fanwen_worker", None)
-    if context is None:
-        server = redis_from(crawler.settings)
-        context = WorkerContext(server, Frontier(server), new_worker_id())
-        crawler.fanwen_worker = context
-    return context
+def new_worker_context(settings) -> WorkerContext:
+    """A new worker's connection to the crawl of REDIS_URL, under a fresh worker id."""
+    server = redis_from(settings)
+    return WorkerContext(server, Frontier(server), new_worker_id())

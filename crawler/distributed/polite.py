@@ -15,7 +15,7 @@ from urllib.parse import urlsplit
 from scrapy.exceptions import NotConfigured
 from scrapy.http import Request, Response
 
-from crawler.distributed.context import worker_context
+from crawler.distributed.worker import worker_context
 from crawler.urls import site_of
 
 LEASE = "fanwen_polite_lease"  # request.meta: (site, lease id) while the request holds a slot

@@ -17,7 +17,7 @@ from scrapy.http import Request
 from scrapy_redis.queue import PriorityQueue
 from scrapy_redis.scheduler import Scheduler
 
-from crawler.distributed.context import worker_context
+from crawler.distributed.worker import worker_context
 from crawler.distributed.ledger import TOKEN
 
 logger = logging.getLogger(__name__)

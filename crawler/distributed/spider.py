@@ -11,12 +11,13 @@ import time
 from typing import Any, AsyncIterator, Iterator
 
 import redis
+from scrapy import signals
 from scrapy.http import Request, Response
 from scrapy_redis.dupefilter import RFPDupeFilter
 from twisted.python.failure import Failure
 
 from crawler.discover import Link, TrapGuard, looks_like_article_url
-from crawler.distributed.context import worker_context
+from crawler.distributed.worker import worker_context
 from crawler.distributed.shared_frontier import Keys
 from crawler.profiles import SiteProfile
 from crawler.spiders.fanwen import FanwenSpider
@@ -108,11 +109,15 @@ class WorkerSpider(FanwenSpider):
     @classmethod
     def from_crawler(cls, crawler, *args: Any, **kwargs: Any) -> WorkerSpider:
         spider = super().from_crawler(crawler, *args, **kwargs)
-        context = worker_context(crawler)
-        spider.ledger = context.ledger
-        spider.seen = SharedSeen(RFPDupeFilter(context.server, context.keys.dupefilter))
-        spider.guard = SharedTrapGuard(context.server, context.keys, crawler.settings.getint("FANWEN_TRAP_WINDOW"))
+        # The spider is made before the extensions, so it joins the shared crawl once they exist.
+        crawler.signals.connect(spider.join_shared_crawl, signal=signals.spider_opened)
         return spider
+
+    def join_shared_crawl(self, spider) -> None:
+        context = worker_context(self.crawler)
+        self.ledger = context.ledger
+        self.seen = SharedSeen(RFPDupeFilter(context.server, context.keys.dupefilter))
+        self.guard = SharedTrapGuard(context.server, context.keys, self.crawler.settings.getint("FANWEN_TRAP_WINDOW"))
 
     async def start(self) -> AsyncIterator[Request]:
         return

@@ -11,7 +11,7 @@ import json
 import re
 from typing import Any
 
-from crawler.distributed.context import worker_context
+from crawler.distributed.worker import worker_context
 from crawler.items import ArticleItem, PageRecord
 
 FIELD = b"item"

@@ -17,12 +17,24 @@ from scrapy.exceptions import DontCloseSpider, NotConfigured
 from scrapy.utils.defer import deferred_from_coro
 from twisted.internet import task
 
-from crawler.distributed.context import worker_context
+from crawler.distributed.context import WorkerContext, new_worker_context
 
 logger = logging.getLogger(__name__)
 
 
+def worker_context(crawler) -> WorkerContext:
+    """The worker's connection to the shared crawl, from the WorkerLoop extension that owns it (for
+    components Scrapy builds after the extensions: scheduler, middlewares, pipelines; the spider asks
+    at spider_opened)."""
+    loop = crawler.get_extension(WorkerLoop)
+    if loop is None:
+        raise NotConfigured("the distributed worker's components need crawler.distributed.worker.WorkerLoop in EXTENSIONS")
+    return loop.context
+
+
 class WorkerLoop:
+    """Owns the worker's WorkerContext: made here, asked through worker_context(crawler)."""
+
     def __init__(self, crawler, context, idle: float, lease: float):
         self.crawler = crawler
         self.context = context
@@ -36,7 +48,7 @@ class WorkerLoop:
         if not crawler.settings.get("SCHEDULER", "").startswith("crawler.distributed."):
             raise NotConfigured("not a distributed worker")
         settings = crawler.settings
-        ext = cls(crawler, worker_context(crawler), settings.getfloat("FANWEN_WORKER_IDLE"), settings.getfloat("FANWEN_WORKER_LEASE"))
+        ext = cls(crawler, new_worker_context(settings), settings.getfloat("FANWEN_WORKER_IDLE"), settings.getfloat("FANWEN_WORKER_LEASE"))
         crawler.signals.connect(ext.spider_opened, signal=signals.spider_opened)
         crawler.signals.connect(ext.spider_idle, signal=signals.spider_idle)
         crawler.signals.connect(ext.spider_closed, signal=signals.spider_closed)
