@@ -42,6 +42,7 @@ REDIRECT_MAX_TIMES = 10
 FANWEN_RETRY_BACKOFF_BASE = 1.0
 FANWEN_RETRY_BACKOFF_MAX = 30.0
 FANWEN_RETRY_AFTER_MAX = 120.0
+FANWEN_DNS_RETRY_TIMES = 1  # a name that does not resolve: retries (then none for that host)
 
 TWISTED_DNS_RESOLVER = "crawler.resolver.StaticHostsResolver"
 FANWEN_RESOLVE = {}

@@ -81,6 +81,16 @@ def test_a_start_url_that_does_not_resolve_is_nothing_fetched(tmp_path):
     assert failures and all("no-such-host.invalid" in line for line in failures), result.stderr
 
 
+def test_a_name_that_does_not_resolve_is_retried_once_and_its_host_then_not_at_all(tmp_path):
+    result = run_fanwen("crawl", "http://no-such-host.invalid/", "--db", str(tmp_path / "a.db"), "--json",
+                        "-s", "FANWEN_RETRY_BACKOFF_BASE=0.1", timeout=120)  # RETRY_TIMES as shipped (3)
+    assert result.returncode == NOTHING_FETCHED, result.stderr[-3000:]
+    summary = json.loads(result.stdout)
+    # robots.txt and its one retry, then the start page once: not 4 + 4 attempts with backoff
+    assert summary["requests"] == 3, summary
+    assert summary["errors"] == {"dns": 1}
+
+
 def test_a_refused_connection_is_nothing_fetched_too(tmp_path):
     import socket
 

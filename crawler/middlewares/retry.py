@@ -1,4 +1,5 @@
-"""Retries with exponential backoff; 429 and 503 wait for the server's Retry-After."""
+"""Retries with exponential backoff; 429 and 503 wait for the server's Retry-After; a name that does
+not resolve is retried once, and not again for that host until it answers."""
 
 from __future__ import annotations
 
@@ -8,10 +9,13 @@ from email.utils import parsedate_to_datetime
 from datetime import datetime, timezone
 
 from scrapy.downloadermiddlewares.retry import RetryMiddleware
+from scrapy.exceptions import CannotResolveHostError
 from scrapy.http import Request, Response
 from scrapy.utils.defer import maybe_deferred_to_future
+from scrapy.utils.httpobj import urlparse_cached
 from scrapy.utils.response import response_status_message
 from twisted.internet import reactor, task
+from twisted.internet.error import DNSLookupError
 
 logger = logging.getLogger(__name__)
 
@@ -28,8 +32,12 @@ class BackoffRetryMiddleware(RetryMiddleware):
         self.base = settings.getfloat("FANWEN_RETRY_BACKOFF_BASE")
         self.cap = settings.getfloat("FANWEN_RETRY_BACKOFF_MAX")
         self.retry_after_cap = settings.getfloat("FANWEN_RETRY_AFTER_MAX")
+        self.dns_retries = settings.getint("FANWEN_DNS_RETRY_TIMES")
+        # Hosts whose name did not resolve after its retries: their later requests fail at once.
+        self.unresolved: set[str] = set()
 
     async def process_response(self, request: Request, response: Response) -> Request | Response:
+        self.unresolved.discard(urlparse_cached(request).hostname or "")
         if request.meta.get("dont_retry") or response.status not in self.retry_http_codes:
             return response
         retry = self._retry(request, response_status_message(response.status))
@@ -41,10 +49,23 @@ class BackoffRetryMiddleware(RetryMiddleware):
     async def process_exception(self, request: Request, exception: Exception) -> Request | None:
         if not isinstance(exception, self.exceptions_to_retry) or request.meta.get("dont_retry"):
             return None
+        if isinstance(exception, (DNSLookupError, CannotResolveHostError)):
+            return self._retry_lookup(request, exception)
         retry = self._retry(request, exception)
         if retry is not None:
             await self._wait(self.delay_for(request, None))
         return retry
+
+    def _retry_lookup(self, request: Request, exception: Exception) -> Request | None:
+        # A name that does not resolve rarely starts to within seconds: one retry for a transient
+        # resolver failure, none once the host is known not to resolve.
+        host = urlparse_cached(request).hostname or ""
+        if host in self.unresolved or request.meta.get("retry_times", 0) >= self.dns_retries:
+            self.unresolved.add(host)
+            logger.debug("not retrying %s: %s does not resolve", request, host)
+            self.crawler.stats.inc_value("retry/dns_given_up")
+            return None
+        return self._retry(request, exception)
 
     def delay_for(self, request: Request, response: Response | None) -> float:
         if response is not None and response.status in (429, 503):
