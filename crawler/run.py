@@ -85,11 +85,3 @@ def refusal(crawl: Any) -> list[ArchiveBusy]:
 
         crawl.addErrback(busy)
     return refused
-
-
-def check_crawl(db: str | Path, crawl_id: int, overrides: dict[str, Any] | None = None) -> list[str]:
-    """Run the crawl-quality monitors (FANWEN_MONITOR_* settings) on a finished crawl; record and
-    return its alarms (empty when it passed)."""
-    from crawler.monitors import check_and_record
-
-    return check_and_record(db, crawl_id, project_settings(db, overrides))

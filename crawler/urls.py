@@ -40,7 +40,8 @@ def canonicalize(url: str, encoding: str = "utf-8") -> str:
     url = safe_url_string(url.strip(), encoding=encoding)
     parts = urlsplit(url)
     if _has_userinfo(parts):
-        raise ValueError(f"URL with user info refused: {url[:200]}")
+        shown = urlunsplit(parts._replace(netloc="***@" + parts.netloc.rpartition("@")[2]))
+        raise ValueError(f"URL with user info refused: {shown[:200]}")  # its password is not repeated
     scheme = parts.scheme.lower()
     host = (parts.hostname or "").lower().rstrip(".")
     port = parts.port

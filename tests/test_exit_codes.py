@@ -8,6 +8,7 @@ import os
 import resource
 import sqlite3
 import subprocess
+import sys
 import time
 
 import pytest
@@ -89,6 +90,26 @@ def test_a_name_that_does_not_resolve_is_retried_once_and_its_host_then_not_at_a
     # robots.txt and its one retry, then the start page once: not 4 + 4 attempts with backoff
     assert summary["requests"] == 3, summary
     assert summary["errors"] == {"dns": 1}
+
+
+def test_a_start_url_with_user_info_is_refused_before_anything_is_written(tmp_path):
+    db = tmp_path / "a.db"
+    result = run_fanwen("crawl", "http://bob:s3cret@127.0.0.1:9/", "--db", str(db))
+    assert result.returncode == 2, result.stderr[-3000:]
+    assert "user info" in result.stderr and "s3cret" not in result.stderr + result.stdout
+    assert not db.exists()
+
+
+def test_scrapy_crawl_keeps_passwords_out_of_the_archive_and_exits_1_when_it_cannot_start(tmp_path):
+    db = tmp_path / "a.db"
+    result = subprocess.run([sys.executable, "-m", "scrapy", "crawl", "fanwen", "-a", "start_urls=http://bob:s3cret@127.0.0.1:9/",
+                             "-s", f"ARCHIVE_DB={db}", "-s", "FANWEN_WARC_ENABLED=0"],
+                            cwd=ROOT, capture_output=True, text=True, timeout=120)
+    assert result.returncode == 1, result.stderr[-3000:]
+    assert "did not finish" in result.stderr and "s3cret" not in result.stderr
+    conn = sqlite3.connect(db)
+    dump = "\n".join(conn.iterdump())
+    assert "bob:***@127.0.0.1" in dump and "s3cret" not in dump
 
 
 def test_a_refused_connection_is_nothing_fetched_too(tmp_path):

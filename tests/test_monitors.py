@@ -6,12 +6,14 @@ from __future__ import annotations
 import json
 import re
 import sqlite3
+import subprocess
+import sys
 
 import pytest
 
 from crawler.monitors import SiteFigures, Thresholds, evaluate, site_figures
 from fanwen.testsite import build_sites, serve
-from tests.conftest import fanwen_crawl, run_fanwen
+from tests.conftest import LOCAL, ROOT, fanwen_crawl, run_fanwen
 
 FULL = ["-s", "FANWEN_REVISIT_ENABLED=False"]  # every article page is fetched again: a full recrawl
 _PARAGRAPH = re.compile(r"<p>(.*?)</p>", re.S)
@@ -63,6 +65,22 @@ def test_a_redesign_that_breaks_extraction_raises_the_alarm(redesign, tmp_path):
     stats = run_fanwen("stats", "--db", str(db))
     assert stats.returncode == 0, stats.stderr
     assert "quality per site" in stats.stdout and f"ALARM {alarms[0]}" in stats.stdout
+
+
+def test_a_bare_scrapy_crawl_runs_the_monitors_too_and_exits_4_on_an_alarm(redesign, tmp_path):
+    bundle, server = redesign
+    db = tmp_path / "archive.db"
+    resolve = json.dumps({host: "127.0.0.1" for host in bundle.hosts})
+    # every body counts as short: the short-body share breaks its threshold
+    result = subprocess.run([sys.executable, "-m", "scrapy", "crawl", "fanwen", "-a", f"start_urls={server.start_urls[0]}",
+                             "-s", f"ARCHIVE_DB={db}", "-s", f"FANWEN_RESOLVE={resolve}", "-s", "FANWEN_WARC_ENABLED=0",
+                             "-s", "FANWEN_MONITOR_SHORT_CHARS=100000", *LOCAL],
+                            cwd=ROOT, capture_output=True, text=True, timeout=600)
+    assert result.returncode == 4, result.stderr[-3000:]
+    assert "quality alarm" in result.stderr
+    conn = sqlite3.connect(db)
+    [(alarms,)] = conn.execute("SELECT alarms FROM crawls").fetchall()
+    assert alarms and "have a body under 100000 characters" in alarms
 
 
 LIMITS = Thresholds(min_pages=10)

@@ -3,18 +3,16 @@
 from __future__ import annotations
 
 import json
-import sqlite3
 import sys
 from typing import Any
-from urllib.parse import urlsplit
 
 import click
 
 from fanwen.archive.lock import ArchiveBusy
 from fanwen.archive.summary import crawl_summary
 from crawler.cli.exits import (BAD_INPUT, BUSY, FAILED, NOTHING_FETCHED, OK, QUALITY_ALARM, UNWRITABLE, BusyError,
-                               CommandError, UnwritableError, epilog, is_unwritable)
-from crawler.cli.options import (db_option, holding_archive, json_option, open_archive, parse_resolve,
+                               CommandError, UnwritableError, epilog)
+from crawler.cli.options import (check_start_urls, db_option, holding_archive, json_option, open_archive, parse_resolve,
                                  parse_settings)
 from crawler.cli.reading import open_readonly_archive
 from crawler.cli.verbosity import current_verbosity, verbosity_options
@@ -44,10 +42,7 @@ def command(start_urls: tuple[str, ...], db: str, settings: tuple[str, ...], res
       fanwen crawl https://www.example.com/ --db data/archive.db -s DOWNLOAD_DELAY=2
       fanwen crawl https://www.example.com/ --redis redis://10.0.0.5:6379/0
     """
-    for url in start_urls:
-        parts = urlsplit(url)
-        if parts.scheme not in ("http", "https") or not parts.hostname:
-            raise click.BadParameter(f"{redact(url)!r} is not an http(s) URL", param_hint="START_URLS")
+    check_start_urls(start_urls)
     if redis_url:
         seed_and_report(list(start_urls), redis_url, fresh, as_json)
         return
@@ -63,7 +58,7 @@ def command(start_urls: tuple[str, ...], db: str, settings: tuple[str, ...], res
 
 def crawl_and_report(start_urls: list[str], db: str, overrides: dict[str, Any], as_json: bool) -> None:
     """Run the crawl, check its quality, print its summary and exit with the status of docs/cli.md."""
-    from crawler.run import check_crawl, run_crawl  # imports Scrapy: only when a crawl runs
+    from crawler.run import run_crawl  # imports Scrapy: only when a crawl runs
 
     try:
         stats = run_crawl(start_urls, db, overrides, current_verbosity())
@@ -76,13 +71,7 @@ def crawl_and_report(start_urls: list[str], db: str, overrides: dict[str, Any], 
     if crawl_id is None:
         raise CommandError(f"the crawl stopped before it began ({stats.get('finish_reason')});"
                            " run again with -v to see why")
-    try:
-        alarms = check_crawl(db, crawl_id, overrides)
-    except sqlite3.OperationalError as exc:
-        if is_unwritable(exc):
-            raise UnwritableError(f"{db}: cannot write the archive ({exc}); free space or give a writable --db") from exc
-        raise
-    report_crawl(db, crawl_id, as_json, alarms)
+    report_crawl(db, crawl_id, as_json, stats.get("fanwen/alarms"))  # the archive session ran the monitors
 
 
 def report_crawl(db: str, crawl_id: int, as_json: bool, alarms: list[str] | None = None) -> None:

@@ -6,6 +6,7 @@ import sqlite3
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, Iterator
+from urllib.parse import urlsplit
 
 import click
 
@@ -64,6 +65,21 @@ def parse_resolve(values: tuple[str, ...]) -> dict[str, str]:
             )
         hosts[name.strip()] = address.strip()
     return hosts
+
+
+def check_start_urls(start_urls: tuple[str, ...] | list[str]) -> None:
+    """Refuse (exit 2, before anything is written) what a crawl cannot start from."""
+    for url in start_urls:
+        try:
+            parts = urlsplit(url)
+            hostname = parts.hostname
+        except ValueError:  # an unclosed [ of an IPv6 address, a bad port
+            hostname = None
+        if parts.scheme not in ("http", "https") or not hostname:
+            raise click.BadParameter(f"{redact(url)!r} is not an http(s) URL", param_hint="START_URLS")
+        if "@" in parts.netloc:
+            raise click.BadParameter(f"{redact(url)!r} carries user info (user:password@): fanwen sends no "
+                                     "credentials; give the URL without it", param_hint="START_URLS")
 
 
 def open_archive(db: str):

@@ -5,13 +5,12 @@ from __future__ import annotations
 import json
 from dataclasses import asdict
 from datetime import datetime, timezone
-from urllib.parse import urlsplit
 
 import click
 
 from fanwen.archive.schedules import Schedule, ScheduleError, add_schedule, last_runs, list_schedules, remove_schedule
 from crawler.cli.exits import BAD_INPUT, BUSY, OK, UNWRITABLE, CommandError, epilog
-from crawler.cli.options import CONTEXT, db_option, existing_archive, json_option, open_archive, parse_resolve, parse_settings
+from crawler.cli.options import CONTEXT, check_start_urls, db_option, existing_archive, json_option, open_archive, parse_resolve, parse_settings
 from crawler.cli.reading import open_readonly_archive
 from crawler.recurring import check_cron, first_run, parse_every, stamp
 
@@ -58,10 +57,7 @@ def build_schedule(name: str, start_urls: tuple[str, ...], every: str | None, cr
     """Check everything before the archive is touched."""
     if (every is None) == (cron is None):
         raise click.UsageError("give either --every INTERVAL or --cron EXPR")
-    for url in start_urls:
-        parts = urlsplit(url)
-        if parts.scheme not in ("http", "https") or not parts.hostname:
-            raise click.BadParameter(f"{url!r} is not an http(s) URL", param_hint="START_URLS")
+    check_start_urls(start_urls)
     try:
         seconds = parse_every(every) if every is not None else None
         expression = check_cron(cron) if cron is not None else None

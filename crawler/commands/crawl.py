@@ -1,12 +1,17 @@
-"""`scrapy crawl`, as Scrapy's, except that a crawl refused its archive (another crawl holds the lock)
-ends with the one error line the archive session logged and exit status 75, as `fanwen crawl` does."""
+"""`scrapy crawl`, as Scrapy's, with the exit statuses of `fanwen crawl` (docs/cli.md): 75 when another
+crawl holds the archive (after the one error line the archive session logged), 74 when the archive
+could not be written, 1 when the crawl did not finish, 3 when it fetched nothing, 4 on a quality alarm."""
 
 from __future__ import annotations
 
 import argparse
+import logging
 
 from scrapy.commands.crawl import Command as ScrapyCrawl
 
+logger = logging.getLogger(__name__)
+
+FAILED, NOTHING_FETCHED, QUALITY_ALARM, UNWRITABLE = 1, 3, 4, 74
 BUSY_EXIT = 75  # EX_TEMPFAIL: run it again later
 
 
@@ -16,9 +21,31 @@ class Command(ScrapyCrawl):
             return super().run(args, opts)  # Scrapy's usage errors
         from crawler.run import refusal
 
-        refused = refusal(self.crawler_process.crawl(self._create_crawler(args[0]), **opts.spargs))
+        crawler = self._create_crawler(args[0])
+        refused = refusal(self.crawler_process.crawl(crawler, **opts.spargs))
         self.crawler_process.start()
         if refused:
             self.exitcode = BUSY_EXIT
         elif self.crawler_process.bootstrap_failed:
             self.exitcode = 1
+        else:
+            self.exitcode = crawl_status(dict(crawler.stats.get_stats()) if crawler.stats else {})
+
+
+def crawl_status(stats: dict) -> int:
+    """The exit status of a crawl that ran, from its stats; the reason is logged as one error line."""
+    crawl = stats.get("fanwen/crawl_id")
+    if stats.get("fanwen/archive_error"):
+        logger.error("crawl %s stopped: cannot write the archive (%s)", crawl, stats["fanwen/archive_error"])
+        return UNWRITABLE
+    if stats.get("finish_reason") != "finished":
+        logger.error("crawl %s did not finish (%s); run the same command again to resume it", crawl, stats.get("finish_reason"))
+        return FAILED
+    if not stats.get("response_received_count"):
+        logger.error("crawl %s fetched no page; check the start URLs and the network", crawl)
+        return NOTHING_FETCHED
+    alarms = stats.get("fanwen/alarms") or []
+    if alarms:
+        logger.error("crawl %s raised %d quality alarm(s): %s", crawl, len(alarms), "; ".join(alarms))
+        return QUALITY_ALARM
+    return 0

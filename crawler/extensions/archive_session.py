@@ -16,6 +16,7 @@ from fanwen.archive.frontier import reopen_crawl, resumable_crawl
 from fanwen.archive.hooks import WriterHook
 from fanwen.archive.lock import ArchiveBusy, ArchiveLock
 from fanwen.archive.neardup import NearDupDetector
+from crawler.console import redact
 
 logger = logging.getLogger(__name__)
 
@@ -86,7 +87,8 @@ class ArchiveSession:
         self.take_lock()  # held since from_crawler; taken here when the session was built directly
         try:
             self.writer.open()
-            start_urls = list(getattr(self.crawler.spider, "start_urls", []))
+            # Passwords in URLs never reach the archive (a start URL with user info is refused later).
+            start_urls = [redact(url) for url in getattr(self.crawler.spider, "start_urls", [])]
             resumed = resumable_crawl(self.writer.db, start_urls) if self.resume else None
             if resumed is not None:
                 reopen_crawl(self.writer, resumed)
@@ -118,7 +120,26 @@ class ArchiveSession:
                 self.crawler.stats.set_value(f"fanwen/neardup/{name}", value)
         self.writer.finish_crawl(self.crawl_id, dict(self.crawler.stats.get_stats()), reason)
         self.writer.close()
-        self.lock.release()
+        try:
+            self.check_quality()
+        finally:
+            self.lock.release()
+
+    def check_quality(self) -> None:
+        """Run the crawl-quality monitors on the finished crawl (whichever way it was started) and leave
+        its alarms in the stats, for the command's exit status; they are recorded in `crawls.alarms`."""
+        from crawler.monitors import check_and_record
+        from crawler.writeguard import is_unwritable
+
+        try:
+            alarms = check_and_record(self.writer.path, self.crawl_id, self.crawler.settings)
+        except Exception as exc:  # noqa: BLE001 - the crawl's rows are committed; its check cannot be
+            if not is_unwritable(exc):
+                raise
+            self.crawler.stats.set_value("fanwen/archive_error", str(exc))
+            logger.error("crawl %s: its quality could not be recorded: %s", self.crawl_id, exc)
+            return
+        self.crawler.stats.set_value("fanwen/alarms", alarms)
 
 
 def writer_hooks(crawler) -> list[WriterHook]:
@@ -142,5 +163,5 @@ def recorded_settings(settings) -> dict[str, Any]:
                 json.dumps(value)
             except TypeError:
                 value = str(value)
-            out[name] = value
+            out[name] = redact(value) if isinstance(value, str) else value
     return out
