@@ -23,10 +23,16 @@ FANWEN = [sys.executable, "-m", "crawler.cli"]
 
 
 @pytest.fixture(scope="module")
-def server(tmp_path_factory):
+def served(tmp_path_factory):
+    """The server's base URL and the file its output goes to."""
     folder = tmp_path_factory.mktemp("serve")
     with serving(make_archive(folder / "archive.db"), folder / "serve.log") as base:
-        yield base
+        yield base, folder / "serve.log"
+
+
+@pytest.fixture(scope="module")
+def server(served):
+    return served[0]
 
 
 def get_json(url: str):
@@ -100,7 +106,8 @@ def test_a_browser_searches_for_shuangjian_and_sees_the_article(server):
         browser.quit()
 
 
-def test_a_bad_search_expression_is_said_in_words_not_an_error_page(server):
+def test_a_bad_search_expression_is_said_in_words_not_an_error_page(served):
+    server, log = served
     bad = urllib.parse.quote("OR 双减")
     with urllib.request.urlopen(f"{server}/archive/search?q={bad}", timeout=10) as response:
         page = response.read().decode("utf-8")
@@ -112,6 +119,10 @@ def test_a_bad_search_expression_is_said_in_words_not_an_error_page(server):
     assert refused.value.code == 400
     assert "parentheses nest deeper than 20 levels" in refused.value.read().decode("utf-8")
     assert get_json(f"{server}/archive/search.json?q={bad}&_shape=array") == []  # the API: no rows, no 500
+    # the server's log: one line for the bad request, no traceback
+    said = log.read_text()
+    assert "400 /archive/articles: Search: parentheses nest deeper than 20 levels" in said
+    assert "Traceback" not in said and "BadQuery" not in said, said[-3000:]
 
 
 def test_a_busy_port_is_said_before_anything_claims_to_serve(tmp_path):

@@ -33,6 +33,9 @@ def command(db: str, host: str, port: int) -> None:
     conn.close()
     import uvicorn
 
+    from fanwen.archive.datasette import quiet_bad_requests
+
+    quiet_bad_requests()
     datasette = make_datasette(db)
     asyncio.run(datasette.invoke_startup())
     port = listener.getsockname()[1]

@@ -7,6 +7,7 @@ expression; `fanwen_match()` and `fanwen_snippet()` are SQL functions for the ca
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -127,6 +128,26 @@ def filters_from_request(request: Any, table: str) -> Any:
         return FilterArguments([], params={"search": cjk.parse(query).match})
     except cjk.BadQuery as exc:
         raise BadRequest(f"Search: {exc}") from exc
+
+
+@hookimpl
+def handle_exception(request: Any, exception: Exception) -> None:
+    """A bad request (a search expression that cannot be parsed) is one line in the server's log;
+    Datasette's own handler still answers it (400 page or JSON)."""
+    from datasette.utils.asgi import Base400
+
+    if isinstance(exception, Base400):
+        print(f"{exception.status} {request.path}: {exception.args[0] if exception.args else 'bad request'}",
+              file=sys.stderr, flush=True)
+
+
+def quiet_bad_requests() -> None:
+    """Datasette prints a rich traceback, with every local, for each exception, a 400 included, when
+    `rich` is installed (frictionless brings it); real errors keep the plain traceback it also prints."""
+    import datasette.plugins  # first: it registers the default plugins, handle_exception among them
+    import datasette.handle_exception
+
+    datasette.handle_exception.rich = None
 
 
 @hookimpl
