@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import bisect
+import functools
 import re
 
 from lxml import etree
@@ -292,6 +293,13 @@ def is_chrome(box: HtmlElement) -> bool:
     cls, ident = box.get("class"), box.get("id")
     if cls is None and ident is None:
         return False
+    return _names_chrome(cls, ident)
+
+
+@functools.lru_cache(maxsize=4096)
+def _names_chrome(cls: str | None, ident: str | None) -> bool:
+    """Class and id words that name chrome. Cached: a page repeats a few class names on many
+    boxes, and the search is the costly part of is_chrome."""
     words = f"{cls or ''} {ident or ''}"
     if words.count("-") > 3:  # slugs of headings ("sharing-with-a-single-developer") say nothing
         words = " ".join(word for word in words.split() if word.count("-") <= 3)
