@@ -147,7 +147,7 @@ def clean_lines(
         line = normalise_space(_BUTTON_LABELS.sub("", raw))
         if own_domains is not None:
             line = own_domains.sub("", line).strip()
-        if "." in line:  # a domain has a dot: most lines need no search
+        if "." in line and not line.isascii():  # a dotted domain after Chinese text: most lines skip it
             line = _PASTED_DOMAIN.sub(_unless_official, line).strip()
             line = _TRAILING_DOMAIN.sub(_unless_official, line).strip()
         if not line:

@@ -18,7 +18,9 @@ HEADING_TAGS = frozenset("h1 h2 h3".split())
 
 _CJK = "\u2e80-\u2fff\u3000-\u303f\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\ufe30-\ufe4f\uff00-\uffef"
 _PUNCT = "\u2010-\u2027\u2030-\u205e*╳"  # dashes, quotes “”‘’, ellipsis; mask stars: `*&nbsp;**` is `***`
-_SPACE_NEAR_CJK = re.compile(rf"(?<=[{_CJK}{_PUNCT}]) | (?=[{_CJK}{_PUNCT}])")
+# A space before or after Chinese text. It starts with the space, so the regex engine skips to spaces
+# (a lookbehind first is tried at every character: three times slower).
+_SPACE_NEAR_CJK = re.compile(rf" (?:(?=[{_CJK}{_PUNCT}])|(?<=[{_CJK}{_PUNCT}] ))")
 # huge_tree: libxml2 otherwise drops everything nested deeper than 256 (broken markup does that).
 _PARSER = lxml.html.HTMLParser(huge_tree=True)
 # Every element an HtmlElement, chosen in C: lxml.html's own lookup is a Python call for each
