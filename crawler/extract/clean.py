@@ -87,6 +87,9 @@ _PASTED_DOMAIN = re.compile(
     rf"(?::\d+)?(?:/[\w./?=&%-]*)?(?={_CJK})",
     re.I,
 )
+# What every domain of _PASTED_DOMAIN and _TRAILING_DOMAIN has: searched first, since it starts with
+# a literal the regex engine skips to (their lookbehinds are tried at every character).
+_DOMAIN_END = re.compile(r"\.(?:com|cn|net|org|cc|top|xyz|info|vip|wang|site|test)", re.I)
 _OFFICIAL = re.compile(r"\.(gov|edu|org)\.cn\b|\.gov\b", re.I)
 
 
@@ -147,7 +150,7 @@ def clean_lines(
         line = normalise_space(_BUTTON_LABELS.sub("", raw))
         if own_domains is not None:
             line = own_domains.sub("", line).strip()
-        if "." in line and not line.isascii():  # a dotted domain after Chinese text: most lines skip it
+        if not line.isascii() and _DOMAIN_END.search(line):  # a domain after Chinese text: most lines skip it
             line = _PASTED_DOMAIN.sub(_unless_official, line).strip()
             line = _TRAILING_DOMAIN.sub(_unless_official, line).strip()
         if not line:
