@@ -312,12 +312,24 @@ _POST_TAGS = frozenset("div li dl table tbody tr td section article".split())
 MIN_DISCUSSION_RECORDS = 4
 
 
+def _head_text(el: HtmlElement, limit: int) -> str:
+    """`el.text_content()[:limit]` without reading the rest of a long subtree (a whole article)."""
+    parts: list[str] = []
+    size = 0
+    for text in el.itertext():
+        parts.append(text)
+        size += len(text)
+        if size >= limit:
+            break
+    return "".join(parts)[:limit]
+
+
 def _is_discussion(box: HtmlElement) -> bool:
     """A list of dated records (comments, replies, a guest book): at least four child headings or
     boxes that each carry a date and time."""
     dated = 0
     for child in box:
-        if child.tag in _RECORD_TAGS and _DATETIME.search(child.text_content()[:300]):
+        if child.tag in _RECORD_TAGS and _DATETIME.search(_head_text(child, 300)):
             dated += 1
             if dated >= MIN_DISCUSSION_RECORDS:
                 return True
@@ -354,7 +366,7 @@ def _first_post(node: HtmlElement, mass) -> HtmlElement | None:
     text = 0
     for child in node:
         plain, _, marks, _ = mass.get(child, _EMPTY)
-        if child.tag in _POST_TAGS and marks >= MIN_PROSE_MARKS and _DATETIME.search(child.text_content()[:200]):
+        if child.tag in _POST_TAGS and marks >= MIN_PROSE_MARKS and _DATETIME.search(_head_text(child, 200)):
             posts.append(child)
             text += plain
     if len(posts) >= MIN_POSTS and text >= MIN_POSTS_SHARE * mass.get(node, _EMPTY)[0]:

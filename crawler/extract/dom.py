@@ -127,7 +127,10 @@ def text_lines(element: lxml.html.HtmlElement, skip: set | frozenset = frozenset
 
 
 def _flush(lines: list[Line], parts: list[str], link_chars: int) -> None:
-    text = normalise_space("".join(parts))
+    text = "".join(parts)
+    if text.isspace():  # the indentation between blocks: most flushes
+        return
+    text = normalise_space(text)
     if text:
         lines.append(Line(text, min(link_chars, len(text))))
 
