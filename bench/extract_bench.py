@@ -5,6 +5,7 @@
     .venv/bin/python bench/extract_bench.py --runs 3 --show-worst 5
     .venv/bin/python bench/extract_bench.py --dataset ../shared/benchmarks/extraction/zh-cwced
     .venv/bin/python bench/extract_bench.py --cpu --runs 5  # warm pages per CPU second, all sets
+    .venv/bin/python bench/extract_bench.py --cpu --runs 3 --against bf11e7e  # and the extractor at bf11e7e
     .venv/bin/python bench/extract_bench.py --robust        # a 1 MB page with a long breadcrumb-like structure
 
 Runs ../shared/benchmarks/extraction/score.py with `crawler.extract:main_text` (named fanwen) and
@@ -40,13 +41,14 @@ def main() -> None:
     parser.add_argument("--baseline", action="append", help=f"only these baselines (default: {', '.join(BASELINES)})")
     parser.add_argument("--cpu", action="store_true", help="warm pages per CPU second of fanwen and readability-lxml")
     parser.add_argument("--robust", action="store_true", help="time a generated 1 MB page with a long breadcrumb")
+    parser.add_argument("--against", metavar="REV", help="with --cpu: also fanwen's extractor at this git revision")
     args = parser.parse_args()
     datasets = args.dataset or [BENCH / name for name in SETS if (BENCH / name).is_dir()]
     if args.robust:
         robust_timings()
         return
     if args.cpu:
-        cpu_speeds(datasets, max(args.runs, 1))
+        cpu_speeds(datasets, max(args.runs, 1), args.against)
         return
     baselines = args.baseline or list(BASELINES)
     cmd = [sys.executable, str(BENCH / "score.py"), *map(str, datasets), "--module", "crawler.extract:main_text",
@@ -100,9 +102,11 @@ def print_table(results: dict, speeds: dict, names: list[str], show_worst: int) 
                 print("      worst: " + ", ".join(f"{row['id'][:24]} {row['f1']:.2f}" for row in worst))
 
 
-def cpu_speeds(datasets: list[Path], runs: int) -> None:
+def cpu_speeds(datasets: list[Path], runs: int, against: str | None = None) -> None:
     """Warm passes over the pages timed in CPU seconds of this process: what the extractor costs
-    per page once imported, less disturbed by other processes than score.py's wall clock."""
+    per page once imported, less disturbed by other processes than score.py's wall clock. Each page
+    is given to every extractor in turn (fanwen, readability-lxml, and with `against` fanwen's
+    extractor at that git revision), so load that comes and goes weighs on all of them alike."""
     import time
 
     sys.path.insert(0, str(BENCH))
@@ -112,19 +116,48 @@ def cpu_speeds(datasets: list[Path], runs: int) -> None:
 
     pages = [page for dataset in datasets for page in score.load_dataset(dataset)]
     extractors = {"fanwen": lambda page: main_text(page.text), "readability": score.ext_readability()}
+    if against:
+        old_main_text = extractor_at(against)
+        extractors[f"fanwen@{against[:10]}"] = lambda page: old_main_text(page.text)
+    clock = time.process_time
     speeds: dict[str, list[float]] = {name: [] for name in extractors}
     for _ in range(runs + 1):  # the first pass warms up and is not counted
-        for name, extract in extractors.items():
-            start = time.process_time()
-            for page in pages:
+        seconds = dict.fromkeys(extractors, 0.0)
+        for page in pages:
+            for name, extract in extractors.items():
+                start = clock()
                 extract(page)
-            speeds[name].append(len(pages) / (time.process_time() - start))
+                seconds[name] += clock() - start
+        for name in extractors:
+            speeds[name].append(len(pages) / seconds[name])
     base = statistics.median(speeds["readability"][1:])
     print(f"{len(pages)} pages of {', '.join(dataset.name for dataset in datasets)}")
     for name, runs_ in speeds.items():
         median = statistics.median(runs_[1:])
-        print(f"{name:<12} {median:7.1f} pages per CPU second  ratio {median / base:5.2f}  "
+        print(f"{name:<22} {median:7.1f} pages per CPU second  ratio {median / base:5.2f}  "
               f"runs {' '.join(f'{s:.0f}' for s in runs_[1:])}")
+
+
+def extractor_at(revision: str):
+    """`main_text` of crawler/extract as it was at a git revision, imported beside today's under
+    another package name (its modules import each other as crawler.extract.*: renamed)."""
+    import importlib
+    import io
+    import tarfile
+
+    archive = subprocess.run(["git", "archive", revision, "crawler/extract"], cwd=ROOT, check=True,
+                             capture_output=True).stdout
+    package = "extract_" + "".join(c for c in revision if c.isalnum())
+    tmp = Path(tempfile.mkdtemp(prefix="extract_bench_"))
+    with tarfile.open(fileobj=io.BytesIO(archive)) as tar:
+        for member in tar.getmembers():
+            if member.isfile() and member.name.endswith(".py"):
+                source = tar.extractfile(member).read().decode("utf-8").replace("crawler.extract", package)
+                target = tmp / package / Path(member.name).name
+                target.parent.mkdir(exist_ok=True)
+                target.write_text(source, encoding="utf-8")
+    sys.path.insert(0, str(tmp))
+    return importlib.import_module(package).main_text
 
 
 def robust_timings() -> None:

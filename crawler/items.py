@@ -26,7 +26,7 @@ class ArticleItem:
     boilerplate: tuple[re.Pattern[str], ...] = ()  # extra patterns from the site profile
     validators: tuple[str | None, str | None] = (None, None)  # ETag, Last-Modified of page 1 (revisits)
     # Pages extracted before the site's template was learned (crawler.templates.TemplateHold), or None:
-    # pipelines.template lets the item wait for it and extracts them again.
+    # the learning hold (pipelines.hold, in the clean pipeline) lets it wait and extracts them again.
     template_hold: Any = field(default=None, repr=False, compare=False)
     # Filled by the pipelines:
     title: str = ""

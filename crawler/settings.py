@@ -86,7 +86,6 @@ EXTENSIONS = {
     "crawler.writeguard.ArchiveWriteGuard": 0,
 }
 ITEM_PIPELINES = {
-    "pipelines.template.TemplatePipeline": 50,
     "pipelines.clean.CleanPipeline": 100,
     "pipelines.dedupe.ExactDedupePipeline": 200,
     "pipelines.store.StorePipeline": 900,

@@ -3,16 +3,15 @@
 `TemplateBook` learns each site's layouts from its article pages as the crawl sees them
 (crawler.extract.layouts), hands the spider a fitting template for every later page, and stores
 each learned or retired version in `site_templates` so that the next crawl starts with it. A site's
-first articles are extracted before there is a template: each carries a `TemplateHold` (its parsed
-pages) and waits in `pipelines.template.TemplatePipeline` until the site has had
-FANWEN_LEARN_PAGES article pages, or none for FANWEN_LEARN_WAIT seconds (a small site); then it is
-extracted again with what was learned.
+first articles are extracted before there is a template: each carries a `TemplateHold` (its pages)
+and waits in the crawl's one learning hold (pipelines.hold, run by the clean pipeline) until the site
+has had FANWEN_LEARN_PAGES article pages, or none for FANWEN_LEARN_WAIT seconds (a small site); then
+the site is settled and the article extracted again with what was learned.
 """
 
 from __future__ import annotations
 
 import logging
-import time
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
@@ -23,8 +22,6 @@ from crawler.extract.layouts import Event, LayoutLearner
 from crawler.extract.template import Template
 
 if TYPE_CHECKING:
-    import asyncio
-
     from crawler.items import ArticleItem
     from crawler.profiles import SiteProfile
 
@@ -34,15 +31,12 @@ logger = logging.getLogger(__name__)
 class TemplateBook:
     """Owns the learned templates of every site of a crawl (FANWEN_TEMPLATES_ENABLED)."""
 
-    def __init__(self, learner: LayoutLearner, writer: Any = None, wait: float = 10.0, stats: Any = None):
+    def __init__(self, learner: LayoutLearner, writer: Any = None, stats: Any = None):
         self.learner = learner
         self.writer = writer
-        self.wait = wait
         self.stats = stats
         self._articles: dict[str, int] = {}  # site -> article pages observed
-        self._last_article: dict[str, float] = {}
         self._settled: set[str] = set()
-        self._ready: dict[str, asyncio.Event] = {}
 
     @classmethod
     def from_crawler(cls, crawler) -> TemplateBook:
@@ -53,7 +47,7 @@ class TemplateBook:
             raise NotConfigured("FANWEN_TEMPLATES_ENABLED is off")
         pages = settings.getint("FANWEN_LEARN_PAGES")
         learner = LayoutLearner(learn_pages=pages, min_pages=min(pages, settings.getint("FANWEN_TEMPLATE_MIN_PAGES")))
-        book = cls(learner, None, settings.getfloat("FANWEN_LEARN_WAIT"))
+        book = cls(learner, None)
         book._crawler = crawler  # its stats exist from the spider's opening on
         crawler.signals.connect(book.open, signal=signals.spider_opened)
         return book
@@ -96,10 +90,9 @@ class TemplateBook:
         if page.root is None:
             return
         self._articles[site] = self._articles.get(site, 0) + 1
-        self._last_article[site] = time.monotonic()
         self._record(self.learner.observe(site, page.url, page.root))
         if site not in self._settled and self._articles[site] >= self.learner.learn_pages:
-            self._settle(site)
+            self.settle(site)
 
     def hold(self, site: str, html: str, url: str, profile: SiteProfile | None, fetched: datetime | None) -> TemplateHold | None:
         """For an article extracted before its site settled: what it takes to extract it again."""
@@ -109,27 +102,13 @@ class TemplateBook:
 
     # -- settling ------------------------------------------------------------------------------
 
-    async def settled(self, site: str) -> None:
-        """Wait until the site has its templates (or has none to learn)."""
-        import asyncio
-
+    def settle(self, site: str) -> None:
+        """Learn the site's layouts from the pages seen so far (once: at its FANWEN_LEARN_PAGES-th
+        article page, or when the learning hold lets a small site's articles go)."""
         if site in self._settled:
             return
-        ready = self._ready.setdefault(site, asyncio.Event())
-        while not ready.is_set():
-            quiet_until = self._last_article.get(site, 0.0) + self.wait
-            try:
-                await asyncio.wait_for(ready.wait(), max(0.0, quiet_until - time.monotonic()))
-            except asyncio.TimeoutError:
-                if time.monotonic() >= self._last_article.get(site, 0.0) + self.wait:  # a small site
-                    self._settle(site)
-
-    def _settle(self, site: str) -> None:
         self._settled.add(site)
         self._record(self.learner.settle(site))
-        ready = self._ready.get(site)
-        if ready is not None:
-            ready.set()
 
     def _record(self, events: list[Event]) -> None:
         from fanwen.archive.templates import retire_template, save_template
@@ -162,9 +141,9 @@ class TemplateHold:
         self.profile = profile
         self.fetched = fetched
 
-    async def settle(self, item: ArticleItem) -> None:
-        """Wait for the site's templates; extract the item's pages again where one fits."""
-        await self.book.settled(self.site)
+    def extract_again(self, item: ArticleItem) -> None:
+        """Settle the site (when it has not yet) and extract the item's pages again where a template fits."""
+        self.book.settle(self.site)
         for number, (html, url) in enumerate(self.pages[: len(item.page_lines)]):
             page = Page.from_html(html, url)
             template = self.book.template_for(self.site, page)

@@ -4,46 +4,41 @@ The pure cleaning functions live beside extraction, in `crawler.extract.clean`."
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 from crawler.extract.clean import clean_pages, title_forms
 from crawler.items import ArticleItem
 from pipelines.boilerplate import BoilerplateLearner
-
-if TYPE_CHECKING:  # asyncio (about 0.1 s to import) is only needed once items flow
-    import asyncio
+from pipelines.hold import LearningHold
 
 
 class CleanPipeline:
     """Turns the raw lines of an ArticleItem into its body, title and partial flag.
 
-    Each site's own boilerplate is learned from its first pages (pipelines.boilerplate): the
-    first FANWEN_LEARN_PAGES articles of a site wait until there are enough pages to learn from, so
-    they are cleaned as well as the later ones; they stop waiting when no new article of the site
-    has come for FANWEN_LEARN_WAIT seconds (a small site). The clock restarts with every article,
-    not with the first, so a crawl starved of CPU, whose articles come slowly, still waits for all.
-    What is learned is kept in the archive, so the next crawl of the site starts with it.
+    A site's first FANWEN_LEARN_PAGES articles wait in the crawl's one learning hold
+    (pipelines.hold) until there are enough pages to learn from, or none has come for
+    FANWEN_LEARN_WAIT seconds (a small site). Then, together: those extracted before the site's
+    template was known are extracted again with it (crawler.templates.TemplateHold), the site's own
+    boilerplate is learned from all of them (pipelines.boilerplate), and each is cleaned as well as
+    the later ones. What is learned is kept in the archive, so the next crawl of the site starts with it.
     """
 
-    def __init__(self, learner: BoilerplateLearner, session=None, wait: float = 10.0, stats=None):
+    def __init__(self, learner: BoilerplateLearner, session=None, wait: float = 10.0, stats=None, pages: int | None = None):
         """`session`: the crawl's archive session (crawler.extensions.archive_session), or None."""
         from fanwen.archive.sites import SiteBoilerplate  # the archive (sqlite-utils): not for pure cleaning
 
         self.learner = learner
         self.session = session
         self.sites = SiteBoilerplate(session.writer) if session is not None else None
-        self.wait = wait
         self.stats = stats
-        self._ready: dict[str, asyncio.Event] = {}
-        self._last_arrival: dict[str, float] = {}
+        self.hold = LearningHold(self._learn, pages if pages is not None else learner.min_pages, wait, stats)
 
     @classmethod
     def from_crawler(cls, crawler) -> CleanPipeline:
         from crawler.extensions.archive_session import ArchiveSession  # Scrapy: not for pure cleaning
 
         settings = crawler.settings
-        learner = BoilerplateLearner(min_pages=settings.getint("FANWEN_LEARN_PAGES"))
-        return cls(learner, ArchiveSession.of(crawler), settings.getfloat("FANWEN_LEARN_WAIT"), crawler.stats)
+        pages = settings.getint("FANWEN_LEARN_PAGES")
+        learner = BoilerplateLearner(min_pages=pages)
+        return cls(learner, ArchiveSession.of(crawler), settings.getfloat("FANWEN_LEARN_WAIT"), crawler.stats, pages)
 
     def open_spider(self) -> None:
         if self.session is not None:
@@ -52,28 +47,28 @@ class CleanPipeline:
                 self.learner.add_known(site, templates, pages)
 
     async def process_item(self, item):
-        import asyncio
-
         if not isinstance(item, ArticleItem):
             return item
         site = item.site
-        titles = title_forms(item.display_title)
-        self._save(site, self.learner.observe(site, titles, item.page_lines[0] if item.page_lines else []))
-        ready = self._ready.setdefault(site, asyncio.Event())
-        clock = asyncio.get_running_loop().time
-        self._last_arrival[site] = clock()
-        if self.learner.ready(site):
-            ready.set()
-        while not ready.is_set():
-            quiet_until = self._last_arrival[site] + self.wait
-            try:
-                await asyncio.wait_for(ready.wait(), max(0.0, quiet_until - clock()))
-            except asyncio.TimeoutError:
-                if clock() >= self._last_arrival[site] + self.wait:  # no article came meanwhile: a small site
-                    self._save(site, self.learner.learn(site))  # learn from what there is, and stop waiting
-                    ready.set()
-        self.clean(item, titles)
+        if not self.hold.is_released(site) and (item.template_hold is not None or not self.learner.ready(site)):
+            await self.hold.admit(site, item)  # extracted again and observed with the others of its site
+        else:
+            self._learn(site, [item], releasing=False)
+        self.clean(item, title_forms(item.display_title))
         return item
+
+    def _learn(self, site: str, items: list[ArticleItem], releasing: bool = True) -> None:
+        """Both learners see the items: their pages are extracted again where the site's template
+        is known by now, then their lines are counted for the site's boilerplate."""
+        for item in items:
+            if item.template_hold is not None:
+                hold, item.template_hold = item.template_hold, None
+                hold.extract_again(item)
+        for item in items:
+            titles = title_forms(item.display_title)
+            self._save(site, self.learner.observe(site, titles, item.page_lines[0] if item.page_lines else []))
+        if releasing:
+            self._save(site, self.learner.learn(site))  # a small site: learned from what there is
 
     def clean(self, item: ArticleItem, titles: tuple[str, ...]) -> None:
         item.title = titles[-1]

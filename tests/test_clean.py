@@ -168,3 +168,23 @@ def test_real_sentences_with_the_same_words_survive():
         "XX同志在XX会议上的讲话。",
     ]
     assert clean_lines(lines).paragraphs == lines[:1] + lines[1:]
+
+
+def test_the_editor_credit_closes_a_news_article():
+    lines = ["今晚，铁路部门通过官方微博发布辟谣消息称：网传信息不实。", "责任编辑：霍琦", "文章关键词：辟谣外泄账号",
+             "新浪财经公众号", "24小时滚动播报最新的财经资讯和视频，更多粉丝福利扫描二维码关注（sinafinance）"]
+    assert clean_lines(lines).paragraphs == lines[:2]
+    bracketed = ["第一段正文，讲清楚了事情的来龙去脉。", "[责任编辑:肖春芳]", "下一篇新闻的标题"]
+    assert clean_lines(bracketed).paragraphs == bracketed[:2]
+    # Alone at the top (an info line), or inside a sentence, it ends nothing.
+    top = ["责任编辑：张三", "正文第一段，内容完整。", "正文第二段，继续说明。"]
+    assert clean_lines(top).paragraphs == top
+    said = ["正文第一段。", "责任编辑：本文经作者授权发布，转载请联系作者。", "正文第二段，继续说明。"]
+    assert clean_lines(said).paragraphs == said
+
+
+def test_a_call_to_click_is_removed():
+    lines = ["“2018十大经济年度人物评选”火热进行中！【点击投票】Pick你心目中的商业领袖", "新京报快讯：今日有网友爆料。"]
+    assert clean_lines(lines).paragraphs == lines[1:]
+    kept = ["文中提到的【点击率】统计方法，在第二部分有详细说明，供大家在实际工作中参考借鉴使用。"]
+    assert clean_lines(kept).paragraphs == kept

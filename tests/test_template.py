@@ -162,36 +162,56 @@ def test_book_stores_versions_and_the_next_crawl_starts_with_the_latest(tmp_path
     writer.close()
 
 
-def test_first_articles_wait_for_the_template_and_are_extracted_again():
-    """Items extracted before the site was learned carry their pages; the template pipeline lets
-    them wait until the site has its template (or is quiet: a small site) and extracts them again."""
+def test_first_articles_wait_once_for_template_and_boilerplate():
+    """Items extracted before the site was learned carry their pages; they wait in the clean
+    pipeline's one learning hold until the site has FANWEN_LEARN_PAGES articles (or is quiet: a
+    small site), are extracted again with the template and cleaned with the boilerplate learned
+    from the same pages. A small site is released once, after one quiet wait."""
     import asyncio
     import time
 
-    from crawler.items import ArticleItem
-    from pipelines.template import TemplatePipeline
+    from scrapy.statscollectors import MemoryStatsCollector
 
-    async def crawl(articles: int) -> tuple[list[ArticleItem], float]:
-        book = TemplateBook(LayoutLearner(learn_pages=10, min_pages=4), wait=0.3)
-        pipeline = TemplatePipeline()
+    from crawler.items import ArticleItem
+    from pipelines.boilerplate import BoilerplateLearner
+    from pipelines.clean import CleanPipeline
+
+    class Stats(MemoryStatsCollector):
+        def __init__(self):
+            self._stats = {}
+
+    def injected(n: int) -> list[str]:
+        """Page n's text with the line the site injects around every article's title."""
+        return article(n) + [f"编者按：本站为您精选了《{WORDS[n % len(WORDS)]}工作简报》，欢迎收藏。"]
+
+    async def crawl(articles: int) -> tuple[list[ArticleItem], float, dict]:
+        book = TemplateBook(LayoutLearner(learn_pages=10, min_pages=4))
+        stats = Stats()
+        pipeline = CleanPipeline(BoilerplateLearner(min_pages=10), wait=0.3, stats=stats)
         started = time.monotonic()
 
         async def arrive(n: int) -> ArticleItem:
             await asyncio.sleep(n * 0.01)
-            p = page(n)  # what the spider does for an article page
+            p = page(n, text=injected(n))  # what the spider does for an article page
             template = book.template_for(SITE, p)
             fields = extract_article(p, template=template)
             item = ArticleItem(url=p.url, site=SITE, display_title=fields.title, page_lines=[fields.lines])
-            item.template_hold = book.hold(SITE, html(n), p.url, None, None) if template is None else None
+            item.template_hold = book.hold(SITE, html(n, text=injected(n)), p.url, None, None) if template is None else None
             book.observe(SITE, p)
             return await pipeline.process_item(item)
 
         done = await asyncio.gather(*(arrive(n) for n in range(articles)))
-        return done, time.monotonic() - started
+        return done, time.monotonic() - started, stats.get_stats()
 
-    items, _ = asyncio.run(crawl(14))
-    assert [item.page_lines[0] for item in items] == [article(n) for n in range(14)]
+    items, _, stats = asyncio.run(crawl(14))
+    assert [item.page_lines[0] for item in items] == [injected(n) for n in range(14)]  # extracted again
+    assert [item.body.splitlines() for item in items] == [article(n) for n in range(14)]  # the injected line learned
     assert all(item.template_hold is None for item in items)
-    small, seconds = asyncio.run(crawl(5))  # five pages: learned once no article came for 0.3 s
-    assert [item.page_lines[0][:2] for item in small] == [article(n) for n in range(5)]
+    assert stats.pop("fanwen/boilerplate/learned") >= 1
+    assert stats == {"fanwen/hold/released_full": 1, "fanwen/hold/articles": 10}  # the first ten waited, once
+
+    small, seconds, stats = asyncio.run(crawl(5))  # five pages: learned once no article came for 0.3 s
+    assert [item.body.splitlines() for item in small] == [article(n) for n in range(5)]
+    assert stats.pop("fanwen/boilerplate/learned") >= 1
+    assert stats == {"fanwen/hold/released_quiet": 1, "fanwen/hold/articles": 5}  # one quiet wait for both learners
     assert seconds < 2

@@ -83,3 +83,32 @@ def test_the_next_crawl_starts_with_the_stored_template(archived, duanwen):
     assert stats["fanwen/articles/unchanged"] >= sum(t.reachable for t in duanwen.truth)  # every text as before
     assert stats.get("fanwen/articles/changed") is None and stats.get("fanwen/articles/new") is None
     assert conn.execute("SELECT count(*) FROM site_templates").fetchone()[0] == 1
+
+
+def test_a_small_site_waits_once_for_both_learners(tmp_path):
+    """A site with fewer articles than FANWEN_LEARN_PAGES is learned when no article has come for
+    FANWEN_LEARN_WAIT seconds: its template and its boilerplate from the same held articles, after
+    one wait (two holds, one per learner, made it wait twice)."""
+    from datetime import datetime, timezone
+
+    wait = 4.0
+    small = build_sites(seed=11, articles_per_site=20, families=(Duanwen,))  # the fewest a bundle has
+    articles = {t.path for t in small.truth if t.reachable}
+    db = tmp_path / "archive.db"
+    with serve(small) as server:
+        # fewer articles than FANWEN_LEARN_PAGES: a small site
+        result = fanwen_crawl(server, small, db, "-s", f"FANWEN_LEARN_WAIT={wait}", "-s", "FANWEN_LEARN_PAGES=100")
+        assert result.returncode == 0, result.stderr[-3000:]
+        last_article_served = max(r.at for r in server.request_log if r.path in articles)
+    conn = sqlite3.connect(db)
+    stats = json.loads(conn.execute("SELECT stats FROM crawls").fetchone()[0])
+    # One release of the site, after its quiet wait, with every article: both learners learned from it.
+    assert stats["fanwen/hold/released_quiet"] == 1 and stats.get("fanwen/hold/released_full") is None
+    assert stats["fanwen/hold/articles"] >= len(articles)  # (and the pages with a second URL)
+    assert stats["fanwen/templates/learned"] == 1 and stats["fanwen/boilerplate/learned"] >= 1
+    # The articles were stored one wait after the last was served, not two (the archive's clock has
+    # whole seconds: one second of slack each way).
+    first_stored = conn.execute("SELECT min(first_seen) FROM articles").fetchone()[0]
+    stored = datetime.strptime(first_stored, "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=timezone.utc).timestamp()
+    assert wait - 1 <= stored - last_article_served < 1.5 * wait, stored - last_article_served
+    conn.close()

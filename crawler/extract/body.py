@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import bisect
+import functools
 import re
 
 from lxml import etree
@@ -51,48 +52,49 @@ def text_mass(root: HtmlElement) -> dict[HtmlElement, tuple[int, int, int, int]]
     (，。；！？) in the non-link text of its subtree, and its position in document order.
     Elements without text are left out (read them with `mass.get(el, _EMPTY)`).
 
-    One walk over the tree; this is the hot path of extraction, so the counting is inlined. The
-    open element's running totals are kept in locals; its parent's wait on the stack."""
-    mass: dict[HtmlElement, tuple[int, int, int, int]] = {}
-    stack: list[tuple[int, int, int, int]] = []
-    push, pop = stack.append, stack.pop
+    This is the hot path of extraction, so the counting is inlined: each element's own text is
+    counted in document order (`root.iter()`, in C), then its tail and its totals go to its parent
+    in reverse order, children before parents."""
+    elements = list(root.iter())
+    in_link: set[HtmlElement] = set()  # inside an <a>
+    for link in root.iter("a"):
+        if link not in in_link:
+            in_link.update(link.iter())
     marks_in = _MARKS.findall
-    in_link = 0
-    position = start = 0
-    plain = link = marks = 0
-    for event, el in etree.iterwalk(root, events=("start", "end")):
-        if event == "start":
-            position += 1
-            push((plain, link, marks, start))
-            start = position
-            if el.tag == "a":
-                in_link += 1
-            text = el.text
-            if text is None or text.isspace():
-                plain = link = marks = 0
+    count = len(elements)
+    plain, link_chars, marks = [0] * count, [0] * count, [0] * count
+    index: dict[HtmlElement, int] = {}
+    for i, el in enumerate(elements):
+        index[el] = i
+        text = el.text
+        if text is not None and not text.isspace():
+            n = len(text) - text.count(" ") - text.count("\n") - text.count("\t") - text.count("\u3000")
+            if el in in_link:
+                link_chars[i] = n
             else:
-                n = len(text) - text.count(" ") - text.count("\n") - text.count("\t") - text.count("\u3000")
-                if in_link:
-                    plain, link, marks = 0, n, 0
-                else:
-                    plain, link, marks = n, 0, len(marks_in(text))
-        else:
-            if plain or link:  # elements without text are left out: mass.get(el, _EMPTY)
-                mass[el] = (plain, link, marks, start)
-            if el.tag == "a":
-                in_link -= 1
-            parent_plain, parent_link, parent_marks, start = pop()
-            plain += parent_plain
-            link += parent_link
-            marks += parent_marks
-            tail = el.tail  # the tail belongs to the parent
-            if tail is not None and not tail.isspace():
-                n = len(tail) - tail.count(" ") - tail.count("\n") - tail.count("\t") - tail.count("\u3000")
-                if in_link:
-                    link += n
-                else:
-                    plain += n
-                    marks += len(marks_in(tail))
+                plain[i] = n
+                marks[i] = len(marks_in(text))
+    mass: dict[HtmlElement, tuple[int, int, int, int]] = {}
+    for i in range(count - 1, -1, -1):
+        el = elements[i]
+        own_plain, own_link, own_marks = plain[i], link_chars[i], marks[i]
+        if own_plain or own_link:  # elements without text are left out: mass.get(el, _EMPTY)
+            mass[el] = (own_plain, own_link, own_marks, i + 1)
+        parent = el.getparent()
+        if parent is None:
+            continue
+        tail = el.tail  # the tail belongs to the parent
+        if tail is not None and not tail.isspace():
+            n = len(tail) - tail.count(" ") - tail.count("\n") - tail.count("\t") - tail.count("\u3000")
+            if parent in in_link:
+                own_link += n
+            else:
+                own_plain += n
+                own_marks += len(marks_in(tail))
+        j = index[parent]
+        plain[j] += own_plain
+        link_chars[j] += own_link
+        marks[j] += own_marks
     return mass
 
 
@@ -292,6 +294,13 @@ def is_chrome(box: HtmlElement) -> bool:
     cls, ident = box.get("class"), box.get("id")
     if cls is None and ident is None:
         return False
+    return _names_chrome(cls, ident)
+
+
+@functools.lru_cache(maxsize=4096)
+def _names_chrome(cls: str | None, ident: str | None) -> bool:
+    """Class and id words that name chrome. Cached: a page repeats a few class names on many
+    boxes, and the search is the costly part of is_chrome."""
     words = f"{cls or ''} {ident or ''}"
     if words.count("-") > 3:  # slugs of headings ("sharing-with-a-single-developer") say nothing
         words = " ".join(word for word in words.split() if word.count("-") <= 3)
@@ -304,12 +313,24 @@ _POST_TAGS = frozenset("div li dl table tbody tr td section article".split())
 MIN_DISCUSSION_RECORDS = 4
 
 
+def _head_text(el: HtmlElement, limit: int) -> str:
+    """`el.text_content()[:limit]` without reading the rest of a long subtree (a whole article)."""
+    parts: list[str] = []
+    size = 0
+    for text in el.itertext():
+        parts.append(text)
+        size += len(text)
+        if size >= limit:
+            break
+    return "".join(parts)[:limit]
+
+
 def _is_discussion(box: HtmlElement) -> bool:
     """A list of dated records (comments, replies, a guest book): at least four child headings or
     boxes that each carry a date and time."""
     dated = 0
     for child in box:
-        if child.tag in _RECORD_TAGS and _DATETIME.search(child.text_content()[:300]):
+        if child.tag in _RECORD_TAGS and _DATETIME.search(_head_text(child, 300)):
             dated += 1
             if dated >= MIN_DISCUSSION_RECORDS:
                 return True
@@ -346,7 +367,7 @@ def _first_post(node: HtmlElement, mass) -> HtmlElement | None:
     text = 0
     for child in node:
         plain, _, marks, _ = mass.get(child, _EMPTY)
-        if child.tag in _POST_TAGS and marks >= MIN_PROSE_MARKS and _DATETIME.search(child.text_content()[:200]):
+        if child.tag in _POST_TAGS and marks >= MIN_PROSE_MARKS and _DATETIME.search(_head_text(child, 200)):
             posts.append(child)
             text += plain
     if len(posts) >= MIN_POSTS and text >= MIN_POSTS_SHARE * mass.get(node, _EMPTY)[0]:

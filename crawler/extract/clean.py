@@ -45,6 +45,7 @@ _TEMPLATE_LINE = re.compile(
     r"|[(（]?(?:本报|[一-鿿]{2,8}(?:日报|晚报|早报|时报|商报|青年报|报|社|网|台))?(?:记者|通讯员|实习生|实习记者|特约记者)(?:\s*[一-鿿·]{2,5}){1,4}[)）]?"
     r"|播报文章|分享至|分享到[:：]?|微信扫码分享|扫码分享|扫一扫分享|不喜欢|举报|点个赞吧.{0,20}|打开.{0,8}(?:APP|App|app|客户端).{0,20}"
     r"|阅读原文|返回顶部|返回首页|收藏本文|已关注|取消关注|\+?关注"
+    r"|.{0,120}【点击(?:投票|查看|进入|阅读|下载|收听|观看|购买|参与|报名|这里|此处|链接)[^【】]{0,4}】.{0,60}"  # a call to click
     r"|advertisement|advertisements|sponsored(?: content)?|share this(?: article| story| post)?|share on (?:facebook|twitter)"
     r"|(?:sign up|subscribe)\b.{0,80}(?:newsletter|email|inbox|updates|free|daily|weekly)\b.{0,40}|subscribe now"
     r"|read more\b.{0,80}|continue reading.{0,60}|story continues below.{0,20}|click here to\b.{0,60}"
@@ -78,6 +79,9 @@ _STOP_LINE = re.compile(
 )
 # The heading of a comment list ("《…》已有3件评论", "共12条回复"): the article has ended.
 _COMMENTS_HEADING = re.compile(r"^.{0,60}(?:已有|共有|共)\s*\d+\s*(?:件|条|篇|个)(?:评论|回复|留言)\s*$")
+# The editor's credit that closes a news article ("责任编辑：张三", "[责任编辑:李四]"): what follows it
+# is the portal's (keywords, follow-us boxes, the next stories).
+_CLOSING_CREDIT = re.compile(r"^[\[【(（]?责任编辑\s*[:：]\s*[^\s，。；]{1,24}[\]】)）]?$")
 # Pay walls: the text stops here and the page is only part of the document.
 _TRUNCATED = re.compile(r"全文阅读已结束|全文预览已结束|如果下载本文需要|剩余\d+页未读|需要使用\s*\d+\s*积分")
 # A bare domain pasted into a sentence ("…要做 m.example.com 好各项…"); official domains stay.
@@ -87,6 +91,9 @@ _PASTED_DOMAIN = re.compile(
     rf"(?::\d+)?(?:/[\w./?=&%-]*)?(?={_CJK})",
     re.I,
 )
+# What every domain of _PASTED_DOMAIN and _TRAILING_DOMAIN has: searched first, since it starts with
+# a literal the regex engine skips to (their lookbehinds are tried at every character).
+_DOMAIN_END = re.compile(r"\.(?:com|cn|net|org|cc|top|xyz|info|vip|wang|site|test)", re.I)
 _OFFICIAL = re.compile(r"\.(gov|edu|org)\.cn\b|\.gov\b", re.I)
 
 
@@ -147,7 +154,7 @@ def clean_lines(
         line = normalise_space(_BUTTON_LABELS.sub("", raw))
         if own_domains is not None:
             line = own_domains.sub("", line).strip()
-        if "." in line:  # a domain has a dot: most lines need no search
+        if not line.isascii() and _DOMAIN_END.search(line):  # a domain after Chinese text: most lines skip it
             line = _PASTED_DOMAIN.sub(_unless_official, line).strip()
             line = _TRAILING_DOMAIN.sub(_unless_official, line).strip()
         if not line:
@@ -174,6 +181,8 @@ def clean_lines(
         if not out.paragraphs and _STOP_LINE.match(line):
             continue
         out.paragraphs.append(line)
+        if len(out.paragraphs) > 1 and line.startswith(("责", "[", "【", "(", "（")) and _CLOSING_CREDIT.match(line):
+            break
     return out
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import itertools
 import re
 from datetime import datetime, timedelta
@@ -101,7 +102,7 @@ def _naming_box(elements, styled: bool, page: list[str], content: HtmlElement, m
     for el in elements:
         if styled:
             cls, ident = el.get("class"), el.get("id")
-            if (cls is None and ident is None) or not _TITLE_CLASS.search(f"{cls or ''} {ident or ''}"):
+            if (cls is None and ident is None) or not _names_title(cls, ident):
                 continue
         text = heading_text(el)
         exact = _is_exact(text, page)
@@ -114,6 +115,12 @@ def _naming_box(elements, styled: bool, page: list[str], content: HtmlElement, m
         elif el in mass and mass[el][3] < start and not contains(el, content):
             before.append(el)
     return before[-1] if before else inside[0] if inside else None
+
+
+@functools.lru_cache(maxsize=4096)
+def _names_title(cls: str | None, ident: str | None) -> bool:
+    """Class and id words of a box styled as a title. Cached: a page repeats its class names."""
+    return _TITLE_CLASS.search(f"{cls or ''} {ident or ''}") is not None
 
 
 def _is_exact(text: str, page: list[str]) -> bool:

@@ -4,4 +4,4 @@ Raise it whenever extraction or cleaning changes what an article's text can be, 
 `fanwen reextract` reports and a reader can tell which articles an older extractor made.
 """
 
-EXTRACTOR_VERSION = "2026.12.06"
+EXTRACTOR_VERSION = "2026.12.06.2"
