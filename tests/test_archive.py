@@ -203,3 +203,22 @@ def test_a_crawl_adds_the_writer_hooks_of_its_settings_and_they_see_every_change
         ("changing", first + 1, "第二版。", "第二版。"), ("before_commit",),
         ("closed",),
     ]
+
+
+def test_the_extractor_version_is_written_with_the_article(writer):
+    """`extractor_version` comes with the record: on insert, on a new text, and when a later extractor
+    makes the same text again."""
+    url = "http://x.test/a/1.html"
+    writer.store_article(article(url, "甲文。", extractor_version="1"), None)
+    writer.store_article(article("http://x.test/a/2.html", "乙文。"), None)  # a record without one: NULL
+    writer.flush()
+    version = "SELECT extractor_version FROM articles WHERE id = (SELECT article_id FROM article_urls WHERE url = ?)"
+    assert writer.db.execute(version, [url]).fetchone()[0] == "1"
+    assert writer.db.execute(version, ["http://x.test/a/2.html"]).fetchone()[0] is None
+    assert writer.store_article(article(url, "甲文。", extractor_version="2"), None).status == "unchanged"
+    writer.flush()
+    assert writer.db.execute(version, [url]).fetchone()[0] == "2"
+    assert writer.store_article(article(url, "甲文改。", extractor_version="3"), None).status == "changed"
+    assert writer.store_article(article(url, "甲文改。"), None).status == "unchanged"  # none given: kept
+    writer.flush()
+    assert writer.db.execute(version, [url]).fetchone()[0] == "3"
