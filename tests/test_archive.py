@@ -94,14 +94,27 @@ def test_url_whose_text_became_another_known_document_moves_to_it(writer):
 
 
 def test_a_moved_url_seen_again_keeps_the_archive_consistent(writer):
-    """The earlier document still names the moved URL as its kept URL: the known one must not take it."""
+    """1.html, the earlier document's only URL, moves to the known one: the earlier row is history (in
+    article_versions, out of articles), and the known document takes 1.html as its kept URL."""
     writer.store_article(article("http://x.test/a/1.html", "甲文。"), None)
     writer.store_article(article("http://x.test/a/22.html", "乙文。"), None)
     assert writer.store_article(article("http://x.test/a/1.html", "乙文。"), None).status == "changed"
     assert writer.store_article(article("http://x.test/a/1.html", "乙文。"), None).status == "unchanged"
     writer.flush()
     rows = writer.db.execute("SELECT url, body FROM articles ORDER BY id").fetchall()
-    assert rows == [("http://x.test/a/1.html", "甲文。"), ("http://x.test/a/22.html", "乙文。")]
+    assert rows == [("http://x.test/a/1.html", "乙文。")]
+    assert writer.db.execute("SELECT url, body FROM article_versions").fetchall() == [("http://x.test/a/1.html", "甲文。")]
+    assert writer.db.execute("SELECT count(*) FROM article_urls").fetchone()[0] == 2
+
+
+def test_a_document_keeps_its_row_while_another_url_shows_it(writer):
+    writer.store_article(article("http://x.test/a/1.html", "甲文。"), None)
+    writer.store_article(article("http://x.test/a/33.html", "甲文。"), None)
+    writer.store_article(article("http://x.test/a/22.html", "乙文。"), None)
+    assert writer.store_article(article("http://x.test/a/1.html", "乙文。"), None).status == "changed"
+    writer.flush()
+    rows = writer.db.execute("SELECT url, body FROM articles ORDER BY id").fetchall()
+    assert rows == [("http://x.test/a/33.html", "甲文。"), ("http://x.test/a/1.html", "乙文。")]
 
 
 def test_json_fields_are_readable_by_sqlite(writer):

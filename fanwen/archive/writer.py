@@ -260,7 +260,22 @@ class ArchiveWriter:
         save_previous(self, url, row[0], crawl_id, now)
         self._write("UPDATE article_urls SET article_id = ?, title = ? WHERE url = ?", [article_id, title, url])
         self._release_kept_url(row[0], url)
+        if not self.db.execute("SELECT 1 FROM article_urls WHERE article_id = ? LIMIT 1", [row[0]]).fetchone():
+            self._retire(row[0])
         return True
+
+    def _retire(self, article_id: int) -> None:
+        """No URL shows document `article_id` any more (its last one now shows another archived text):
+        its text is history, already in article_versions, so the row goes, with its derived data.
+
+        Users read `articles` as what the sites show; a row no URL leads to would count in every
+        statistic, search and export as a live document."""
+        body = self.db.execute("SELECT body FROM articles WHERE id = ?", [article_id]).fetchone()[0]
+        for hook in self.hooks:
+            hook.article_removing(article_id, body)
+        self._write("UPDATE articles SET duplicate_of = NULL WHERE duplicate_of = ?", [article_id])
+        self._write("DELETE FROM articles WHERE id = ?", [article_id])
+        logger.info("article %d retired: its last URL shows another archived text", article_id)
 
     def _release_kept_url(self, article_id: int, url: str) -> None:
         """`url` no longer shows document `article_id`: its kept URL becomes its smallest other URL, if any."""
