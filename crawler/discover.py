@@ -168,6 +168,8 @@ def continuation_pages(page: Page, url: str, resolver: LinkResolver, encoding: s
     prefix, suffix = f"{stem}_", f".{ext}"
     numbers: set[int] = set()
     for base, href, _ in _hrefs(page):
+        if "_" not in href and "%5f" not in href.lower():  # cannot lead to `123_2.html`: not worth resolving
+            continue
         canonical, _ = resolver.resolve(base, href, encoding)
         if canonical and canonical.startswith(prefix) and canonical.endswith(suffix):
             number = canonical[len(prefix) : -len(suffix)]

@@ -89,7 +89,6 @@ ITEM_PIPELINES = {
     "pipelines.clean.CleanPipeline": 100,
     "pipelines.dedupe.ExactDedupePipeline": 200,
     "pipelines.store.StorePipeline": 900,
-    "pipelines.extraction.ExtractorVersionPipeline": 950,
 }
 
 # Where the archive is written (`fanwen crawl --db`), site profiles, trap window, progress.

@@ -7,6 +7,7 @@ from typing import Any
 from scrapy.exceptions import NotConfigured
 
 from crawler.extensions.archive_session import ArchiveSession
+from crawler.extract.version import EXTRACTOR_VERSION
 from crawler.items import ArticleItem, PageRecord
 
 
@@ -57,6 +58,7 @@ class StorePipeline:
             "content_hash": item.content_hash,
             "pages": len(item.page_lines),
             "partial": item.partial,
+            "extractor_version": EXTRACTOR_VERSION,  # written with the article (articles.extractor_version)
         }
         result = self.writer.store_article(record, self.crawl_id)
         self.stats.inc_value(f"fanwen/articles/{result.status}")

@@ -94,14 +94,27 @@ def test_url_whose_text_became_another_known_document_moves_to_it(writer):
 
 
 def test_a_moved_url_seen_again_keeps_the_archive_consistent(writer):
-    """The earlier document still names the moved URL as its kept URL: the known one must not take it."""
+    """1.html, the earlier document's only URL, moves to the known one: the earlier row is history (in
+    article_versions, out of articles), and the known document takes 1.html as its kept URL."""
     writer.store_article(article("http://x.test/a/1.html", "甲文。"), None)
     writer.store_article(article("http://x.test/a/22.html", "乙文。"), None)
     assert writer.store_article(article("http://x.test/a/1.html", "乙文。"), None).status == "changed"
     assert writer.store_article(article("http://x.test/a/1.html", "乙文。"), None).status == "unchanged"
     writer.flush()
     rows = writer.db.execute("SELECT url, body FROM articles ORDER BY id").fetchall()
-    assert rows == [("http://x.test/a/1.html", "甲文。"), ("http://x.test/a/22.html", "乙文。")]
+    assert rows == [("http://x.test/a/1.html", "乙文。")]
+    assert writer.db.execute("SELECT url, body FROM article_versions").fetchall() == [("http://x.test/a/1.html", "甲文。")]
+    assert writer.db.execute("SELECT count(*) FROM article_urls").fetchone()[0] == 2
+
+
+def test_a_document_keeps_its_row_while_another_url_shows_it(writer):
+    writer.store_article(article("http://x.test/a/1.html", "甲文。"), None)
+    writer.store_article(article("http://x.test/a/33.html", "甲文。"), None)
+    writer.store_article(article("http://x.test/a/22.html", "乙文。"), None)
+    assert writer.store_article(article("http://x.test/a/1.html", "乙文。"), None).status == "changed"
+    writer.flush()
+    rows = writer.db.execute("SELECT url, body FROM articles ORDER BY id").fetchall()
+    assert rows == [("http://x.test/a/33.html", "甲文。"), ("http://x.test/a/1.html", "乙文。")]
 
 
 def test_json_fields_are_readable_by_sqlite(writer):
@@ -203,3 +216,22 @@ def test_a_crawl_adds_the_writer_hooks_of_its_settings_and_they_see_every_change
         ("changing", first + 1, "第二版。", "第二版。"), ("before_commit",),
         ("closed",),
     ]
+
+
+def test_the_extractor_version_is_written_with_the_article(writer):
+    """`extractor_version` comes with the record: on insert, on a new text, and when a later extractor
+    makes the same text again."""
+    url = "http://x.test/a/1.html"
+    writer.store_article(article(url, "甲文。", extractor_version="1"), None)
+    writer.store_article(article("http://x.test/a/2.html", "乙文。"), None)  # a record without one: NULL
+    writer.flush()
+    version = "SELECT extractor_version FROM articles WHERE id = (SELECT article_id FROM article_urls WHERE url = ?)"
+    assert writer.db.execute(version, [url]).fetchone()[0] == "1"
+    assert writer.db.execute(version, ["http://x.test/a/2.html"]).fetchone()[0] is None
+    assert writer.store_article(article(url, "甲文。", extractor_version="2"), None).status == "unchanged"
+    writer.flush()
+    assert writer.db.execute(version, [url]).fetchone()[0] == "2"
+    assert writer.store_article(article(url, "甲文改。", extractor_version="3"), None).status == "changed"
+    assert writer.store_article(article(url, "甲文改。"), None).status == "unchanged"  # none given: kept
+    writer.flush()
+    assert writer.db.execute(version, [url]).fetchone()[0] == "3"

@@ -149,3 +149,25 @@ def test_import_killed_resumes_with_nothing_lost_or_doubled(mirrored, tmp_path):
     conn = sqlite3.connect(db)
     assert conn.execute("SELECT count(*) FROM crawls").fetchone()[0] == 1
     assert conn.execute("SELECT count(*) - count(DISTINCT record_id) FROM captures").fetchone()[0] == 0
+
+
+def test_a_warc_gzipped_as_one_member_is_imported(mirrored, tmp_path):
+    """Some tools gzip the whole file as one member: it is read through a copy with a member per record."""
+    warc, crawl = mirrored
+    whole = tmp_path / "whole.warc.gz"
+    whole.write_bytes(gzip.compress(gzip.decompress(warc.read_bytes())))  # one member for the whole file
+    db = tmp_path / "imported.db"
+    result = run_fanwen("import-warc", str(whole), "--db", str(db), "--site", "www.baihua.test", "--json")
+    assert result.returncode == 0, result.stderr[-2000:]
+    assert "one member" in result.stderr
+    assert json.loads(result.stdout)["records"]["recompressed"] == 1
+    assert articles(db) == articles(crawl)
+    conn = sqlite3.connect(db)
+    files = {file for (file,) in conn.execute("SELECT DISTINCT file FROM captures")}
+    assert len(files) == 1 and files != {str(whole)}
+    file, offset, length, record_id = conn.execute(
+        "SELECT file, offset, length, record_id FROM captures ORDER BY id DESC LIMIT 1").fetchone()
+    with open(file, "rb") as handle:
+        handle.seek(offset)
+        record = next(ArchiveIterator(io.BytesIO(handle.read(length))))
+    assert record.rec_headers.get_header("WARC-Record-ID") == record_id

@@ -247,3 +247,41 @@ def test_paragraph_index_finds_owners_across_runs_and_forgets_removed_rows():
     assert index.owners([5]) == {}
     index.add([5], [900])  # the text came back
     assert index.owners([5]) == {5: {900}}
+
+
+@pytest.mark.parametrize("batch_size", [1, 50])
+def test_a_document_no_url_shows_any_more_is_retired_with_its_links_and_paragraphs(tmp_path, batch_size):
+    """The representative's only URL now shows another archived text: its row goes to history (article_versions),
+    its cluster and paragraph statistics are what a recomputation finds, the search index forgets it."""
+    from fanwen.archive.search import sql_match
+
+    db = tmp_path / "a.db"
+    writer = open_writer(db, batch_size=batch_size)
+    a = store(writer, "http://a.test/a.html", BODIES[0])
+    b = store(writer, "http://a.test/bb.html", BODIES[0] + "全文完。")
+    c = store(writer, "http://a.test/ccc.html", "新的开头段落内容如下所述。\n" + BODIES[0])
+    multi = store(writer, "http://a.test/m.html", "\n".join(["篇一", BODIES[2], "篇二", BODIES[0]]))
+    other = store(writer, "http://a.test/other.html", BODIES[5])
+    writer.flush()
+    assert links(db)[b] == a and links(db)[c] == a
+    assert store(writer, "http://a.test/a.html", BODIES[5]) == other  # a.html now shows other.html's text
+    word = next(line for line in BODIES[0].split("\n") if len(line) > 12)[4:10]
+    writer.close()
+    conn = sqlite3.connect(db)
+    after = links(db)
+    assert a not in after and after[other] is None and after[b] in (None, multi) and after[c] is not None
+    assert conn.execute("SELECT url, body FROM article_versions").fetchall() == [("http://a.test/a.html", BODIES[0])]
+    assert conn.execute("SELECT count(*) FROM neardup_signatures WHERE article_id = ?", [a]).fetchone()[0] == 0
+    assert conn.execute("SELECT count(*) FROM paragraph_hashes WHERE article_id = ?", [a]).fetchone()[0] == 0
+    query = "SELECT article_id, paragraphs, dup_paragraphs, dup_chars FROM paragraph_stats ORDER BY 1"
+    kept = conn.execute(query).fetchall()
+    indexed = {r[0] for r in conn.execute("SELECT rowid FROM articles_fts WHERE articles_fts MATCH ?", [sql_match(word)])}
+    assert indexed == {b, c, multi}
+    recompute_clusters(db, 0.6)
+    assert links(db) == after
+    assert conn.execute(query).fetchall() == kept
+    # The archive opens again (its LSH index rebuilt without the row) and takes new articles.
+    writer = open_writer(db, batch_size=batch_size)
+    d = store(writer, "http://a.test/dddd.html", BODIES[0] + "附录。")
+    writer.close()
+    assert links(db)[d] == after[c]

@@ -33,9 +33,11 @@ class ImportCounts:
     kept: int = 0
     skipped: Counter = field(default_factory=Counter)
     files: int = 0
+    recompressed: int = 0  # whole-file gzip WARCs read through a copy with a member per record
 
     def as_dict(self) -> dict[str, object]:
-        return {"files": self.files, "records": self.records, "kept": self.kept, "skipped": dict(self.skipped)}
+        return {"files": self.files, "records": self.records, "kept": self.kept, "skipped": dict(self.skipped),
+                "recompressed": self.recompressed}
 
 
 def wanted_host(sites: set[str]) -> Callable[[str], bool]:
@@ -159,6 +161,64 @@ def _next_member(handle, position: int) -> int:
         base += len(chunk)
 
 
+def whole_file_gzip(path: Path) -> bool:
+    """Is `path` gzip-compressed as one member holding several records (rather than a member per record)?
+
+    Reads the first member only, unless it runs to the end of the file; then counts its records."""
+    import zlib
+
+    with open(path, "rb") as handle:
+        if handle.read(3) != _GZIP_MAGIC:
+            return False
+        handle.seek(0)
+        inflater = zlib.decompressobj(zlib.MAX_WBITS | 16)
+        try:
+            while not inflater.eof:
+                chunk = handle.read(1 << 20)
+                if not chunk:
+                    break
+                inflater.decompress(chunk, 1 << 16)  # output bounded: only where the member ends matters
+                while inflater.unconsumed_tail and not inflater.eof:
+                    inflater.decompress(inflater.unconsumed_tail, 1 << 16)
+        except zlib.error:
+            return False  # damaged: read member by member, the damage skipped and counted
+        if not inflater.eof or inflater.unused_data or handle.read(1):
+            return False  # a torn member, or more members after the first
+    from fastwarc.warc import ArchiveIterator
+
+    with open(path, "rb") as handle:
+        records = 0
+        for _ in ArchiveIterator(handle, parse_http=False):
+            records += 1
+            if records > 1:
+                return True
+    return False
+
+
+def seekable_copy(path: Path, folder: Path) -> Path:
+    """A copy of a whole-file gzip WARC with a gzip member per record (as `warcio recompress` writes it), in
+    `folder`; made once, reused by later runs (reextract reads the captures from it)."""
+    import hashlib
+
+    from warcio.recompressor import Recompressor
+
+    name = path.name.split(".warc")[0] or path.stem
+    target = folder / f"{name}-{hashlib.sha1(str(path.resolve()).encode()).hexdigest()[:10]}.warc.gz"
+    if target.is_file():
+        return target
+    folder.mkdir(parents=True, exist_ok=True)
+    partial = target.with_name(target.name + ".part")
+    recompressor = Recompressor(str(path), str(partial))
+    with open(path, "rb") as stream:
+        try:
+            recompressor.load_and_write(stream, str(partial))
+        except Exception:  # warcio refuses to iterate records inside one member: decompress first
+            stream.seek(0)
+            recompressor.decompress_and_recompress(stream, str(partial))
+    os.replace(partial, target)
+    return target
+
+
 def import_files(db: str | Path, paths: list[Path], sites: set[str], batch: int = 1000) -> tuple[ImportCounts, list[str]]:
     """Index the kept records of `paths` into the archive's captures; returns the counts and start URLs.
 
@@ -167,6 +227,7 @@ def import_files(db: str | Path, paths: list[Path], sites: set[str], batch: int 
     from fanwen.archive import ArchiveWriter
     from fanwen.archive.captures import add_captures, captured_pages
     from fanwen.archive.lock import ArchiveLock
+    from crawler.capture.middleware import capture_dir
 
     counts = ImportCounts()
     wanted = wanted_host(sites)
@@ -177,6 +238,12 @@ def import_files(db: str | Path, paths: list[Path], sites: set[str], batch: int 
         writer.open()
         rows: list[CaptureRow] = []
         for path in paths:
+            if whole_file_gzip(path):
+                copy = seekable_copy(path, capture_dir(db) / "recompressed")
+                logger.warning("%s is gzip-compressed as one member: reading its copy with a member per record, %s",
+                               path, copy)
+                counts.recompressed += 1
+                path = copy
             for row in index_warc(path, wanted, counts):
                 rows.append(row)
                 if len(rows) >= batch:

@@ -53,6 +53,8 @@ class FanwenSpider(SitemapDiscovery, scrapy.Spider):
         self.sitemap_limits: SitemapLimits | None = None
         self._sitemap_files = 0
         self.templates: TemplateBook | None = None  # the crawl's learned site templates (from_crawler)
+        # Off in an offline re-extraction (crawler.capture.direct): every captured page is asked for anyway.
+        self.follow_links = True
 
     @classmethod
     def from_crawler(cls, crawler, *args: Any, **kwargs: Any) -> FanwenSpider:
@@ -167,7 +169,7 @@ class FanwenSpider(SitemapDiscovery, scrapy.Spider):
             fields = extract_article(page, profile, fetched=fetched, template=template)
             kind = page_kind(url, fields, profile)
 
-        links = page_links(page, self.resolver, encoding)
+        links = page_links(page, self.resolver, encoding) if self.follow_links else []
         new = self._new_links(links)
         if kind == "article":
             self.guard.learn_article(url)

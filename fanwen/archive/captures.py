@@ -133,11 +133,14 @@ def replay_captures_with_params(db: Any, url: str, limit: int = 50) -> list[Capt
     return [CaptureRow(*row) for row in rows]
 
 
-def captured_pages(db: Any) -> Iterator[str]:
-    """URLs whose latest capture (not counting 304s) is an HTML page answered 200, in URL order."""
+def captured_pages(db: Any, capture_order: bool = False) -> Iterator[str]:
+    """URLs whose latest capture (not counting 304s) is an HTML page answered 200, in URL order, or with
+    `capture_order` in the order they were captured (a crawl's order mixes a site's sections, as its
+    boilerplate learning expects)."""
+    order = "min(id)" if capture_order else "url"
     yield from (r[0] for r in db.execute(
         "SELECT url FROM captures c WHERE id = (SELECT max(id) FROM captures d WHERE d.url = c.url AND d.status != 304)"
-        " AND status = 200 AND (mime IS NULL OR mime LIKE '%html%') GROUP BY url ORDER BY url"))
+        f" AND status = 200 AND (mime IS NULL OR mime LIKE '%html%') GROUP BY url ORDER BY {order}"))
 
 
 def is_captured(db: Any, url: str) -> bool:

@@ -1,15 +1,9 @@
-"""Which extractor made each article (`articles.extractor_version`)."""
+"""What a re-extraction changed. (Which extractor made each article, `articles.extractor_version`, is
+written by the archive writer with the article: the record's `extractor_version`.)"""
 
 from __future__ import annotations
 
 from typing import Any
-
-
-def set_extractor_version(writer: Any, url: str, version: str) -> None:
-    """The article now shown at `url` was (re)made by extractor `version`; in the writer's batch."""
-    writer.write(
-        "UPDATE articles SET extractor_version = ? WHERE id = (SELECT article_id FROM article_urls WHERE url = ?)"
-        " AND extractor_version IS NOT ?", [version, url, version])
 
 
 def reextract_report(db: Any, crawl_id: int) -> dict[str, Any]:

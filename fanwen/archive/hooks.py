@@ -13,8 +13,8 @@ class WriterHook:
     """A derived index kept by the archive writer. Every method is a no-op: override what you need.
 
     Called in this order over a writer's life: `opened` once; then, inside the open transaction of a
-    document's writes, `article_added`, `text_changing`, `title_changing`, `kept_url_changed` as
-    they happen; `before_commit` at the end of every batch, still inside it; `closed` once.
+    document's writes, `article_added`, `text_changing`, `title_changing`, `kept_url_changed`,
+    `article_removing` as they happen; `before_commit` at the end of every batch, still inside it; `closed` once.
     Writes go through `writer.write` / `writer.write_many` (they join the open batch); a hook that
     defers its work (a batch at a time) does it in `before_commit`.
     """
@@ -35,6 +35,10 @@ class WriterHook:
 
     def kept_url_changed(self, article_id: int) -> None:
         """Row `article_id` has a new kept URL (the smallest of its URLs)."""
+
+    def article_removing(self, article_id: int, body: str) -> None:
+        """Row `article_id` (text `body`) is about to be deleted: no URL shows it any more (its text is in
+        `article_versions`). It still exists when this is called."""
 
     def before_commit(self) -> None:
         """The batch is about to commit; writes made here commit with it."""

@@ -144,6 +144,14 @@ class SearchIndexer(WriterHook):
             db = self.writer.db
             retitle_article(db, db.execute, article_id, title)
 
+    def article_removing(self, article_id: int, body: str) -> None:
+        if self._unindexed.pop(article_id, None) is not None:
+            return  # added in this batch: never indexed
+        db = self.writer.db
+        title, body = db.execute("SELECT title, body FROM articles WHERE id = ?", [article_id]).fetchone()
+        db.execute("INSERT INTO articles_fts(articles_fts, rowid, title, body) VALUES ('delete', ?, ?, ?)",
+                   [article_id, cjk.tokens(title), cjk.tokens(body)])
+
     def before_commit(self) -> None:
         if self._unindexed:
             index_articles(self.writer.db.conn, ((i, t, b) for i, (t, b) in self._unindexed.items()))

@@ -201,7 +201,9 @@ class ArchiveWriter:
                     "UPDATE articles SET url = ?, title = ? WHERE id = ?", [url, article["title"], article_id]
                 )
                 self._kept_url_changed(article_id)
-            self._write("UPDATE articles SET last_seen = ? WHERE id = ?", [now, article_id])
+            # The text the current extractor made is this row's: it records that extractor (one statement).
+            self._write("UPDATE articles SET last_seen = ?, extractor_version = coalesce(?, extractor_version)"
+                        " WHERE id = ?", [now, article.get("extractor_version"), article_id])
             return StoreResult(article_id, "changed" if moved else "duplicate" if is_new_url else "unchanged")
 
         previous = self.db.execute("SELECT article_id FROM article_urls WHERE url = ?", [url]).fetchone()
@@ -218,8 +220,8 @@ class ArchiveWriter:
         url = article["url"]
         cursor = self._write(
             "INSERT INTO articles(url, site, title, body, published_at, categories, terms, source,"
-            " content_hash, chars, pages, partial, first_seen, last_seen, crawl_id)"
-            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            " content_hash, chars, pages, partial, first_seen, last_seen, crawl_id, extractor_version)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             [
                 url,
                 article["site"],
@@ -236,6 +238,7 @@ class ArchiveWriter:
                 now,
                 now,
                 crawl_id,
+                article.get("extractor_version"),
             ],
         )
         article_id = int(cursor.lastrowid)
@@ -257,7 +260,22 @@ class ArchiveWriter:
         save_previous(self, url, row[0], crawl_id, now)
         self._write("UPDATE article_urls SET article_id = ?, title = ? WHERE url = ?", [article_id, title, url])
         self._release_kept_url(row[0], url)
+        if not self.db.execute("SELECT 1 FROM article_urls WHERE article_id = ? LIMIT 1", [row[0]]).fetchone():
+            self._retire(row[0])
         return True
+
+    def _retire(self, article_id: int) -> None:
+        """No URL shows document `article_id` any more (its last one now shows another archived text):
+        its text is history, already in article_versions, so the row goes, with its derived data.
+
+        Users read `articles` as what the sites show; a row no URL leads to would count in every
+        statistic, search and export as a live document."""
+        body = self.db.execute("SELECT body FROM articles WHERE id = ?", [article_id]).fetchone()[0]
+        for hook in self.hooks:
+            hook.article_removing(article_id, body)
+        self._write("UPDATE articles SET duplicate_of = NULL WHERE duplicate_of = ?", [article_id])
+        self._write("DELETE FROM articles WHERE id = ?", [article_id])
+        logger.info("article %d retired: its last URL shows another archived text", article_id)
 
     def _release_kept_url(self, article_id: int, url: str) -> None:
         """`url` no longer shows document `article_id`: its kept URL becomes its smallest other URL, if any."""
@@ -282,10 +300,11 @@ class ArchiveWriter:
                 hook.text_changing(old_id, article, previous)
             self._write(
                 "UPDATE articles SET title = ?, body = ?, published_at = ?, categories = ?, terms = ?, source = ?,"
-                " content_hash = ?, chars = ?, pages = ?, partial = ?, last_seen = ? WHERE id = ?",
+                " content_hash = ?, chars = ?, pages = ?, partial = ?, last_seen = ?, extractor_version = ? WHERE id = ?",
                 [article["title"], article["body"], article.get("published_at"), _json(article.get("categories") or []),
                  _json(article.get("terms") or []), article.get("source"), article["content_hash"],
-                 len(article["body"]), article.get("pages", 1), int(bool(article.get("partial"))), now, old_id],
+                 len(article["body"]), article.get("pages", 1), int(bool(article.get("partial"))), now,
+                 article.get("extractor_version"), old_id],
             )
             self._write("UPDATE article_urls SET title = ? WHERE url = ?", [article.get("display_title"), url])
             return old_id

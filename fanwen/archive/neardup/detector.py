@@ -75,6 +75,21 @@ class NearDupDetector(WriterHook):
     def kept_url_changed(self, article_id: int) -> None:
         self.url_changed(article_id)
 
+    def article_removing(self, article_id: int, body: str) -> None:
+        """The row goes: it leaves its cluster, its signature and paragraphs go (the LSH index keeps its
+        keys until the next load; `verify` skips ids without a signature)."""
+        pending = self._pending.pop(article_id, None)
+        processed = self._retired.pop(article_id, None)
+        if processed is None and pending is None:
+            processed = body  # its current text was handled at an earlier flush
+        if processed is None or self.tables is None:
+            return  # added in this batch: nothing of it is stored yet
+        self._detach(article_id)
+        self.rep_of.pop(article_id, None)
+        if self.paragraphs is not None:
+            self.paragraphs.retired(article_id, processed)
+        self.tables.delete_signature(article_id)
+
     def before_commit(self) -> None:
         self.flush()
 
@@ -161,7 +176,8 @@ class NearDupDetector(WriterHook):
         known = known or {}
         sigs = {c: known[c].signature for c in candidates if c in known}
         sigs.update(self.tables.signatures(candidates - sigs.keys()))
-        close = [c for c in sorted(candidates) if estimate(sketch.signature, sigs[c]) >= self.threshold - _ESTIMATE_MARGIN]
+        close = [c for c in sorted(candidates)
+                 if c in sigs and estimate(sketch.signature, sigs[c]) >= self.threshold - _ESTIMATE_MARGIN]
         shingles = {c: known[c].shingles for c in close if c in known}
         for cid, body in self.tables.bodies([c for c in close if c not in shingles]).items():
             shingles[cid] = shingle_hashes(self.folder.fold(body))

@@ -53,6 +53,9 @@ class NearDupTables:
             [(i, blobs[row].tobytes(), n) for row, (i, n) in enumerate(zip(ids, shingles))],
         )
 
+    def delete_signature(self, article_id: int) -> None:
+        self.writer.write("DELETE FROM neardup_signatures WHERE article_id = ?", [article_id])
+
     def clear_signatures(self) -> None:
         self.writer.write("DELETE FROM neardup_signatures", [])
 
