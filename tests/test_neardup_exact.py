@@ -27,3 +27,41 @@ def test_same_pairs_signatures_and_statistics_as_before(tmp_path, articles, batc
     assert got["paragraph_hashes_sha256"] == expected["paragraph_hashes_sha256"]
     assert got["paragraph_stats"] == expected["paragraph_stats"]
     assert got["articles"] == expected["articles"]
+
+
+def test_t2s_table_is_opencc_for_every_character_alone():
+    import opencc
+    import numpy as np
+
+    from fanwen.archive.neardup.t2s import t2s_table
+
+    table = t2s_table()
+    assert table is not None, "t2s_keys.json was made for another OpenCC: regenerate it"
+    chars = [chr(c) for c in range(0x20, 0x30000) if not 0xD800 <= c < 0xE000 and chr(c) != "\n"]
+    converted = opencc.OpenCC("t2s").convert("\n".join(chars)).split("\n")
+    assert len(converted) == len(chars)
+    single = [(c, out) for c, out in zip(chars, converted) if len(out) == 1 and not table.unsafe[ord(c)]]
+    assert len(single) > 190_000
+    mapped = table.table[np.array([ord(c) for c, _ in single])]
+    assert [chr(m) for m in mapped.tolist()] == [out for _, out in single]
+
+
+def test_batch_fold_equals_the_fold_through_opencc(articles):
+    """Every phrase key of OpenCC's t2s dictionaries, the normalisation characters, masks, domains and
+    full-width forms, inside ordinary text: the batch fold gives what OpenCC's path gives."""
+    import random
+
+    from fanwen.archive.neardup.shingles import Folder
+    from fanwen.archive.neardup.t2s import KEYS
+
+    keys = json.loads(KEYS.read_text(encoding="utf-8"))
+    rng = random.Random(5)
+    bodies = [body for _, body in articles[:300]]
+    texts = [rng.choice(bodies)[:60] + key + rng.choice(bodies)[:60] for key in keys["conversion"]]
+    texts += [rng.choice(bodies)[:30] + c + "\n" + rng.choice(bodies)[:30] for c in keys["normalisation"][:200]]
+    texts += ["", "\n", "xX", "发展**经济", "a.b", "ＡＢＣ１２３發展", "ΣΑΣ σ", "某某", "╳╳", "乾隆皇帝\n\n"]
+    texts += bodies
+    folder = Folder()
+    expected = [folder.fold_lines(text) for text in texts]
+    assert folder.fold_lines_many(texts) == expected
+    assert folder.fold_lines_many(texts[::-1]) == expected[::-1]

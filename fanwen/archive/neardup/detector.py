@@ -106,7 +106,7 @@ class NearDupDetector(WriterHook):
 
     def sketch_many(self, bodies: list[str], lines: list[list[str]] | None = None) -> list[Sketch]:
         """Sketches of many bodies (`lines`: their folded lines, when already computed)."""
-        lines = lines if lines is not None else [self.folder.fold_lines(body) for body in bodies]
+        lines = lines if lines is not None else self.folder.fold_lines_many(bodies)
         shingles = shingle_hashes_many(["".join(folded) for folded in lines])
         return [Sketch(s, sig) for s, sig in zip(shingles, signatures(shingles))]
 
@@ -129,7 +129,7 @@ class NearDupDetector(WriterHook):
             if self.paragraphs is not None:
                 self.paragraphs.retired(article_id, previous)
         self._retired = {}
-        lines = [self.folder.fold_lines(body) for body in bodies]
+        lines = self.folder.fold_lines_many(bodies)
         sketches = self.sketch_many(bodies, lines)
         sigs = np.stack([s.signature for s in sketches])
         keys = band_keys(sigs)

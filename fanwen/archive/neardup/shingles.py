@@ -15,6 +15,8 @@ import numpy as np
 import opencc
 import rensa
 
+from fanwen.archive.neardup.t2s import t2s_table
+
 # Stored signatures depend on these: changing one changes SIGNATURE_VERSION, and the next crawl or
 # `fanwen dedupe` recomputes them.
 SHINGLE = 5
@@ -27,6 +29,8 @@ _DOMAIN = re.compile(r"(?:https?://)?(?:[a-z0-9-]+\.)+(?:com\.cn|com|cn|net|org|
                      r"(?::\d+)?(?:/[\w./?=&%-]*)?", re.I)
 _MASK = re.compile(r"x{2,}|\*{2,}|╳+|某+", re.I)
 _NOT_TEXT = re.compile(r"[^0-9a-z\u3400-\u4dbf\u4e00-\u9fff\n]+")
+# Characters the domain and mask patterns need: a text with one takes `fold_lines`.
+_PATTERN_CHARS = ".x*╳某"
 # Odd 64-bit constants (from splitmix64): fixed, so hashes are the same in every process and release.
 _MUL = np.uint64(0x9E3779B97F4A7C15)
 _MIX1 = np.uint64(0xBF58476D1CE4E5B9)
@@ -59,6 +63,33 @@ class Folder:
 
     def fold(self, text: str) -> str:
         return "".join(self.fold_lines(text))
+
+    def fold_lines_many(self, texts: list[str]) -> list[list[str]]:
+        """`fold_lines` of many texts, identical results. The texts that OpenCC would convert character by
+        character and that the domain and mask patterns cannot touch (nearly all) are converted and
+        filtered by table lookups over the whole batch at once; the others take `fold_lines`."""
+        table = t2s_table(_PATTERN_CHARS)
+        if table is None or not texts:
+            return [self.fold_lines(text) for text in texts]
+        lowered = [unicodedata.normalize("NFKC", text).lower() for text in texts]
+        codes = np.frombuffer("".join(lowered).encode("utf-32-le"), dtype=np.uint32)
+        ends = np.cumsum([len(text) for text in lowered])
+        slow = table.needs_opencc(lowered, codes, ends)
+        codes = table.table[codes]
+        keep = _is_text(codes)
+        kept_ends = np.concatenate(([0], np.cumsum(keep)))[ends].tolist()  # where each text's kept characters end
+        folded = codes[keep].tobytes().decode("utf-32-le")
+        out, start = [], 0
+        for i, end in enumerate(kept_ends):
+            out.append(self.fold_lines(texts[i]) if i in slow else folded[start:end].split("\n"))
+            start = end
+        return out
+
+
+def _is_text(codes: np.ndarray) -> np.ndarray:
+    """What `_NOT_TEXT` keeps: ASCII digits and lower-case letters, CJK (with extension A), line ends."""
+    return (((codes >= 0x30) & (codes <= 0x39)) | ((codes >= 0x61) & (codes <= 0x7A)) | (codes == 0x0A)
+            | ((codes >= 0x3400) & (codes <= 0x4DBF)) | ((codes >= 0x4E00) & (codes <= 0x9FFF)))
 
 
 def mix64(x: np.ndarray) -> np.ndarray:
