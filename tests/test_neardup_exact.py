@@ -33,14 +33,14 @@ def test_t2s_table_is_opencc_for_every_character_alone():
     import opencc
     import numpy as np
 
-    from fanwen.archive.neardup.t2s import t2s_table
+    from fanwen.archive.neardup.t2s import UNSAFE, t2s_table
 
     table = t2s_table()
     assert table is not None, "t2s_keys.json was made for another OpenCC: regenerate it"
     chars = [chr(c) for c in range(0x20, 0x30000) if not 0xD800 <= c < 0xE000 and chr(c) != "\n"]
     converted = opencc.OpenCC("t2s").convert("\n".join(chars)).split("\n")
     assert len(converted) == len(chars)
-    single = [(c, out) for c, out in zip(chars, converted) if len(out) == 1 and not table.unsafe[ord(c)]]
+    single = [(c, out) for c, out in zip(chars, converted) if len(out) == 1 and not table.flags[ord(c)] & UNSAFE]
     assert len(single) > 190_000
     mapped = table.table[np.array([ord(c) for c, _ in single])]
     assert [chr(m) for m in mapped.tolist()] == [out for _, out in single]

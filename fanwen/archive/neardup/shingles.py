@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass
+from itertools import chain
 
 import numpy as np
 import opencc
@@ -129,12 +130,21 @@ def shingle_hashes_many(folded: list[str], k: int = SHINGLE) -> list[np.ndarray]
         for j in range(k):
             h = h * _MUL + codes[j : j + n]
         h = mix64(h)
-    start = 0
-    for i in long:  # windows that cross into the next text are skipped
-        end = start + len(folded[i])
-        part = np.sort(h[start : end - k + 1])
-        out[i] = part[np.concatenate(([True], part[1:] != part[:-1]))]
-        start = end
+    ends = np.cumsum([len(folded[i]) for i in long])
+    starts = np.concatenate(([0], ends[:-1]))
+    for start, end in zip(starts.tolist(), ends.tolist()):  # each text's windows sorted in place
+        h[start : end - k + 1].sort()
+    # Keep a text's first window and every window that differs from the one before; windows that
+    # cross into the next text (the k - 1 before each text's end) go.
+    keep = np.ones(n, dtype=bool)
+    keep[1:] = h[1:] != h[:-1]
+    keep[starts] = True
+    crossing = (ends[:, None] - np.arange(1, k)[None, :]).ravel()
+    keep[crossing[crossing < n]] = False
+    counts = np.concatenate(([0], np.cumsum(keep)))[ends - k + 1]
+    kept = h[keep]
+    for i, part in zip(long, np.split(kept, counts[:-1])):
+        out[i] = part
     return out
 
 
@@ -151,7 +161,7 @@ def signatures(hash_sets: list[np.ndarray], num_perm: int = NUM_PERM, seed: int 
         offsets = np.concatenate(([0], np.cumsum([len(hash_sets[i]) for i in filled]))).astype(np.uint64)
         flat = np.concatenate([hash_sets[i] for i in filled]).astype(np.uint64, copy=False)
         rows = rensa.RMinHash.digest_matrix_from_flat_token_hashes(flat, offsets, num_perm, seed).to_rows()
-        out[filled] = np.asarray(rows, dtype=np.uint32)
+        out[filled] = np.fromiter(chain.from_iterable(rows), dtype=np.uint32, count=len(filled) * num_perm).reshape(-1, num_perm)
     return out
 
 

@@ -26,6 +26,7 @@ import opencc
 KEYS = Path(__file__).with_name("t2s_keys.json")
 _NORMALISATION = "CJK_Compatibility_Ideographs"
 _CONVERSION = ("TSPhrases", "TSCharactersExt", "TSCharacters")
+UNSAFE, FIRST, SECOND = 1, 2, 4
 
 
 class T2STable:
@@ -39,29 +40,30 @@ class T2STable:
         if len(converted) != len(chars):
             raise ValueError("OpenCC did not convert the key characters one by one")
         self.table = np.arange(0x110000, dtype=np.uint32)
-        self.unsafe = np.zeros(0x110000, dtype=bool)  # a text with one of these takes OpenCC
+        # Per code point: UNSAFE (a text with it takes OpenCC), FIRST and SECOND (of a phrase key).
+        self.flags = np.zeros(0x110000, dtype=np.uint8)
         for char in keys["normalisation"] + also_unsafe:
-            self.unsafe[ord(char)] = True
+            self.flags[ord(char)] |= UNSAFE
         for char, out in zip(chars, converted):
             if len(out) != 1 or out in also_unsafe:
-                self.unsafe[ord(char)] = True
+                self.flags[ord(char)] |= UNSAFE
             elif out != char:
                 self.table[ord(char)] = ord(out)
         # Keys of two or more characters (phrases), by their first character; a text where none occurs
         # (none of its adjacent pairs can start one, or none does) is converted by `table`.
         self.phrases: dict[str, list[str]] = {}
-        self.first = np.zeros(0x110000, dtype=bool)
-        self.second = np.zeros(0x110000, dtype=bool)
         for key in keys["conversion"]:
             if len(key) > 1:
                 self.phrases.setdefault(key[0], []).append(key)
-                self.first[ord(key[0])] = self.second[ord(key[1])] = True
+                self.flags[ord(key[0])] |= FIRST
+                self.flags[ord(key[1])] |= SECOND
 
     def needs_opencc(self, texts: list[str], codes: np.ndarray, ends: np.ndarray) -> set[int]:
         """Indexes of the `texts` that must go through OpenCC (`codes`: their code points one after the
         other, `ends`: where each text ends in them)."""
-        out = {int(i) for i in np.searchsorted(ends, np.nonzero(self.unsafe[codes])[0], "right")}
-        pairs = np.nonzero(self.first[codes[:-1]] & self.second[codes[1:]])[0]
+        flags = self.flags[codes]
+        out = set(np.searchsorted(ends, np.nonzero(flags & UNSAFE)[0], "right").tolist())
+        pairs = np.nonzero((flags[:-1] & FIRST) & ((flags[1:] & SECOND) >> 1))[0]
         starts = np.concatenate(([0], ends[:-1]))
         for at, i in zip(pairs.tolist(), np.searchsorted(ends, pairs, "right").tolist()):
             text, pos = texts[i], at - int(starts[i])
