@@ -65,3 +65,10 @@ def test_batch_fold_equals_the_fold_through_opencc(articles):
     expected = [folder.fold_lines(text) for text in texts]
     assert folder.fold_lines_many(texts) == expected
     assert folder.fold_lines_many(texts[::-1]) == expected[::-1]
+
+
+def test_text_table_keeps_what_the_pattern_keeps():
+    from fanwen.archive.neardup.shingles import _IS_TEXT, _NOT_TEXT
+
+    differ = [c for c in range(0x110000) if not 0xD800 <= c < 0xE000 and bool(_NOT_TEXT.fullmatch(chr(c))) == bool(_IS_TEXT[c])]
+    assert differ == []

@@ -77,7 +77,7 @@ class Folder:
         ends = np.cumsum([len(text) for text in lowered])
         slow = table.needs_opencc(lowered, codes, ends)
         codes = table.table[codes]
-        keep = _is_text(codes)
+        keep = _IS_TEXT[codes]
         kept_ends = np.concatenate(([0], np.cumsum(keep)))[ends].tolist()  # where each text's kept characters end
         folded = codes[keep].tobytes().decode("utf-32-le")
         out, start = [], 0
@@ -87,10 +87,16 @@ class Folder:
         return out
 
 
-def _is_text(codes: np.ndarray) -> np.ndarray:
-    """What `_NOT_TEXT` keeps: ASCII digits and lower-case letters, CJK (with extension A), line ends."""
-    return (((codes >= 0x30) & (codes <= 0x39)) | ((codes >= 0x61) & (codes <= 0x7A)) | (codes == 0x0A)
-            | ((codes >= 0x3400) & (codes <= 0x4DBF)) | ((codes >= 0x4E00) & (codes <= 0x9FFF)))
+def _text_table() -> np.ndarray:
+    """Per code point: does `_NOT_TEXT` keep it (ASCII digits and lower-case letters, CJK with extension A,
+    line ends)."""
+    table = np.zeros(0x110000, dtype=bool)
+    for low, high in ((0x30, 0x39), (0x61, 0x7A), (0x0A, 0x0A), (0x3400, 0x4DBF), (0x4E00, 0x9FFF)):
+        table[low : high + 1] = True
+    return table
+
+
+_IS_TEXT = _text_table()
 
 
 def mix64(x: np.ndarray) -> np.ndarray:
