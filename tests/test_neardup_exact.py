@@ -72,3 +72,38 @@ def test_text_table_keeps_what_the_pattern_keeps():
 
     differ = [c for c in range(0x110000) if not 0xD800 <= c < 0xE000 and bool(_NOT_TEXT.fullmatch(chr(c))) == bool(_IS_TEXT[c])]
     assert differ == []
+
+
+def test_band_index_finds_exactly_the_articles_sharing_a_band():
+    """Against a dict per band, over many runs of every size, with repeated keys (identical
+    signatures) and a key equal to another band's (which must not count)."""
+    import numpy as np
+
+    from fanwen.archive.neardup.lsh import BANDS, BandIndex
+
+    rng = np.random.default_rng(3)
+    index = BandIndex()
+    reference: list[dict[int, set[int]]] = [{} for _ in range(BANDS)]
+    next_id = 1
+    for size in [5000, 1, 7, 200, 200, 999, 3, 64]:
+        keys = rng.integers(0, 2**64 - 1, size=(size, BANDS), dtype=np.uint64)
+        keys[: size // 3] = keys[0]  # a third of the batch shares every band key (identical signatures)
+        keys[-1, 5] = keys[0, 6]     # the same key in another band
+        probes = np.concatenate([keys[: max(1, size // 2)], rng.integers(0, 2**64 - 1, size=(50, BANDS), dtype=np.uint64)])
+        expected = [set().union(*(reference[b].get(int(k), set()) for b, k in enumerate(row))) for row in probes]
+        assert index.query_many(probes) == expected
+        ids = np.arange(next_id, next_id + size)
+        index.add_many(ids, keys)
+        for i, row in zip(ids.tolist(), keys):
+            for b, k in enumerate(row.tolist()):
+                reference[b].setdefault(k, set()).add(i)
+        next_id += size
+    assert len(index._runs) > 1
+    probes = keys[:10]
+    assert index.query_many(probes) == [set().union(*(reference[b].get(int(k), set()) for b, k in enumerate(row))) for row in probes]
+
+    one = BandIndex()
+    keys = np.arange(1, BANDS + 1, dtype=np.uint64)[None, :] * np.uint64(2**58)  # each band's key above the last's
+    one.add_many(np.array([1]), keys)
+    assert one.query_many(np.roll(keys, -1, axis=1)) == [set()]  # band b probed with band b+1's key
+    assert one.query_many(keys) == [{1}]
