@@ -107,3 +107,25 @@ def test_band_index_finds_exactly_the_articles_sharing_a_band():
     one.add_many(np.array([1]), keys)
     assert one.query_many(np.roll(keys, -1, axis=1)) == [set()]  # band b probed with band b+1's key
     assert one.query_many(keys) == [{1}]
+
+
+def test_paragraph_index_finds_exactly_the_owners():
+    """Against a dict, over runs of every size, with hashes at both ends of the signed range."""
+    import numpy as np
+
+    from fanwen.archive.neardup.paragraph_index import ParagraphIndex
+
+    rng = np.random.default_rng(4)
+    index = ParagraphIndex()
+    reference: dict[int, set[int]] = {}
+    edges = np.array([np.iinfo(np.int64).min, -1, 0, 1, np.iinfo(np.int64).max], dtype=np.int64)
+    for article, size in enumerate([20000, 1, 3, 40, 40, 700, 2, 5000, 9]):
+        hashes = np.concatenate([rng.integers(np.iinfo(np.int64).min, np.iinfo(np.int64).max, size=size, dtype=np.int64),
+                                 edges[: article % 6]])
+        hashes[: size // 4] = hashes[0]  # a paragraph many pages share
+        probes = np.concatenate([hashes[:50], rng.integers(-2**63, 2**63 - 1, size=50, dtype=np.int64), edges])
+        assert index.owners(probes.tolist()) == {h: reference[h] for h in set(probes.tolist()) if h in reference}
+        index.add(hashes, np.full(len(hashes), article))
+        for h in hashes.tolist():
+            reference.setdefault(h, set()).add(article)
+    assert len(index._runs) > 1
