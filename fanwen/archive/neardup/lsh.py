@@ -44,11 +44,17 @@ class _Run:
         bits = max(0, int(m).bit_length() - 4)  # 8-16 keys a prefix
         self.shift = 64 - bits
         # starts[band, p]: index (in the flattened keys) of the band's first key with prefix >= p.
-        bounds = np.arange(1 << bits, dtype=np.uint64) << np.uint64(self.shift) if bits else np.zeros(1, np.uint64)
-        self.starts = np.empty((bands, len(bounds) + 1), dtype=np.int64)
-        for band in range(bands):
-            self.starts[band, :-1] = np.searchsorted(keys[band], bounds) + band * m
-            self.starts[band, -1] = (band + 1) * m
+        if m < 1 << 16:  # small runs (a batch's, merged often): count each band's keys a prefix
+            prefixes = (keys >> np.uint64(self.shift)).astype(np.int64) if bits else np.zeros(keys.shape, np.int64)
+            prefixes += (np.arange(bands, dtype=np.int64) << bits)[:, None]
+            ends = np.concatenate(([0], np.cumsum(np.bincount(prefixes.ravel(), minlength=bands << bits))))
+            self.starts = ends[(np.arange(bands) << bits)[:, None] + np.arange((1 << bits) + 1)[None, :]]
+        else:
+            bounds = np.arange(1 << bits, dtype=np.uint64) << np.uint64(self.shift)
+            self.starts = np.empty((bands, len(bounds) + 1), dtype=np.int64)
+            for band in range(bands):
+                self.starts[band, :-1] = np.searchsorted(keys[band], bounds) + band * m
+                self.starts[band, -1] = (band + 1) * m
         widest = int(np.max(np.diff(self.starts, axis=1))) if m else 0
         self.steps = widest.bit_length()  # binary search steps within a prefix's range
 
