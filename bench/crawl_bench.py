@@ -3,6 +3,10 @@
 Prints pages/s and pages per CPU second of both, their ratios and peak memory, as medians of --runs runs (alternating):
 
     .venv/bin/python bench/crawl_bench.py [--articles-per-site 1200] [--runs 3]
+    .venv/bin/python bench/crawl_bench.py --sizes 1000,10000,100000 [--runs 1]   # how cost grows with size
+
+With --sizes, each size (articles per site) is crawled as above and one table at the end gives pages/s,
+pages per CPU second and peak RSS of both crawlers for every size (flat is the goal).
 
 The demo site is served by a separate process, so the crawler has a core of its own.
 """
@@ -40,20 +44,38 @@ def free_port() -> int:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--articles-per-site", type=int, default=1200)
+    parser.add_argument("--sizes", default="", help="articles per site of each crawl, comma-separated")
     parser.add_argument("--runs", type=int, default=3)
     args = parser.parse_args()
+    sizes = [int(size) for size in args.sizes.split(",")] if args.sizes else [args.articles_per_site]
+    table = []
+    for size in sizes:
+        results, useful, articles = _measure_size(size, args.runs)
+        table.append((size, useful, _report(results, useful, articles)))
+    if args.sizes:
+        print()
+        print("| articles per site | useful pages | crawler | pages/s | pages per CPU s | peak RSS |")
+        print("|---|---|---|---|---|---|")
+        for size, useful, med in table:
+            for name in ("bare", "fanwen"):
+                m = med[name]
+                print(f"| {size:,} | {useful:,} | {name} | {m['pages_per_s']:.1f} | {m['pages_per_cpu_s']:.1f} | {m['peak_mib']:.0f} MiB |")
 
-    with served_fixture(args.articles_per_site) as (bundle, start_urls):
+
+def _measure_size(articles_per_site: int, runs: int) -> tuple[dict[str, list[dict[str, float]]], int, int]:
+    """Both crawlers, `runs` times each (alternating), over the sites with `articles_per_site` articles."""
+    with served_fixture(articles_per_site) as (bundle, start_urls):
         resolve = {host: "127.0.0.1" for host in bundle.hosts}
         env = dict(os.environ, SCRAPY_SETTINGS_MODULE="crawler.settings")
         results: dict[str, list[dict[str, float]]] = {"bare": [], "fanwen": []}
-        for run in range(args.runs):
+        for run in range(runs):
             for name in ("bare", "fanwen"):
                 results[name].append(_one_run(name, start_urls, resolve, env))
                 r = results[name][-1]
-                print(f"run {run + 1} {name:6s}: {r['pages']:.0f} pages in {r['seconds']:.1f}s = {r['pages_per_s']:.1f} pages/s,"
-                      f" {r['pages_per_cpu_s']:.1f} pages per CPU second, peak {r['peak_mib']:.0f} MiB", flush=True)
-        _report(results, len(bundle.useful_paths), sum(t.reachable for t in bundle.truth))
+                print(f"{articles_per_site} per site, run {run + 1} {name:6s}: {r['pages']:.0f} pages in {r['seconds']:.1f}s"
+                      f" = {r['pages_per_s']:.1f} pages/s, {r['pages_per_cpu_s']:.1f} pages per CPU second,"
+                      f" peak {r['peak_mib']:.0f} MiB", flush=True)
+        return results, len(bundle.useful_paths), sum(t.reachable for t in bundle.truth)
 
 
 @contextmanager
@@ -97,7 +119,7 @@ def _one_run(name: str, start_urls: list[str], resolve: dict[str, str], env: dic
             "articles": stats.get("fanwen/articles/new", 0)}
 
 
-def _report(results: dict[str, list[dict[str, float]]], useful: int, articles: int) -> None:
+def _report(results: dict[str, list[dict[str, float]]], useful: int, articles: int) -> dict[str, dict[str, float]]:
     med = {name: {k: statistics.median(r[k] for r in runs) for k in runs[0]} for name, runs in results.items()}
     ratio = med["fanwen"]["pages_per_s"] / med["bare"]["pages_per_s"]
     print()
@@ -113,6 +135,7 @@ def _report(results: dict[str, list[dict[str, float]]], useful: int, articles: i
     # it barely moves when other programs share the machine's cores.
     cpu_ratio = med["fanwen"]["pages_per_cpu_s"] / med["bare"]["pages_per_cpu_s"]
     print(f"ratio fanwen/bare pages per CPU second: {cpu_ratio:.2f}")
+    return med
 
 
 def _wait_for_port(port: int, timeout: float = 60) -> None:

@@ -1,6 +1,7 @@
 """Near-duplicate detection cost against the archive size: incremental throughput, rebuild, peak memory.
 
-    .venv/bin/python bench/dedupe_bench.py [--sizes 10000,100000,1000000] [--out bench/out] [--plot docs/dedupe_cost.png]
+    .venv/bin/python bench/dedupe_bench.py [--sizes 10000,100000,1000000] [--runs 3] [--baseline DIR]
+                                           [--out bench/out] [--plot docs/dedupe_cost.png]
 
 For each size N: build a synthetic archive of N articles (2-5 KB of Chinese text, 10% near-duplicates
 of earlier ones) with their signatures, then, in a fresh process (so that peak RSS is its own), open it
@@ -9,6 +10,12 @@ as a crawl does (rebuild the LSH index from the stored signatures) and store 3 x
 line per size; the medians of the three windows are reported, for the store (article rows and the
 near-duplicate stage) and for the near-duplicate stage alone. The search index is left out (writers
 with `search_index=False`): its cost is measured by bench/search_bench.py and bench/crawl_bench.py.
+
+`--runs N` measures N times (each a fresh process; each adds its 6,000 articles to the archive) and
+reports medians. `--baseline DIR` also measures the code checked out in DIR (e.g. `git worktree add
+/tmp/base bf11e7e`) on the same archive, its runs interleaved with ours, so that both see the same load
+of this shared machine; the signatures are the same, so one archive serves both. A table of medians
+is printed at the end; one JSON line per measurement before it.
 """
 
 from __future__ import annotations
@@ -155,9 +162,36 @@ def plot(results: list[dict], path: Path) -> None:
     fig.savefig(path, dpi=110)
 
 
+def measure_in_child(code: Path, db: Path, size: int) -> dict:
+    """`measure` in a fresh process running the bench script and package of checkout `code`."""
+    child = subprocess.run([sys.executable, str(code / "bench" / "dedupe_bench.py"), "--measure", str(db), str(size)],
+                           capture_output=True, text=True, check=True, cwd=code)
+    return json.loads(child.stdout.strip().splitlines()[-1])
+
+
+def median_of(runs: list[dict]) -> dict:
+    """The median of every figure over the runs (run counts: the first run's)."""
+    keys = ("rebuild_s", "store_per_s", "store_per_cpu_s", "dedupe_stage_per_s", "dedupe_stage_per_cpu_s",
+            "rss_after_rebuild_mib", "peak_rss_mib")
+    return runs[0] | {key: statistics.median(run[key] for run in runs) for key in keys} | {"runs": len(runs)}
+
+
+def table(rows: list[tuple[str, dict]]) -> str:
+    lines = ["| code | archive size | runs | near-dup stage, articles/s (wall) | per CPU s | store (rows + stage) per CPU s"
+             " | index rebuild at start | peak RSS (VmHWM) | archive file | build |",
+             "|---|---|---|---|---|---|---|---|---|---|"]
+    for name, r in rows:
+        lines.append(f"| {name} | {r['size']:,} | {r['runs']} | {r['dedupe_stage_per_s']:,.0f} | {r['dedupe_stage_per_cpu_s']:,.0f}"
+                     f" | {r['store_per_cpu_s']:,.0f} | {r['rebuild_s']:.2f} s | {r['peak_rss_mib']:,.0f} MiB"
+                     f" | {r['db_mib']:,} MiB | {r['build_s']} s |")
+    return "\n".join(lines)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--sizes", default="10000,100000")
+    parser.add_argument("--runs", type=int, default=3, help="measurements per size (medians reported)")
+    parser.add_argument("--baseline", default="", help="a checkout of other code to measure the same way")
     parser.add_argument("--out", default=str(ROOT / "bench" / "out"))
     parser.add_argument("--plot", default="")
     parser.add_argument("--measure", nargs=2, metavar=("DB", "SIZE"), help=argparse.SUPPRESS)
@@ -167,17 +201,23 @@ def main() -> None:
         return
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
-    results = []
+    codes = [("this", ROOT)] + ([("baseline", Path(args.baseline).resolve())] if args.baseline else [])
+    results, rows = [], []
     for size in map(int, args.sizes.split(",")):
         db = out / f"dedupe-{size}.db"
         for old in out.glob(f"dedupe-{size}.db*"):
             old.unlink()
-        built = build(db, size)
-        child = subprocess.run([sys.executable, __file__, "--measure", str(db), str(size)], capture_output=True,
-                               text=True, check=True)
-        result = json.loads(child.stdout) | {"build_s": round(built, 1), "db_mib": round(db.stat().st_size / 2**20)}
-        print(json.dumps(result), flush=True)
-        results.append(result)
+        built = {"build_s": round(build(db, size), 1), "db_mib": round(db.stat().st_size / 2**20)}
+        runs: dict[str, list[dict]] = {name: [] for name, _ in codes}
+        for _ in range(args.runs):
+            for name, code in codes:  # interleaved: both see the same load
+                run = measure_in_child(code, db, size) | built
+                print(json.dumps({"code": name} | run), flush=True)
+                runs[name].append(run)
+        for name, _ in codes:
+            rows.append((name, median_of(runs[name])))
+        results.append(rows[-len(codes)][1])
+    print(table(rows))
     if args.plot:
         plot(results, Path(args.plot))
 

@@ -121,7 +121,7 @@ class NearDupDetector(WriterHook):
 
     def sketch_many(self, bodies: list[str], lines: list[list[str]] | None = None) -> list[Sketch]:
         """Sketches of many bodies (`lines`: their folded lines, when already computed)."""
-        lines = lines if lines is not None else [self.folder.fold_lines(body) for body in bodies]
+        lines = lines if lines is not None else self.folder.fold_lines_many(bodies)
         shingles = shingle_hashes_many(["".join(folded) for folded in lines])
         return [Sketch(s, sig) for s, sig in zip(shingles, signatures(shingles))]
 
@@ -144,7 +144,7 @@ class NearDupDetector(WriterHook):
             if self.paragraphs is not None:
                 self.paragraphs.retired(article_id, previous)
         self._retired = {}
-        lines = [self.folder.fold_lines(body) for body in bodies]
+        lines = self.folder.fold_lines_many(bodies)
         sketches = self.sketch_many(bodies, lines)
         sigs = np.stack([s.signature for s in sketches])
         keys = band_keys(sigs)
@@ -152,13 +152,15 @@ class NearDupDetector(WriterHook):
         earlier = earlier_sharing(keys)
         self.tables.save_signatures(ids, sigs, [len(s.shingles) for s in sketches])
         self.index.add_many(np.asarray(ids), keys)
-        in_batch = dict(zip(ids, sketches))
+        candidates = [(archived[row] | {ids[e] for e in earlier[row]}) - {article_id} for row, article_id in enumerate(ids)]
+        known = self._known(sketches, candidates, dict(zip(ids, sketches)))
+        linked = []
         for row, article_id in enumerate(ids):
-            candidates = (archived[row] | {ids[e] for e in earlier[row]}) - {article_id}
-            matches = self.verify(sketches[row], candidates, in_batch)
+            matches = self.verify(sketches[row], candidates[row], known)
             if matches:
                 self.counts["linked"] += 1
-                self._join(article_id, matches)
+                linked.append((article_id, matches))
+        self._join_many(linked)
         if self.paragraphs is not None:
             self.paragraphs.added_many(ids, bodies, lines)
 
@@ -170,14 +172,14 @@ class NearDupDetector(WriterHook):
     def verify(self, sketch: Sketch, candidates: set[int], known: dict[int, Sketch] | None = None) -> list[int]:
         """Candidates whose exact Jaccard with `sketch` reaches the threshold (LSH false positives out).
 
-        `known`: sketches at hand (the batch's), used instead of the archive's."""
+        `known`: sketches at hand (the batch's, the archive's prefetched by `_known`), used instead of
+        reading and folding the archive's again."""
         if not candidates:
             return []
         known = known or {}
         sigs = {c: known[c].signature for c in candidates if c in known}
         sigs.update(self.tables.signatures(candidates - sigs.keys()))
-        close = [c for c in sorted(candidates)
-                 if c in sigs and estimate(sketch.signature, sigs[c]) >= self.threshold - _ESTIMATE_MARGIN]
+        close = self._close(sketch, candidates, sigs)
         shingles = {c: known[c].shingles for c in close if c in known}
         for cid, body in self.tables.bodies([c for c in close if c not in shingles]).items():
             shingles[cid] = shingle_hashes(self.folder.fold(body))
@@ -189,6 +191,26 @@ class NearDupDetector(WriterHook):
             else:
                 self.counts["rejected"] += 1
         return out
+
+    def _close(self, sketch: Sketch, candidates: set[int], sigs: dict[int, np.ndarray]) -> list[int]:
+        """The candidates whose signature estimate is close enough to the threshold to check exactly."""
+        # an id without a signature was removed since the LSH index was loaded (article_removing)
+        return [c for c in sorted(candidates) if c in sigs and estimate(sketch.signature, sigs[c]) >= self.threshold - _ESTIMATE_MARGIN]
+
+    def _known(self, sketches: list[Sketch], candidates: list[set[int]], in_batch: dict[int, Sketch]) -> dict[int, Sketch]:
+        """`in_batch` and the sketches of the archived candidates that `verify` will check exactly, read
+        and folded for the whole batch at once (one query, one batch fold)."""
+        archived = set().union(*candidates) - in_batch.keys()
+        if not archived:
+            return in_batch
+        sigs = self.tables.signatures(archived) | {c: s.signature for c, s in in_batch.items()}
+        close = set()
+        for sketch, found in zip(sketches, candidates):
+            close.update(self._close(sketch, found, sigs))
+        close -= in_batch.keys()
+        ids, bodies = zip(*self.tables.bodies(close).items()) if close else ((), ())
+        shingles = shingle_hashes_many(["".join(lines) for lines in self.folder.fold_lines_many(list(bodies))])
+        return in_batch | {c: Sketch(s, sigs[c]) for c, s in zip(ids, shingles)}
 
     def _detach(self, article_id: int) -> None:
         """A member's text changed: it leaves its cluster, and the rest splits into what still holds
@@ -218,11 +240,19 @@ class NearDupDetector(WriterHook):
             out.setdefault(find(parent, m), []).append(m)
         return list(out.values())
 
-    def _join(self, article_id: int, matches: list[int]) -> None:
-        members = {article_id}
-        for m in matches:
-            members.update(self.members.get(self.rep_of.get(m, m), [m]))
-        self._settle(members)
+    def _join_many(self, linked: list[tuple[int, list[int]]]) -> None:
+        """Join each article's cluster with its matches' clusters, and settle each resulting cluster once
+        (the same clusters and links as joining one article after the other)."""
+        parent: dict[int, int] = {}
+        for article_id, matches in linked:
+            for m in [article_id, *matches]:
+                union(parent, m, self.rep_of.get(m, m))  # a member brings its whole cluster
+                union(parent, article_id, m)
+        groups: dict[int, set[int]] = {}
+        for m in list(parent):
+            groups.setdefault(find(parent, m), set()).update(self.members.get(self.rep_of.get(m, m), [m]))
+        for members in groups.values():
+            self._settle(members)
 
     def _settle(self, members: set[int]) -> None:
         """Point every member at the representative; write only the links that change."""

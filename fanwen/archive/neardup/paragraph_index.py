@@ -15,11 +15,46 @@ import numpy as np
 from fanwen.archive.neardup.lsh import merge_sorted
 
 
+_SIGN = np.uint64(1 << 63)
+
+
+class _Run:
+    """Sorted int64 hashes with their ids, and a directory of where each range of hash prefixes starts
+    (a lookup reads a few neighbouring hashes, not log2(m) scattered ones: 10M rows at 1M articles)."""
+
+    __slots__ = ("keys", "ids", "shift", "starts", "steps")
+
+    def __init__(self, keys: np.ndarray, ids: np.ndarray):
+        self.keys, self.ids = keys, ids
+        bits = max(0, len(keys).bit_length() - 4)  # 8-16 hashes a prefix
+        self.shift = np.uint64(64 - bits) if bits else None
+        # Prefix p covers the signed hashes whose order-preserving unsigned form starts with p.
+        bounds = ((np.arange(1 << bits, dtype=np.uint64) << self.shift) ^ _SIGN).view(np.int64) if bits \
+            else np.array([np.iinfo(np.int64).min])
+        self.starts = np.append(np.searchsorted(keys, bounds), len(keys))
+        self.steps = int(np.max(np.diff(self.starts))).bit_length() if len(keys) else 0
+
+    def bound(self, probes: np.ndarray, upper: bool) -> np.ndarray:
+        """Index of the first hash >= each probe (> it with `upper`), searched within its prefix's range."""
+        prefix = ((probes.view(np.uint64) ^ _SIGN) >> self.shift).astype(np.int64) if self.shift is not None \
+            else np.zeros(len(probes), dtype=np.int64)
+        lo, hi = self.starts[prefix], self.starts[prefix + 1]
+        last = max(len(self.keys) - 1, 0)
+        for _ in range(self.steps):
+            active = lo < hi
+            mid = (lo + hi) >> 1
+            at = self.keys[np.minimum(mid, last)]
+            right = active & ((at <= probes) if upper else (at < probes))
+            lo = np.where(right, mid + 1, lo)
+            hi = np.where(active & ~right, mid, hi)
+        return lo
+
+
 class ParagraphIndex:
     """hash -> ids of the articles with that paragraph."""
 
     def __init__(self) -> None:
-        self._runs: list[tuple[np.ndarray, np.ndarray]] = []  # (sorted int64 hashes, uint32 ids), largest first
+        self._runs: list[_Run] = []  # largest first
         self._removed: set[tuple[int, int]] = set()  # (hash, id) rows deleted since they were loaded
         self.size = 0
 
@@ -34,12 +69,12 @@ class ParagraphIndex:
         order = np.argsort(keys, kind="stable")
         keys, owners = keys[order], owners[order]
         del order
-        self._runs.append((keys, owners))
+        runs = [(keys, owners)]
         self.size += len(keys)
-        while len(self._runs) > 1 and 2 * len(self._runs[-1][0]) >= len(self._runs[-2][0]):
-            bk, bi = self._runs.pop()
-            ak, ai = self._runs.pop()
-            self._runs.append(merge_sorted(ak, ai, bk, bi))
+        while self._runs and 2 * len(runs[-1][0]) >= len(self._runs[-1].keys):
+            older = self._runs.pop()
+            runs[-1] = merge_sorted(older.keys, older.ids, *runs[-1])
+        self._runs.append(_Run(*runs[-1]))
 
     def load(self, chunks: Iterable[tuple[np.ndarray, np.ndarray]]) -> None:
         """Index stored rows given as (hashes, ids) array chunks (start-up): one sort for all of them."""
@@ -56,12 +91,12 @@ class ParagraphIndex:
         """hash -> ids of the articles with it (hashes nobody has are left out)."""
         probes = np.unique(np.fromiter(hashes, dtype=np.int64))
         out: dict[int, set[int]] = {}
-        for keys, ids in self._runs:
-            lo = np.searchsorted(keys, probes, "left")
-            hi = np.searchsorted(keys, probes, "right")
+        for run in self._runs:
+            lo = run.bound(probes, upper=False)
+            hi = run.bound(probes, upper=True)
             found = np.nonzero(hi > lo)[0]
             for h, a, b in zip(probes[found].tolist(), lo[found].tolist(), hi[found].tolist()):
-                out.setdefault(h, set()).update(ids[a:b].tolist())
+                out.setdefault(h, set()).update(run.ids[a:b].tolist())
         if self._removed:
             for h, owners in list(out.items()):
                 owners.difference_update({o for o in owners if (h, o) in self._removed})

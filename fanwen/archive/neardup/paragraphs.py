@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
-import hashlib
 import re
+from hashlib import blake2b as _blake2b
 from collections.abc import Collection
 from typing import TYPE_CHECKING
+
+import numpy as np
 
 from fanwen.archive.neardup.paragraph_index import ParagraphIndex
 from fanwen.archive.neardup.shingles import Folder
@@ -19,16 +21,25 @@ _ESSAY_HEAD = re.compile(r"^[【\[]?篇[一二三四五六七八九十]+[】\]]?
 
 def essay_count(body: str) -> int:
     """Number of 篇 headings of a page (0 or 1 for an ordinary article)."""
+    if "篇" not in body:  # every heading has it; most pages have none
+        return 0
     return sum(1 for line in body.split("\n") if _ESSAY_HEAD.match(line.strip()))
 
 
 def paragraph_hashes(body: str, folder: Folder, lines: list[str] | None = None) -> dict[int, int]:
     """Signed 64-bit hash -> folded length of every paragraph long enough to count."""
-    out: dict[int, int] = {}
-    for folded in lines if lines is not None else folder.fold_lines(body):
-        if len(folded) >= MIN_PARAGRAPH:
-            digest = hashlib.blake2b(folded.encode("utf-8"), digest_size=8).digest()
-            out[int.from_bytes(digest, "little", signed=True)] = len(folded)
+    return paragraph_hashes_many([lines if lines is not None else folder.fold_lines(body)])[0]
+
+
+def paragraph_hashes_many(folded: list[list[str]]) -> list[dict[int, int]]:
+    """`paragraph_hashes` of many texts given as their folded lines (the digests turned into numbers at once)."""
+    long = [[line for line in lines if len(line) >= MIN_PARAGRAPH] for lines in folded]
+    digests = b"".join([_blake2b(line.encode("utf-8"), digest_size=8).digest() for lines in long for line in lines])
+    hashes = np.frombuffer(digests, dtype="<i8").tolist()
+    out, start = [], 0
+    for lines in long:
+        out.append(dict(zip(hashes[start : start + len(lines)], map(len, lines))))
+        start += len(lines)
     return out
 
 
@@ -49,7 +60,7 @@ class ParagraphStats:
 
         Updating earlier pages in place keeps each new article O(its own paragraphs): recomputing them
         re-folded their whole bodies every time."""
-        hashes = {aid: paragraph_hashes(body, self.folder, folded) for aid, body, folded in zip(ids, bodies, lines)}
+        hashes = dict(zip(ids, paragraph_hashes_many(lines)))
         before = self.index.owners(h for found in hashes.values() for h in found)
         batch: dict[int, set[int]] = {}  # hash -> the batch's articles with it
         lengths: dict[int, int] = {}

@@ -10,10 +10,13 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass
+from itertools import chain
 
 import numpy as np
 import opencc
 import rensa
+
+from fanwen.archive.neardup.t2s import t2s_table
 
 # Stored signatures depend on these: changing one changes SIGNATURE_VERSION, and the next crawl or
 # `fanwen dedupe` recomputes them.
@@ -27,6 +30,8 @@ _DOMAIN = re.compile(r"(?:https?://)?(?:[a-z0-9-]+\.)+(?:com\.cn|com|cn|net|org|
                      r"(?::\d+)?(?:/[\w./?=&%-]*)?", re.I)
 _MASK = re.compile(r"x{2,}|\*{2,}|╳+|某+", re.I)
 _NOT_TEXT = re.compile(r"[^0-9a-z\u3400-\u4dbf\u4e00-\u9fff\n]+")
+# Characters the domain and mask patterns need: a text with one takes `fold_lines`.
+_PATTERN_CHARS = ".x*╳某"
 # Odd 64-bit constants (from splitmix64): fixed, so hashes are the same in every process and release.
 _MUL = np.uint64(0x9E3779B97F4A7C15)
 _MIX1 = np.uint64(0xBF58476D1CE4E5B9)
@@ -60,14 +65,56 @@ class Folder:
     def fold(self, text: str) -> str:
         return "".join(self.fold_lines(text))
 
+    def fold_lines_many(self, texts: list[str]) -> list[list[str]]:
+        """`fold_lines` of many texts, identical results. The texts that OpenCC would convert character by
+        character and that the domain and mask patterns cannot touch (nearly all) are converted and
+        filtered by table lookups over the whole batch at once; the others take `fold_lines`."""
+        table = t2s_table(_PATTERN_CHARS)
+        if table is None or not texts:
+            return [self.fold_lines(text) for text in texts]
+        lowered = [unicodedata.normalize("NFKC", text).lower() for text in texts]
+        codes = np.frombuffer("".join(lowered).encode("utf-32-le"), dtype=np.uint32)
+        ends = np.cumsum([len(text) for text in lowered])
+        slow = table.needs_opencc(lowered, codes, ends)
+        codes = table.table[codes]
+        keep = _IS_TEXT[codes]
+        kept_ends = np.concatenate(([0], np.cumsum(keep)))[ends].tolist()  # where each text's kept characters end
+        folded = codes[keep].tobytes().decode("utf-32-le")
+        out, start = [], 0
+        for i, end in enumerate(kept_ends):
+            out.append(self.fold_lines(texts[i]) if i in slow else folded[start:end].split("\n"))
+            start = end
+        return out
+
+
+def _text_table() -> np.ndarray:
+    """Per code point: does `_NOT_TEXT` keep it (ASCII digits and lower-case letters, CJK with extension A,
+    line ends)."""
+    table = np.zeros(0x110000, dtype=bool)
+    for low, high in ((0x30, 0x39), (0x61, 0x7A), (0x0A, 0x0A), (0x3400, 0x4DBF), (0x4E00, 0x9FFF)):
+        table[low : high + 1] = True
+    return table
+
+
+_IS_TEXT = _text_table()
+
 
 def mix64(x: np.ndarray) -> np.ndarray:
     """splitmix64 finaliser: spreads structured values over all 64 bits (uint64 arithmetic wraps)."""
-    x = x ^ (x >> np.uint64(30))
-    x = x * _MIX1
-    x = x ^ (x >> np.uint64(27))
-    x = x * _MIX2
-    return x ^ (x >> np.uint64(31))
+    return mix64_inplace(np.array(x, dtype=np.uint64))
+
+
+def mix64_inplace(x: np.ndarray) -> np.ndarray:
+    """`mix64` of uint64 array `x`, written over it (no temporary arrays: 5x faster on a batch)."""
+    shifted = np.empty_like(x)
+    with np.errstate(over="ignore"):
+        for shift, mul in ((30, _MIX1), (27, _MIX2)):
+            np.right_shift(x, np.uint64(shift), out=shifted)
+            np.bitwise_xor(x, shifted, out=x)
+            np.multiply(x, mul, out=x)
+        np.right_shift(x, np.uint64(31), out=shifted)
+        np.bitwise_xor(x, shifted, out=x)
+    return x
 
 
 def shingle_hashes(folded: str, k: int = SHINGLE) -> np.ndarray:
@@ -93,17 +140,27 @@ def shingle_hashes_many(folded: list[str], k: int = SHINGLE) -> list[np.ndarray]
         return out
     codes = np.frombuffer("".join(folded[i] for i in long).encode("utf-32-le"), dtype=np.uint32).astype(np.uint64)
     n = len(codes) - k + 1
-    with np.errstate(over="ignore"):
-        h = np.zeros(n, dtype=np.uint64)
-        for j in range(k):
-            h = h * _MUL + codes[j : j + n]
-        h = mix64(h)
-    start = 0
-    for i in long:  # windows that cross into the next text are skipped
-        end = start + len(folded[i])
-        part = np.sort(h[start : end - k + 1])
-        out[i] = part[np.concatenate(([True], part[1:] != part[:-1]))]
-        start = end
+    with np.errstate(over="ignore"):  # the polynomial hash of `shingle_hashes`, in place
+        h = codes[:n].copy()
+        for j in range(1, k):
+            np.multiply(h, _MUL, out=h)
+            np.add(h, codes[j : j + n], out=h)
+        mix64_inplace(h)
+    ends = np.cumsum([len(folded[i]) for i in long])
+    starts = np.concatenate(([0], ends[:-1]))
+    for start, end in zip(starts.tolist(), ends.tolist()):  # each text's windows sorted in place
+        h[start : end - k + 1].sort()
+    # Keep a text's first window and every window that differs from the one before; windows that
+    # cross into the next text (the k - 1 before each text's end) go.
+    keep = np.ones(n, dtype=bool)
+    keep[1:] = h[1:] != h[:-1]
+    keep[starts] = True
+    crossing = (ends[:, None] - np.arange(1, k)[None, :]).ravel()
+    keep[crossing[crossing < n]] = False
+    counts = np.concatenate(([0], np.cumsum(keep)))[ends - k + 1]
+    kept = h[keep]
+    for i, part in zip(long, np.split(kept, counts[:-1])):
+        out[i] = part
     return out
 
 
@@ -120,7 +177,7 @@ def signatures(hash_sets: list[np.ndarray], num_perm: int = NUM_PERM, seed: int 
         offsets = np.concatenate(([0], np.cumsum([len(hash_sets[i]) for i in filled]))).astype(np.uint64)
         flat = np.concatenate([hash_sets[i] for i in filled]).astype(np.uint64, copy=False)
         rows = rensa.RMinHash.digest_matrix_from_flat_token_hashes(flat, offsets, num_perm, seed).to_rows()
-        out[filled] = np.asarray(rows, dtype=np.uint32)
+        out[filled] = np.fromiter(chain.from_iterable(rows), dtype=np.uint32, count=len(filled) * num_perm).reshape(-1, num_perm)
     return out
 
 
