@@ -323,3 +323,14 @@ def test_ranking_is_the_same_as_with_the_previous_index_layout(tmp_path):
         assert [h["score"] for h in result.hits] == [round(-s, 4) for _, s in old], query
         compared += len(old)
     assert compared > 1000
+    # An archive still holding the old index (only read since) ranks as it did.
+    raw.execute("DROP TABLE articles_fts")
+    raw.execute("ALTER TABLE old_fts RENAME TO articles_fts")
+    raw.execute("UPDATE meta SET value = 'cjk-bigram-1' WHERE key = 'search_index'")
+    raw.commit()
+    conn = open_readonly(db)
+    for query in queries[:12]:
+        new = search(conn, query, Filters(include_duplicates=True), limit=10_000)
+        old = raw.execute("SELECT rowid, bm25(articles_fts, 5.0, 1.0) AS s FROM articles_fts WHERE articles_fts MATCH ?"
+                          " ORDER BY s, rowid DESC", [new.match]).fetchall()
+        assert [(h["id"], h["score"]) for h in new.hits] == [(i, round(-s, 4)) for i, s in old], query

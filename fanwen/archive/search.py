@@ -36,6 +36,8 @@ DELETE = "INSERT INTO articles_fts(articles_fts, rowid, body, title) VALUES ('de
 RANK_CAP = 20_000  # bm25 over every match costs ~1.3 us each: rank exactly up to this, newest first above
 TITLE_WEIGHT = 5.0
 BM25 = f"bm25(articles_fts, 1.0, {TITLE_WEIGHT})"  # body, title
+# Archives not opened for writing since (read-only commands never rebuild) keep the old layout.
+_BM25_OF_VERSION = {"cjk-bigram-1": f"bm25(articles_fts, {TITLE_WEIGHT}, 1.0)"}  # title, body
 
 Write = Callable[[str, list[Any]], Any]
 
@@ -223,7 +225,9 @@ def _search(conn: Any, parsed: cjk.Parsed, filters: Filters, limit: int, marks: 
     capped = total > cap
     # bm25 first counts, for each phrase, every row of the whole index that has it (its IDF): 30 ms for
     # a common character at 1M articles, however few rows are returned. Newest-first results skip it.
-    score, order = ("NULL", "articles_fts.rowid DESC") if capped else (BM25, "score, articles_fts.rowid DESC")
+    version = conn.execute("SELECT value FROM meta WHERE key = 'search_index'").fetchone()
+    bm25 = _BM25_OF_VERSION.get(version[0] if version else "", BM25)
+    score, order = ("NULL", "articles_fts.rowid DESC") if capped else (bm25, "score, articles_fts.rowid DESC")
     ranked = conn.execute(
         f"SELECT articles_fts.rowid, {score} AS score FROM {source} WHERE {where} ORDER BY {order} LIMIT ?",
         [parsed.match, *params, limit],
