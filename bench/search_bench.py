@@ -1,12 +1,20 @@
-"""Search latency, index size and export throughput on a generated archive (a script, not a test).
+"""Search index and archive writer at scale: every figure in one table (a script, not a test).
 
-    .venv/bin/python bench/search_bench.py --articles 100000 [--db /tmp/bench.db] [--runs 3]
+    .venv/bin/python bench/search_bench.py --articles 100000 [--db /work/benchdata/search.db] [--runs 3] [--reuse]
 
-Generates synthetic 公文-like articles (~2,000 characters from a Zipf-weighted vocabulary) with bulk
-inserts, builds the index with `archive.search.rebuild_index`, then prints (medians of --runs runs):
-p50/p95 of `archive.search.search` (top 20, count capped at 2,000, snippets) for 1-, 2- and
-4-character queries cut from the text, index size relative to the text, and `fanwen export` JSONL
-throughput and peak memory (in a child process).
+Generates synthetic 公文-like articles (~2,300 characters from a Zipf-weighted vocabulary) with bulk
+inserts, then measures, each in a child process where it writes (peak RSS = its VmHWM):
+- index rebuild (`archive.search.rebuild_index`, one transaction): seconds, CPU seconds, peak RSS;
+- search (`archive.search.search`, top 20, count capped at RANK_CAP, snippets): p50/p95 for 1- to
+  4-character queries cut from the text (frequency-weighted), medians of --runs runs;
+- ranked queries (bm25 over every match) by match-count band: p50/p95;
+- index size relative to the UTF-8 text, per FTS5 shadow table (dbstat);
+- `fanwen export` JSONL MB/s and peak RSS;
+- the archive writer (`ArchiveWriter`, batches of 200 writes, search index and near-duplicates):
+  articles/s per wall second and per CPU second, over windows of new articles appended to the archive
+  (so each run leaves it a little bigger); the near-duplicate stage's catch-up when it opens a
+  bulk-built archive is reported apart.
+Keep benchmark archives out of the repository (default under /work/benchdata/).
 """
 
 from __future__ import annotations
@@ -15,15 +23,18 @@ import argparse
 import itertools
 import json
 import random
+import sqlite3
 import statistics
 import subprocess
 import sys
 import time
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from fanwen.archive import cjk  # noqa: E402
 from fanwen.archive.readonly import open_readonly  # noqa: E402
 from fanwen.archive.schema import connect  # noqa: E402
 from fanwen.archive.search import rebuild_index, search  # noqa: E402
@@ -55,23 +66,26 @@ def is_cjk(text: str) -> bool:
     return all("\u4e00" <= c <= "\u9fff" for c in text)
 
 
-def generate(db_path: Path, n: int, seed: int = 1) -> None:
-    """Bulk-insert n articles, then build the index; prints how long each step took."""
-    if db_path.exists():
-        for suffix in ("", "-wal", "-shm"):
-            Path(f"{db_path}{suffix}").unlink(missing_ok=True)
+def article_text(rng: random.Random, words: list[str], weights: list[float]) -> tuple[str, str]:
+    """(title, body) of one generated article."""
+    sentences = ["".join(rng.choices(words, cum_weights=weights, k=rng.randint(8, 16))) for _ in range(rng.randint(60, 90))]
+    body = "\n".join("，".join(sentences[j:j + 3]) + "。" for j in range(0, len(sentences), 3))
+    return "".join(rng.choices(words, cum_weights=weights, k=5)), body
+
+
+def generate(db_path: Path, n: int, seed: int = 1) -> float:
+    """Bulk-insert n articles without a search index (built next, as `fanwen index` does); seconds."""
+    for suffix in ("", "-wal", "-shm"):
+        Path(f"{db_path}{suffix}").unlink(missing_ok=True)
     rng = random.Random(seed)
     words, weights = vocabulary(rng)
-    db = connect(db_path)
-    db.execute("DROP TABLE articles_fts")  # built once at the end, as `fanwen index` does
+    db = connect(db_path, search_index=False)
     started = time.monotonic()
     db.execute("BEGIN")
     db.execute("INSERT INTO crawls(started_at, start_urls) VALUES ('2024-01-01T00:00:00Z', '[]')")
     batch = []
     for i in range(1, n + 1):
-        sentences = ["".join(rng.choices(words, cum_weights=weights, k=rng.randint(8, 16))) for _ in range(rng.randint(60, 90))]
-        body = "\n".join("，".join(sentences[j:j + 3]) + "。" for j in range(0, len(sentences), 3))
-        title = "".join(rng.choices(words, cum_weights=weights, k=5))
+        title, body = article_text(rng, words, weights)
         site = f"site{i % 7}.test"
         batch.append((f"http://{site}/a/{i}.html", site, title, body, rng.choice(WEEKS), json.dumps([words[i % 50]], ensure_ascii=False),
                       "[]", f"{i:040x}", len(body), "2024-01-01T00:00:00Z", "2024-01-01T00:00:00Z", 1))
@@ -84,12 +98,66 @@ def generate(db_path: Path, n: int, seed: int = 1) -> None:
             batch = []
     db.execute("COMMIT")
     db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
-    print(f"generated {n} articles in {time.monotonic() - started:.0f}s", flush=True)
-    started = time.monotonic()
-    rebuild_index(db)
-    db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
-    print(f"indexed in {time.monotonic() - started:.0f}s", flush=True)
     db.conn.close()
+    return time.monotonic() - started
+
+
+def child(function: str, *args: Any) -> dict[str, Any]:
+    """Run `function(*args)` of this script in a fresh Python (its own peak RSS); returns its dict."""
+    code = (f"import json, sys; sys.path.insert(0, {str(ROOT / 'bench')!r}); import search_bench as b;"
+            f" print(json.dumps(b.{function}(*{args!r})))")
+    out = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True)
+    if out.returncode:
+        sys.exit(f"{function} failed:\n{out.stderr[-3000:]}")
+    return json.loads(out.stdout.strip().splitlines()[-1])
+
+
+def rebuild(db_path: str) -> dict[str, Any]:
+    """`rebuild_index` on the archive (in a child): seconds, CPU seconds, peak RSS."""
+    from rss import peak_rss_mib
+
+    db = connect(db_path, search_index=False)
+    wall, cpu = time.perf_counter(), time.process_time()
+    count = rebuild_index(db)
+    wall, cpu = time.perf_counter() - wall, time.process_time() - cpu
+    db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    db.conn.close()
+    return {"articles": count, "seconds": wall, "cpu_seconds": cpu, "peak_rss_mib": peak_rss_mib()}
+
+
+def write_articles(db_path: str, windows: int, window: int, seed: int) -> dict[str, Any]:
+    """Append `windows` x `window` new articles through ArchiveWriter with the search index and the
+    near-duplicate stage (in a child): median articles/s per wall and per CPU second, peak RSS."""
+    from rss import peak_rss_mib
+
+    from fanwen.archive.neardup import NearDupDetector
+    from fanwen.archive.writer import ArchiveWriter
+    from pipelines.dedupe import content_hash
+
+    rng = random.Random(seed)
+    words, weights = vocabulary(random.Random(1))
+    writer = ArchiveWriter(db_path, batch_size=200)
+    writer.add_hook(NearDupDetector())
+    opened = time.perf_counter()
+    writer.open()
+    opened = time.perf_counter() - opened
+    wall_rates, cpu_rates = [], []
+    for w in range(windows):
+        records = []
+        for k in range(window):
+            title, body = article_text(rng, words, weights)
+            records.append({"url": f"http://writer.test/{seed}/{w}/{k}.html", "site": "writer.test", "title": title,
+                            "body": body, "content_hash": content_hash(body)})
+        wall, cpu = time.perf_counter(), time.process_time()
+        for record in records:
+            writer.store_article(record, None)
+        writer.flush()
+        wall, cpu = time.perf_counter() - wall, time.process_time() - cpu
+        wall_rates.append(window / wall)
+        cpu_rates.append(window / cpu)
+    writer.close()
+    return {"open_seconds": opened, "per_s": statistics.median(wall_rates), "per_cpu_s": statistics.median(cpu_rates),
+            "peak_rss_mib": peak_rss_mib()}
 
 
 def percentile(values: list[float], p: float) -> float:
@@ -97,25 +165,57 @@ def percentile(values: list[float], p: float) -> float:
     return values[min(len(values) - 1, int(round(p / 100 * (len(values) - 1))))]
 
 
-def latency(conn, queries: list[str]) -> tuple[float, float]:
-    times = []
+def latency(conn, queries: list[str]) -> tuple[float, float, float, float]:
+    """p50, p95 of wall ms, then of CPU ms (this process): on a shared machine CPU time is the cost."""
+    wall, cpu = [], []
     for q in queries:
-        started = time.perf_counter()
+        started, started_cpu = time.perf_counter(), time.process_time()
         search(conn, q, limit=20)
-        times.append((time.perf_counter() - started) * 1000)
-    return percentile(times, 50), percentile(times, 95)
+        cpu.append((time.process_time() - started_cpu) * 1000)
+        wall.append((time.perf_counter() - started) * 1000)
+    return percentile(wall, 50), percentile(wall, 95), percentile(cpu, 50), percentile(cpu, 95)
+
+
+def medians(runs: list[tuple[float, ...]]) -> str:
+    """'p50 / p95 ms wall (p50 / p95 CPU ms)' of several runs of `latency`."""
+    m = [statistics.median(r[k] for r in runs) for k in range(4)]
+    return f"{m[0]:.1f} / {m[1]:.1f} ms ({m[2]:.1f} / {m[3]:.1f} CPU ms)"
 
 
 def sizes(conn) -> dict[str, float]:
-    """Bytes of text and of the index (FTS5 shadow tables), from page counts."""
+    """Bytes of text and of the index (FTS5 shadow tables, from dbstat), and each table's share."""
     text = conn.execute("SELECT sum(length(CAST(title AS BLOB)) + length(CAST(body AS BLOB))) FROM articles").fetchone()[0]
-    page = conn.execute("PRAGMA page_size").fetchone()[0]
-    try:
-        index = conn.execute("SELECT sum(pgsize) FROM dbstat WHERE name LIKE 'articles_fts%'").fetchone()[0]
-    except Exception:  # no dbstat: estimate from the data table's blobs
-        index = conn.execute("SELECT sum(length(block)) FROM articles_fts_data").fetchone()[0]
-        index += page * 2
-    return {"text_mb": text / 1e6, "index_mb": index / 1e6, "ratio": index / text}
+    tables = dict(conn.execute("SELECT name, sum(pgsize) FROM dbstat WHERE name LIKE 'articles_fts%' GROUP BY name"))
+    index = sum(tables.values())
+    return {"text_mb": text / 1e6, "index_mb": index / 1e6, "ratio": index / text,
+            **{f"ratio_{name.removeprefix('articles_fts_')}": size / text for name, size in tables.items()}}
+
+
+BANDS = ((1, 100), (101, 1_000), (1_001, 5_000), (5_001, 20_000))
+
+
+def ranked_by_band(conn, bodies: list[str], rng: random.Random, per_band: int, runs: int) -> dict[tuple[int, int], tuple[str, int]]:
+    """p50/p95 of ranked searches (bm25 over every match) for queries of each match-count band."""
+    found: dict[tuple[int, int], list[str]] = {band: [] for band in BANDS}
+    for _ in range(20_000):
+        if all(len(q) >= per_band for q in found.values()):
+            break
+        body = rng.choice(bodies)
+        length = rng.choice((2, 3, 3, 4, 4, 5, 6, 8))
+        start = rng.randrange(len(body) - length)
+        query = body[start:start + length]
+        if not is_cjk(query):
+            continue
+        count = conn.execute("SELECT count(*) FROM (SELECT 1 FROM articles_fts WHERE articles_fts MATCH ? LIMIT ?)",
+                             [cjk.parse(query).match, BANDS[-1][1] + 1]).fetchone()[0]
+        for band in BANDS:
+            if band[0] <= count <= band[1] and len(found[band]) < per_band:
+                found[band].append(query)
+    out = {}
+    for band, queries in found.items():
+        if queries:
+            out[band] = (medians([latency(conn, queries) for _ in range(runs)]), len(queries))
+    return out
 
 
 def export_run(db: Path, out: Path) -> tuple[float, float, float]:
@@ -134,16 +234,28 @@ def export_run(db: Path, out: Path) -> tuple[float, float, float]:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--articles", type=int, default=100_000)
-    parser.add_argument("--db", type=Path, default=Path("/tmp/fanwen-search-bench.db"))
+    parser.add_argument("--db", type=Path, default=Path("/work/benchdata/fanwen-search-bench.db"))
     parser.add_argument("--runs", type=int, default=3)
-    parser.add_argument("--reuse", action="store_true", help="Use an archive generated before.")
+    parser.add_argument("--reuse", action="store_true", help="Use an archive generated before (its index too).")
+    parser.add_argument("--rebuild", action="store_true", help="With --reuse: rebuild the index again.")
+    parser.add_argument("--no-export", action="store_true", help="Skip the export figures.")
+    parser.add_argument("--no-writer", action="store_true", help="Skip the writer figures (they add articles).")
+    parser.add_argument("--writer-articles", type=int, default=4000, help="Articles per writer window (3 windows).")
     args = parser.parse_args()
+    rows: list[tuple[str, str]] = []
     if not args.reuse:
-        generate(args.db, args.articles)
+        args.db.parent.mkdir(parents=True, exist_ok=True)
+        rows.append((f"generate {args.articles:,} articles (bulk inserts)", f"{generate(args.db, args.articles):.0f} s"))
+    if not args.reuse or args.rebuild:
+        r = child("rebuild", str(args.db))
+        rows.append(("index rebuild (rebuild_index, one transaction)",
+                     f"{r['seconds']:.0f} s ({r['cpu_seconds']:.0f} CPU s, {1000 * r['cpu_seconds'] / r['articles']:.2f} CPU ms"
+                     f" an article), peak RSS {r['peak_rss_mib']:.0f} MiB"))
     conn = open_readonly(args.db)
+    articles = conn.execute("SELECT count(*) FROM articles").fetchone()[0]
     rng = random.Random(2)
     bodies = [r[0] for r in conn.execute("SELECT body FROM articles WHERE id % 997 = 0")]
-    for length in (1, 2, 4):
+    for length in (1, 2, 3, 4):
         queries = []
         while len(queries) < 100:  # cut from the text: frequency-weighted, like real queries
             body = rng.choice(bodies)
@@ -151,15 +263,30 @@ def main() -> None:
             if is_cjk(body[start:start + length]):
                 queries.append(body[start:start + length])
         runs = [latency(conn, queries) for _ in range(args.runs)]
-        print(f"{length}-char queries (top 20): p50 {statistics.median(r[0] for r in runs):.1f} ms,"
-              f" p95 {statistics.median(r[1] for r in runs):.1f} ms", flush=True)
+        rows.append((f"search, {length}-character queries, top 20: p50 / p95", medians(runs)))
+    for (low, high), (figures, n) in ranked_by_band(conn, bodies, rng, 30, args.runs).items():
+        rows.append((f"ranked (exact bm25), {low:,}-{high:,} matches ({n} queries): p50 / p95", figures))
     s = sizes(conn)
-    print(f"text {s['text_mb']:.0f} MB, index {s['index_mb']:.0f} MB: {s['ratio']:.2f}x the text")
-    out = args.db.with_suffix(".jsonl")
-    results = [export_run(args.db, out) for _ in range(args.runs)]
-    print(f"export JSONL: {statistics.median(r[0] for r in results):.0f} MB/s ({results[0][2]:.0f} MB),"
-          f" peak RSS {statistics.median(r[1] for r in results):.0f} MB")
-    out.unlink()
+    parts = ", ".join(f"{k.removeprefix('ratio_')} {v:.3f}" for k, v in s.items() if k.startswith("ratio_"))
+    rows.append(("index size / text size", f"{s['ratio']:.2f}x ({s['index_mb']:,.0f} MB / {s['text_mb']:,.0f} MB; {parts})"))
+    conn.close()
+    if not args.no_export:
+        out = args.db.with_suffix(".jsonl")
+        results = [export_run(args.db, out) for _ in range(args.runs)]
+        rows.append(("export JSONL", f"{statistics.median(r[0] for r in results):.0f} MB/s ({results[0][2]:,.0f} MB),"
+                                     f" peak RSS {statistics.median(r[1] for r in results):.0f} MiB"))
+        out.unlink()
+    if not args.no_writer:
+        results = [child("write_articles", str(args.db), 3, args.writer_articles, 100 + run) for run in range(args.runs)]
+        rows.append(("writer with search index + near-duplicates (batches of 200 writes): articles/s",
+                     f"{statistics.median(r['per_s'] for r in results):,.0f} wall, "
+                     f"{statistics.median(r['per_cpu_s'] for r in results):,.0f} per CPU s; peak RSS "
+                     f"{statistics.median(r['peak_rss_mib'] for r in results):.0f} MiB; opening (near-duplicate"
+                     f" catch-up) {results[0]['open_seconds']:.0f} s then {statistics.median(r['open_seconds'] for r in results[1:]) if len(results) > 1 else 0:.1f} s"))
+    print(f"\n{articles:,} articles, {args.runs} runs (medians), SQLite {sqlite3.sqlite_version}\n")
+    print("| figure | value |\n|---|---|")
+    for name, value in rows:
+        print(f"| {name} | {value} |")
 
 
 if __name__ == "__main__":

@@ -41,7 +41,29 @@ def titles(result) -> set[str]:
 
 
 def test_tokens_are_overlapping_bigrams_plus_the_last_character_of_each_run():
-    assert cjk.tokens("安全生产，ABC 2023年") == "安全 全生 生产 产 ABC 2023 年"
+    assert cjk.reference_tokens("安全生产，ABC 2023年") == "安全 全生 生产 产 ABC 2023 年"
+    assert cjk.tokens("安全生产，ABC 2023年").split() == ["安全", "全生", "生产", "产", "，ABC", "2023", "年"]
+
+
+def fts5_tokens(texts: list[str]) -> list[tuple[str, int, int]]:
+    """(term, row, position) of every token SQLite's unicode61 (as the index is built) reads in `texts`."""
+    db = sqlite3.connect(":memory:")
+    db.execute("CREATE VIRTUAL TABLE t USING fts5(x, tokenize='unicode61 remove_diacritics 0')")
+    db.execute("CREATE VIRTUAL TABLE v USING fts5vocab(t, 'instance')")
+    db.executemany("INSERT INTO t(rowid, x) VALUES (?, ?)", list(enumerate(texts, 1)))
+    return db.execute("SELECT term, doc, offset FROM v ORDER BY doc, offset").fetchall()
+
+
+def test_fast_tokens_index_exactly_the_tokens_of_the_reference_loop():
+    """The vectorised tokeniser gives FTS5 the same terms at the same positions as the plain loop."""
+    bundle = build_sites(seed=4, articles_per_site=20)
+    texts = [t.body for t in bundle.truth] + [t.title for t in bundle.truth] + [
+        "安全生产，ABC 2023年", "党", "a", "x党y", "ab_c\ue000d ・ア・イ", "ＡＢＣ全角１２", "a\x00b安\x00全",
+        "𠀀𠀁字 ext-b", "한국어 텍스트", "café Straße", "  \n\t", "第1季度GDP增长5.2%", "\ud800孤",
+    ]
+    fast, reference = fts5_tokens([cjk.tokens(t) for t in texts]), fts5_tokens([cjk.reference_tokens(t) for t in texts])
+    assert len(fast) > 10_000
+    assert fast == reference
     assert cjk.phrase("安全生产") == '"安全 全生 生产"'
     assert cjk.phrase("党") == '"党"*'
     assert cjk.phrase("2023年") == '"2023 年"*'
@@ -258,3 +280,57 @@ def test_the_table_fits_the_terminal_width_and_json_keeps_whole_snippets(archive
         assert any(line.endswith("…") for line in lines[2:-1])
     whole = json.loads(run("search", "双减", "--db", str(archive), "--json").stdout)
     assert all(len(hit["snippet"]) > 60 for hit in whole["hits"])
+
+
+# The index as fanwen built it before cjk-bigram-2 (title before body, the regex tokeniser), for the
+# ranking comparison below.
+OLD_DDL = ("CREATE VIRTUAL TABLE old_fts USING fts5(title, body, content='', prefix='1',"
+           " tokenize='unicode61 remove_diacritics 0')")
+
+
+def test_ranking_is_the_same_as_with_the_previous_index_layout(tmp_path):
+    """Same ids in the same order, same scores, as the title-first index with the regex tokeniser."""
+    bundle = build_sites(seed=6, articles_per_site=40)
+    db = tmp_path / "r.db"
+    writer = ArchiveWriter(db)
+    writer.open()
+    for i, t in enumerate(bundle.truth):
+        writer.store_article({"url": f"http://{t.host}/{i}.html", "site": t.site, "title": t.title, "body": t.body,
+                              "content_hash": content_hash(t.body)}, None)
+    writer.close()
+    raw = sqlite3.connect(db)
+    raw.execute(OLD_DDL)
+    rows = raw.execute("SELECT id, title, body FROM articles").fetchall()
+    raw.executemany("INSERT INTO old_fts(rowid, title, body) VALUES (?, ?, ?)",
+                    [(i, cjk.reference_tokens(t), cjk.reference_tokens(b)) for i, t, b in rows])
+    raw.commit()
+    conn = open_readonly(db)
+    rng = random.Random(8)
+    queries = ["党", "工作", "总结", "双减 OR 安全", '"课后服务" 学校', "工作 NOT 总结", "2023年"]
+    for length in (1, 2, 3, 4):
+        while len(queries) < 7 + 10 * length:
+            body = rng.choice(rows)[2]
+            start = rng.randrange(len(body) - length)
+            if all("\u4e00" <= c <= "\u9fff" for c in body[start:start + length]):
+                queries.append(body[start:start + length])
+    compared = 0
+    for query in queries:
+        result = search(conn, query, Filters(include_duplicates=True), limit=10_000)
+        assert result.ranking == "bm25" and not result.capped
+        old = raw.execute("SELECT rowid, bm25(old_fts, 5.0, 1.0) AS s FROM old_fts WHERE old_fts MATCH ?"
+                          " ORDER BY s, rowid DESC", [result.match]).fetchall()
+        assert [h["id"] for h in result.hits] == [i for i, _ in old], query
+        assert [h["score"] for h in result.hits] == [round(-s, 4) for _, s in old], query
+        compared += len(old)
+    assert compared > 1000
+    # An archive still holding the old index (only read since) ranks as it did.
+    raw.execute("DROP TABLE articles_fts")
+    raw.execute("ALTER TABLE old_fts RENAME TO articles_fts")
+    raw.execute("UPDATE meta SET value = 'cjk-bigram-1' WHERE key = 'search_index'")
+    raw.commit()
+    conn = open_readonly(db)
+    for query in queries[:12]:
+        new = search(conn, query, Filters(include_duplicates=True), limit=10_000)
+        old = raw.execute("SELECT rowid, bm25(articles_fts, 5.0, 1.0) AS s FROM articles_fts WHERE articles_fts MATCH ?"
+                          " ORDER BY s, rowid DESC", [new.match]).fetchall()
+        assert [(h["id"], h["score"]) for h in new.hits] == [(i, round(-s, 4)) for i, s in old], query

@@ -25,7 +25,8 @@ def command(query: str, db: str, limit: int, as_json: bool, **filter_args) -> No
     """Find articles by Chinese full text, best first (bm25), with a highlighted snippet.
 
     QUERY is words or characters (双减, 党), "quoted phrases", AND (or a space), OR, NOT and
-    parentheses. Up to 2,000 matches are ranked by bm25; above that the newest are shown first.
+    parentheses. Up to 20,000 matches are ranked by bm25 (all of them, exactly); above that the newest
+    are shown first, unranked, and the output says so.
 
     In a terminal the snippet is clipped to its width; --json gives it whole.
 

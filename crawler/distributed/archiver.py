@@ -69,7 +69,7 @@ class StreamAcks:
         if self._acked:
             self.entries.forget(self._acked)
             self._acked = []
-        self.writer.flush()
+        self.writer.commit()  # durable; the search index may catch up a few batches later (writer.flush does)
         if self._written:
             self.acknowledge(self._written)
             self._acked, self._written = self._written, []

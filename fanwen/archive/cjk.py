@@ -12,6 +12,7 @@ import re
 from dataclasses import dataclass, field
 
 _CJK = "\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af\uf900-\ufaff\U00020000-\U0002ffff"
+_CJK_RANGES = ((0x3040, 0x30FF), (0x3400, 0x4DBF), (0x4E00, 0x9FFF), (0xAC00, 0xD7AF), (0xF900, 0xFAFF), (0x20000, 0x2FFFF))
 _RUNS = re.compile(f"([{_CJK}]+)|([^\\W_{_CJK}]+)")
 _QUERY_TOKENS = re.compile(r'"[^"]*"?|\(|\)|[^\s()"]+')
 OPERATORS = ("AND", "OR", "NOT")
@@ -22,7 +23,37 @@ class BadQuery(ValueError):
 
 
 def tokens(text: str | None) -> str:
-    """The indexed form of `text`: space-separated bigrams, run-final characters and words."""
+    """The indexed form of `text`: every CJK character followed by the next one (a bigram) or alone at
+    the end of its run, each on its own, the rest of the text as it is (unicode61 finds its words).
+
+    Vectorised (numpy, ~0.1 ms for a 2,300-character article, 5x the regex loop it replaced): FTS5's
+    unicode61 reads the same tokens from it as from `reference_tokens`, which the tests check."""
+    if not text:
+        return ""
+    import numpy as np  # late: the CLI's start-up does not pay for it
+
+    code = np.frombuffer(text.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
+    cjk = np.zeros(len(code), dtype=bool)
+    for low, high in _CJK_RANGES:
+        cjk |= (code >= low) & (code <= high)
+    # NUL would vanish below and join its neighbours; private-use characters are letters to unicode61
+    # but separators to the query parser; lone surrogates cannot be written: all become spaces.
+    blank = (code == 0) | ((code >= 0xD800) & (code <= 0xDFFF)) | ((code >= 0xE000) & (code <= 0xF8FF)) | (code >= 0xF0000)
+    follows_cjk = np.zeros(len(code), dtype=bool)
+    follows_cjk[1:] = cjk[:-1]
+    next_code = np.zeros(len(code), dtype=np.uint32)
+    next_code[:-1] = code[1:]
+    slots = np.zeros((len(code), 4), dtype=np.uint32)  # [space before a run, the character, its successor, space]
+    slots[:, 0] = np.where(cjk & ~follows_cjk, 32, 0)
+    slots[:, 1] = np.where(blank, 32, code)
+    slots[:, 2] = np.where(cjk & np.append(cjk[1:], False), next_code, 0)
+    slots[:, 3] = np.where(cjk, 32, 0)
+    flat = slots.ravel()
+    return flat[flat != 0].tobytes().decode("utf-32-le")
+
+
+def reference_tokens(text: str | None) -> str:
+    """`tokens` as a plain loop over the runs: the definition, kept to test the fast version against."""
     if not text:
         return ""
     out: list[str] = []

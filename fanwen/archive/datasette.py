@@ -16,7 +16,7 @@ from markupsafe import Markup, escape
 
 from fanwen.archive import cjk
 from fanwen.archive.schema import TABLES
-from fanwen.archive.search import RANK_CAP, TITLE_WEIGHT, register_functions
+from fanwen.archive.search import BM25, RANK_CAP, register_functions
 
 DESCRIPTIONS = {
     "articles": "One row per distinct document: cleaned title and body, breadcrumb categories, related terms.",
@@ -31,7 +31,7 @@ DESCRIPTIONS = {
 SEARCH_SQL = f"""
 SELECT a.id, a.title, a.site, a.published_at, fanwen_snippet(a.body, :q) AS snippet, a.url
 FROM (
-  SELECT rowid, bm25(articles_fts, {TITLE_WEIGHT}, 1.0) AS score FROM articles_fts
+  SELECT rowid, {BM25} AS score FROM articles_fts
   WHERE articles_fts MATCH fanwen_match(:q) ORDER BY rowid DESC LIMIT {RANK_CAP}
 ) m JOIN articles a ON a.id = m.rowid
 WHERE a.duplicate_of IS NULL
@@ -40,7 +40,7 @@ ORDER BY m.score LIMIT 50
 
 QUERIES = {
     "search": {"title": "Search articles (Chinese full text)", "sql": SEARCH_SQL,
-               "description": "Words, \"phrases\", AND/OR/NOT; best 50 by bm25 among the newest 2,000 matches."},
+               "description": "Words, \"phrases\", AND/OR/NOT; best 50 by bm25 among the newest 20,000 matches (all of them, exactly, when no more match)."},
     "articles_per_site": {"title": "Articles per site",
                           "sql": "SELECT site, count(*) AS articles, sum(chars) AS characters FROM articles GROUP BY site ORDER BY articles DESC"},
     "articles_per_month": {"title": "Articles per month published",

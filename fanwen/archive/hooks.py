@@ -14,7 +14,8 @@ class WriterHook:
 
     Called in this order over a writer's life: `opened` once; then, inside the open transaction of a
     document's writes, `article_added`, `text_changing`, `title_changing`, `kept_url_changed`,
-    `article_removing` as they happen; `before_commit` at the end of every batch, still inside it; `closed` once.
+    `article_removing` as they happen; `flushing` when the writer is told to flush (and on close), then
+    `before_commit` at the end of every batch, still inside it; `closed` once.
     Writes go through `writer.write` / `writer.write_many` (they join the open batch); a hook that
     defers its work (a batch at a time) does it in `before_commit`.
     """
@@ -39,6 +40,10 @@ class WriterHook:
     def article_removing(self, article_id: int, body: str) -> None:
         """Row `article_id` (text `body`) is about to be deleted: no URL shows it any more (its text is in
         `article_versions`). It still exists when this is called."""
+
+    def flushing(self) -> None:
+        """`writer.flush()` was called (by a caller, or on close): work deferred over several batches
+        must be written now, through `writer.write` / `writer.write_many`, to commit with this flush."""
 
     def before_commit(self) -> None:
         """The batch is about to commit; writes made here commit with it."""

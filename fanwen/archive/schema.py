@@ -102,8 +102,8 @@ TABLES: dict[str, dict[str, str]] = {
         "value": "its value",
     },
     "articles_fts": {
-        "title": "search index of articles.title as CJK bigrams (contentless FTS5: rowid = articles.id, reads as NULL)",
         "body": "search index of articles.body as CJK bigrams (contentless FTS5: rowid = articles.id, reads as NULL)",
+        "title": "search index of articles.title as CJK bigrams (contentless FTS5: rowid = articles.id, reads as NULL)",
     },
 }
 TABLES.update(STATE_TABLES)  # frontier, URL state, versions, schedules (fanwen/archive/state_schema.py)

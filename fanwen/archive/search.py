@@ -9,8 +9,9 @@ from __future__ import annotations
 
 import re
 import sqlite3
+import time
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any, Mapping
 
 from fanwen.archive import cjk
@@ -20,13 +21,23 @@ from fanwen.archive.hooks import WriterHook
 if TYPE_CHECKING:
     from fanwen.archive.writer import ArchiveWriter
 
-INDEX_VERSION = "cjk-bigram-1"  # change it with cjk.tokens: archives then rebuild their index
+INDEX_VERSION = "cjk-bigram-2"  # change it with cjk.tokens or DDL: archives then rebuild their index
+# body before title: a position list of column 0 carries no column marker, and body lists are nearly
+# all of the index (title first cost 2 bytes a body list: 2.5x the text instead of 1.86x).
 DDL = (
     "CREATE VIRTUAL TABLE IF NOT EXISTS articles_fts USING fts5("
-    "title, body, content='', prefix='1', tokenize='unicode61 remove_diacritics 0')"
+    "body, title, content='', prefix='1', tokenize='unicode61 remove_diacritics 0')"
 )
-RANK_CAP = 2000  # bm25 over every match costs ~1.3 us each: rank exactly below this, newest first above
+# FTS5 writes its pending terms out as a segment when they pass `hashsize` (1 MB by default, ~150
+# articles) and merges segments as they pile up; 64 MB segments make a rebuild's merges far fewer.
+HASH_SIZE = 64 * 1024 * 1024
+INSERT = "INSERT INTO articles_fts(rowid, body, title) VALUES (?, ?, ?)"
+DELETE = "INSERT INTO articles_fts(articles_fts, rowid, body, title) VALUES ('delete', ?, ?, ?)"
+RANK_CAP = 20_000  # bm25 over every match costs ~1.3 us each: rank exactly up to this, newest first above
 TITLE_WEIGHT = 5.0
+BM25 = f"bm25(articles_fts, 1.0, {TITLE_WEIGHT})"  # body, title
+# Archives not opened for writing since (read-only commands never rebuild) keep the old layout.
+_BM25_OF_VERSION = {"cjk-bigram-1": f"bm25(articles_fts, {TITLE_WEIGHT}, 1.0)"}  # title, body
 
 Write = Callable[[str, list[Any]], Any]
 
@@ -60,14 +71,11 @@ def rebuild_index(db: Any, progress: Callable[[int], None] | None = None, batch:
     conn.execute("BEGIN IMMEDIATE")
     try:
         conn.execute("DROP TABLE IF EXISTS articles_fts")
-        conn.execute(DDL)
+        create_index(conn)
         count = 0
         rows = conn.execute("SELECT id, title, body FROM articles ORDER BY id")
         while chunk := rows.fetchmany(batch):
-            conn.executemany(
-                "INSERT INTO articles_fts(rowid, title, body) VALUES (?, ?, ?)",
-                [(i, cjk.tokens(t), cjk.tokens(b)) for i, t, b in chunk],
-            )
+            conn.executemany(INSERT, [(i, cjk.tokens(b), cjk.tokens(t)) for i, t, b in chunk])
             count += len(chunk)
             if progress:
                 progress(len(chunk))
@@ -80,9 +88,15 @@ def rebuild_index(db: Any, progress: Callable[[int], None] | None = None, batch:
     return count
 
 
+def create_index(conn: Any) -> None:
+    """Create the (empty) index table with its settings."""
+    conn.execute(DDL)
+    conn.execute("INSERT INTO articles_fts(articles_fts, rank) VALUES ('hashsize', ?)", [HASH_SIZE])
+
+
 def index_article(write: Write, article_id: int, title: str | None, body: str) -> None:
     """Add a new article to the index (inside the writer's transaction)."""
-    write("INSERT INTO articles_fts(rowid, title, body) VALUES (?, ?, ?)", [article_id, cjk.tokens(title), cjk.tokens(body)])
+    write(INSERT, [article_id, cjk.tokens(body), cjk.tokens(title)])
 
 
 def index_articles(conn: Any, rows: Iterable[tuple[int, str | None, str]]) -> None:
@@ -91,43 +105,47 @@ def index_articles(conn: Any, rows: Iterable[tuple[int, str | None, str]]) -> No
     The writer calls this just before each commit: FTS5 writes its pending terms to disk whenever a
     statement savepoint opens (any INSERT OR REPLACE/IGNORE does), so rows indexed one by one between
     other writes cost a new index segment each; a batch of them costs one."""
-    conn.executemany("INSERT INTO articles_fts(rowid, title, body) VALUES (?, ?, ?)",
-                     [(i, cjk.tokens(t), cjk.tokens(b)) for i, t, b in rows])
+    conn.executemany(INSERT, [(i, cjk.tokens(b), cjk.tokens(t)) for i, t, b in rows])
 
 
 def retitle_article(db: Any, write: Write, article_id: int, new_title: str | None) -> None:
     """Re-index an article whose kept title is about to change (call before the UPDATE)."""
     old_title, body = db.execute("SELECT title, body FROM articles WHERE id = ?", [article_id]).fetchone()
-    write(
-        "INSERT INTO articles_fts(articles_fts, rowid, title, body) VALUES ('delete', ?, ?, ?)",
-        [article_id, cjk.tokens(old_title), cjk.tokens(body)],
-    )
+    write(DELETE, [article_id, cjk.tokens(body), cjk.tokens(old_title)])
     index_article(write, article_id, new_title, body)
 
 
 def reindex_article(db: Any, write: Write, article_id: int, title: str | None, body: str) -> None:
     """Re-index an article whose title and text are about to be replaced (call before the UPDATE)."""
     old_title, old_body = db.execute("SELECT title, body FROM articles WHERE id = ?", [article_id]).fetchone()
-    write(
-        "INSERT INTO articles_fts(articles_fts, rowid, title, body) VALUES ('delete', ?, ?, ?)",
-        [article_id, cjk.tokens(old_title), cjk.tokens(old_body)],
-    )
+    write(DELETE, [article_id, cjk.tokens(old_body), cjk.tokens(old_title)])
     index_article(write, article_id, title, body)
 
 
 class SearchIndexer(WriterHook):
-    """The writer's hook that keeps `articles_fts` in step: a batch's new articles are indexed with one
-    statement just before it commits; a changed title or text is re-indexed at once (a contentless
-    row is deleted with its old tokens, so before the row changes). Its rows do not count in a batch."""
+    """The writer's hook that keeps `articles_fts` in step: new articles are indexed with one statement
+    just before a batch commits, once `index_every` of them are waiting (and when the writer closes);
+    a changed title or text is re-indexed at once (a contentless row is deleted with its old tokens, so
+    before the row changes). `writer.flush()` (and closing) indexes every waiting article. Its rows do
+    not count in a batch (except those written by a flush).
 
-    def __init__(self) -> None:
+    Each indexing statement leaves one FTS5 segment that later merges rewrite: few big segments cost
+    far less than one per crawl batch. Until then search does not see the waiting articles; if the
+    writer dies first, the next one to open the archive indexes them (`catch_up`)."""
+
+    def __init__(self, index_every: int = 2000, max_wait: float = 30.0) -> None:
         self.writer: ArchiveWriter | None = None
-        self._unindexed: dict[int, tuple[str | None, str]] = {}  # new articles of the batch: id -> (title, body)
+        self.index_every = index_every
+        self.max_wait = max_wait  # seconds: a slow crawl's articles still become searchable soon
+        self._unindexed: dict[int, tuple[str | None, str]] = {}  # new articles not yet indexed: id -> (title, body)
+        self._waiting_since = 0.0
 
     def opened(self, writer: ArchiveWriter) -> None:
         self.writer = writer  # the index itself is created and caught up by archive.schema.connect
 
     def article_added(self, article_id: int, article: Mapping[str, Any]) -> None:
+        if not self._unindexed:
+            self._waiting_since = time.monotonic()
         self._unindexed[article_id] = (article["title"], article["body"])
 
     def text_changing(self, article_id: int, article: Mapping[str, Any], previous_body: str) -> None:
@@ -149,10 +167,20 @@ class SearchIndexer(WriterHook):
             return  # added in this batch: never indexed
         db = self.writer.db
         title, body = db.execute("SELECT title, body FROM articles WHERE id = ?", [article_id]).fetchone()
-        db.execute("INSERT INTO articles_fts(articles_fts, rowid, title, body) VALUES ('delete', ?, ?, ?)",
-                   [article_id, cjk.tokens(title), cjk.tokens(body)])
+        db.execute(DELETE, [article_id, cjk.tokens(body), cjk.tokens(title)])
 
     def before_commit(self) -> None:
+        if self._unindexed and (len(self._unindexed) >= self.index_every
+                                or time.monotonic() - self._waiting_since >= self.max_wait):
+            self.index_waiting()
+
+    def flushing(self) -> None:
+        if self._unindexed:  # through the writer: it opens a batch if none is open
+            self.writer.write_many(INSERT, [(i, cjk.tokens(b), cjk.tokens(t)) for i, (t, b) in self._unindexed.items()])
+            self._unindexed.clear()
+
+    def index_waiting(self) -> None:
+        """Index the articles still waiting (inside the writer's open batch)."""
         if self._unindexed:
             index_articles(self.writer.db.conn, ((i, t, b) for i, (t, b) in self._unindexed.items()))
             self._unindexed.clear()
@@ -183,28 +211,42 @@ def search(conn: Any, query: str, filters: Filters = Filters(), limit: int = 20,
         raise cjk.BadQuery(f"the search index cannot run this expression ({exc}); write it shorter or flatter") from exc
 
 
+# "Not a near-duplicate" from the index on duplicate_of alone: its entries (NULL, id) are the
+# representatives, so this is one index seek per match; reading `articles.duplicate_of` instead walks
+# each matching row's body overflow pages (20x slower for thousands of matches).
+REPRESENTATIVE = ("EXISTS (SELECT 1 FROM articles d INDEXED BY articles_duplicate_of"
+                  " WHERE d.duplicate_of IS NULL AND d.id = articles_fts.rowid)")
+
+
 def _search(conn: Any, parsed: cjk.Parsed, filters: Filters, limit: int, marks: tuple[str, str], cap: int) -> SearchResult:
-    clauses, params = filters.where("a")
-    where = " AND ".join(["articles_fts MATCH ?", *clauses])
-    source = "articles_fts JOIN articles a ON a.id = articles_fts.rowid" if clauses else "articles_fts"
+    if replace(filters, include_duplicates=False) == Filters():  # the usual case: the index alone
+        source, params = "articles_fts", []
+        where = "articles_fts MATCH ?" + ("" if filters.include_duplicates else f" AND {REPRESENTATIVE}")
+    else:
+        clauses, params = filters.where("a")
+        source = "articles_fts JOIN articles a ON a.id = articles_fts.rowid"
+        where = " AND ".join(["articles_fts MATCH ?", *clauses])
     total = conn.execute(
         f"SELECT count(*) FROM (SELECT 1 FROM {source} WHERE {where} LIMIT ?)", [parsed.match, *params, cap + 1]
     ).fetchone()[0]
     capped = total > cap
     # bm25 first counts, for each phrase, every row of the whole index that has it (its IDF): 30 ms for
     # a common character at 1M articles, however few rows are returned. Newest-first results skip it.
-    score, order = ("NULL", "articles_fts.rowid DESC") if capped else \
-        (f"bm25(articles_fts, {TITLE_WEIGHT}, 1.0)", "score, a.id DESC")
-    rows = conn.execute(
-        f"SELECT a.id, a.title, a.site, a.url, a.published_at, a.body, {score} AS score"
-        f" FROM articles_fts JOIN articles a ON a.id = articles_fts.rowid WHERE {where} ORDER BY {order} LIMIT ?",
+    version = conn.execute("SELECT value FROM meta WHERE key = 'search_index'").fetchone()
+    bm25 = _BM25_OF_VERSION.get(version[0] if version else "", BM25)
+    score, order = ("NULL", "articles_fts.rowid DESC") if capped else (bm25, "score, articles_fts.rowid DESC")
+    ranked = conn.execute(
+        f"SELECT articles_fts.rowid, {score} AS score FROM {source} WHERE {where} ORDER BY {order} LIMIT ?",
         [parsed.match, *params, limit],
     ).fetchall()
-    hits = [
-        {"id": i, "title": t, "site": s, "url": u, "published_at": p,
-         "score": None if score is None else round(-score, 4), "snippet": snippet(body, parsed.needles, marks)}
-        for i, t, s, u, p, body, score in rows
-    ]
+    articles = {row[0]: row[1:] for row in conn.execute(
+        f"SELECT id, title, site, url, published_at, body FROM articles WHERE id IN ({', '.join('?' * len(ranked))})",
+        [i for i, _ in ranked])}
+    hits = []
+    for article_id, score in ranked:
+        title, site, url, published_at, body = articles[article_id]
+        hits.append({"id": article_id, "title": title, "site": site, "url": url, "published_at": published_at,
+                     "score": None if score is None else round(-score, 4), "snippet": snippet(body, parsed.needles, marks)})
     return SearchResult(parsed.match, min(total, cap), capped, "newest" if capped else "bm25", hits)
 
 

@@ -84,7 +84,7 @@ class ArchiveWriter:
             cursor = self.db.execute(sql, params)
         self._pending += 1
         if self._pending >= self.batch_size and not self._depth:
-            self.flush()
+            self._commit()
         return cursor
 
     @contextmanager
@@ -96,7 +96,7 @@ class ArchiveWriter:
         finally:
             self._depth -= 1
         if self._pending >= self.batch_size and not self._depth:
-            self.flush()
+            self._commit()
 
     def write(self, sql: str, params: list[Any] | tuple[Any, ...]) -> Any:
         """One statement in the current batch (for the archive's other table modules)."""
@@ -112,6 +112,18 @@ class ArchiveWriter:
             self._pending += len(rows)
 
     def flush(self) -> None:
+        """Commit everything written so far, with the work hooks defer over batches (the search index)."""
+        for hook in self.hooks:
+            if flushing := getattr(hook, "flushing", None):  # hooks written before it may not have it
+                flushing()
+        self._commit()
+
+    def commit(self) -> None:
+        """Commit the open batch as a full batch does: the articles are durable, work that hooks defer
+        over batches may wait (the search index sees new articles within ~2,000 articles or 30 s)."""
+        self._commit()
+
+    def _commit(self) -> None:
         if self._pending:
             self._depth += 1  # the hooks' writes join this batch: none of them may commit it
             try:
