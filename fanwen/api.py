@@ -89,14 +89,18 @@ class Archive:
         return frame
 
     def kwic(self, query: str, *, width: int = 30, limit: int | None = 100, sort: str = "date", seed: int = 0,
-             **filters: Any) -> pd.DataFrame:
-        """Concordance lines (as `fanwen kwic`); attrs: hits and articles, exact totals of the whole query."""
+             exact: bool = False, **filters: Any) -> pd.DataFrame:
+        """Concordance lines (as `fanwen kwic`); attrs: hits and articles, exact totals of the whole query.
+
+        For a query in more than 50,000 articles, unless exact=True, attrs hits/articles are None, attrs
+        exact is False and attrs estimate holds the totals from a uniform sample with 95% intervals."""
         import pandas as pd
 
-        result = _kwic(self.conn, query, make_filters(**filters), width, limit, sort, seed)
+        result = _kwic(self.conn, query, make_filters(**filters), width, limit, sort, seed, exact=exact)
         frame = pd.DataFrame(result.lines, columns=["article_id", "url", "title", "published_at", "site", "genre",
                                                     "position", "left", "match", "right"])
-        frame.attrs.update(query=query, hits=result.hits, articles=result.articles, sort=result.sort)
+        frame.attrs.update(query=query, hits=result.hits, articles=result.articles, sort=result.sort,
+                           exact=result.exact, estimate=result.estimate.as_dict() if result.estimate else None)
         return frame
 
     def trend(self, query_or_list: str | list[str], *, by: str = "month", **filters: Any) -> pd.DataFrame:
