@@ -3,7 +3,7 @@
 The search index finds the candidate articles (`body : (…)`, so titles do not count); the occurrences
 are then found in each body with a pattern that matches what the index matches: the query's text,
 with the white space or punctuation between its runs that the index skips, Latin words whole and in
-any case. A query of one run of Chinese characters is a plain substring, counted by SQLite itself.
+any case. A query of one run of Chinese characters is a plain substring, counted in the body's UTF-8 bytes.
 Occurrences are counted left to right without overlap (as str.count does).
 """
 
@@ -80,23 +80,6 @@ def needle_pattern(needle: str) -> str:
 @lru_cache(maxsize=64)
 def _regex(pattern: str) -> re.Pattern[str]:
     return re.compile(pattern, re.IGNORECASE)
-
-
-def sql_hits(body: str | None, pattern: str) -> int:
-    """`fanwen_hits(body, pattern)`: occurrences of a compiled pattern in a body (for the aggregates)."""
-    return sum(1 for _ in _regex(pattern).finditer(body)) if body else 0
-
-
-def register_functions(conn: Any) -> None:
-    conn.create_function("fanwen_hits", 2, sql_hits, deterministic=True)
-
-
-def hits_sql(compiled: Compiled, alias: str = "a") -> tuple[str, list[Any]]:
-    """SQL expression of the occurrences of `compiled` in `alias.body`, and its parameters."""
-    if compiled.literal is not None:
-        return (f"((length({alias}.body) - length(replace({alias}.body, ?, ''))) / length(?))",
-                [compiled.literal, compiled.literal])
-    return f"fanwen_hits({alias}.body, ?)", [compiled.pattern]
 
 
 def candidates_sql(compiled: Compiled, filters: Filters, columns: str, tail: str = "") -> tuple[str, list[Any]]:

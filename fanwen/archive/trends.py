@@ -14,6 +14,7 @@ from typing import Any
 
 from fanwen.archive.concordance import candidates_sql, compile_query
 from fanwen.archive.filters import Filters
+from fanwen.archive.period_stats import has_period_stats
 
 PERIODS = {"year": 4, "month": 7}
 DATED = "a.published_at GLOB '[0-9][0-9][0-9][0-9]-[01][0-9]*'"
@@ -30,6 +31,8 @@ class Trend:
 
 def period_sizes(conn: Any, filters: Filters, by: str) -> dict[str, tuple[int, int]]:
     """period -> (articles, body characters) of the filtered, dated corpus."""
+    if has_period_stats(conn) and not (filters.since or filters.until or filters.categories or filters.terms):
+        return stats_sizes(conn, filters, by)
     clauses, params = filters.where("a")
     where = " AND ".join([DATED, *clauses])
     n = PERIODS[by]
@@ -39,6 +42,20 @@ def period_sizes(conn: Any, filters: Filters, by: str) -> dict[str, tuple[int, i
     return {p: (c, s or 0) for p, c, s in conn.execute(
         f"SELECT substr(a.published_at, 1, {n}) AS p, count(*), sum(a.chars) FROM articles a{hint} WHERE {where} GROUP BY p",
         params)}
+
+
+def stats_sizes(conn: Any, filters: Filters, by: str) -> dict[str, tuple[int, int]]:
+    """period_sizes from the per-month table kept by triggers (fanwen/archive/period_stats.py)."""
+    clauses, params = ["month != ''"], []
+    for column, values in (("site", filters.sites), ("genre", filters.genres)):
+        if values:
+            clauses.append(f"{column} IN ({', '.join('?' * len(values))})")
+            params.extend(values)
+    if not filters.include_duplicates:
+        clauses.append("duplicate = 0")
+    return {p: (c, s) for p, c, s in conn.execute(
+        f"SELECT substr(month, 1, {PERIODS[by]}) AS p, sum(articles), sum(chars) FROM period_stats"
+        f" WHERE {' AND '.join(clauses)} GROUP BY p HAVING sum(articles) > 0", params)}
 
 
 def query_counts(conn: Any, query: str, filters: Filters, by: str) -> dict[str | None, tuple[int, int]]:
