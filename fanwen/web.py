@@ -87,6 +87,7 @@ def workbench_context(path: str, form: dict[str, str]) -> dict[str, Any]:
                 frame = a.trend([q.strip() for q in queries if q.strip()], by=form["by"], **filters)
                 rows = _records(frame)
                 context["trend_rows"], context["undated"] = rows, frame.attrs["undated"]
+                context["trend_estimated"] = frame.attrs["estimated"]
                 context["chart"] = trend_svg(rows)
         except BadQuery as exc:
             context["error"] = f"Query: {exc}"

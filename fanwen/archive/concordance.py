@@ -175,17 +175,24 @@ def sample_counts(conn: Any, compiled: Compiled, filters: Filters, ids: list[int
 
 
 def scaled(values: list[float], population: int) -> tuple[int, tuple[int, int]]:
-    """Estimate of a population total from a uniform sample's values, and its 95% interval
-    (normal approximation with the finite-population correction)."""
-    n = len(values)
+    """Estimate of a population total from a uniform sample's values, and its 95% interval."""
+    return scaled_sums(sum(values), sum(v * v for v in values), len(values), population)
+
+
+def scaled_sums(total: float, squares: float, n: int, population: int, unit: float = 1) -> tuple[int, tuple[int, int]]:
+    """As `scaled`, from the sample's sum and sum of squares (normal approximation with the
+    finite-population correction: a sample of every article gives the exact figure, no interval).
+    `unit` is the largest value one article may add (for the bound when the sample holds none)."""
     if not n:
         return 0, (0, 0)
-    mean = sum(values) / n
-    var = sum((v - mean) ** 2 for v in values) / (n - 1) if n > 1 else 0.0
+    if not total and n < population:  # none in the sample: the rule of three bounds the articles
+        return 0, (0, int(3 * population / n * unit + 0.999999))
+    mean = total / n
+    var = max(0.0, (squares - total * total / n) / (n - 1)) if n > 1 else 0.0
     fpc = (population - n) / (population - 1) if population > 1 else 0.0
     half = Z95 * population * (var / n * fpc) ** 0.5
-    total = population * mean
-    return round(total), (max(0, int(total - half)), int(total + half + 0.999999))
+    estimate = population * mean
+    return round(estimate), (max(0, int(estimate - half)), int(estimate + half + 0.999999))
 
 
 def estimated_totals(conn: Any, compiled: Compiled, filters: Filters, size: int = SAMPLE_SIZE,
