@@ -113,9 +113,9 @@ class Estimate:
     articles_ci95: tuple[int, int]
 
     def describe(self) -> str:
-        return (f"about {self.hits} hits (95% CI {self.hits_ci95[0]}-{self.hits_ci95[1]}) in about {self.articles}"
-                f" articles ({self.articles_ci95[0]}-{self.articles_ci95[1]}), estimated from a uniform sample of"
-                f" {self.sample} of the {self.candidates} articles containing it")
+        return (f"about {self.hits:,} hits (95% CI {self.hits_ci95[0]:,}-{self.hits_ci95[1]:,}) in about {self.articles:,}"
+                f" articles ({self.articles_ci95[0]:,}-{self.articles_ci95[1]:,}), estimated from a uniform sample of"
+                f" {self.sample:,} of the {self.candidates:,} articles containing it")
 
     def as_dict(self) -> dict[str, Any]:
         return {"method": "uniform sample of the articles containing the query", "candidates": self.candidates,

@@ -33,7 +33,7 @@ class Trend:
     estimated: dict[str, dict[str, Any]] = field(default_factory=dict)
 
     def describe_estimates(self) -> str:
-        return "; ".join(f"{q}: estimated from a uniform sample of {e['sample']} of the {e['candidates']} articles"
+        return "; ".join(f"{q}: estimated from a uniform sample of {e['sample']:,} of the {e['candidates']:,} articles"
                          " containing it (95% intervals in --json)" for q, e in self.estimated.items())
 
 
