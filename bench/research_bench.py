@@ -6,14 +6,18 @@ Generates the search benchmark's synthetic 公文-like articles (bench/search_be
 from a Zipf-weighted vocabulary, dated over 2015-2024), then for 2-character words cut from the text,
 grouped by how many articles contain them, prints medians of --runs runs of:
   first KWIC page (50 lines, newest first, no totals), the exact totals (hits, articles),
-  trend by month (every month, exact per-month hits and characters), and, as the baseline measured in
-  the same run, `fanwen search` (top 20) of the same word.
+  `fanwen kwic` as it runs by default (page + totals; estimated from a stated sample beyond 50,000
+  articles), trend by month as it runs by default and exact, and, as the baseline measured in the
+  same run, `fanwen search` (top 20) of the same word; then the peak RSS.
+An archive made before period_stats gets it when opened for writing (--reuse opens it read-only:
+run `fanwen index --db PATH` once, or the trend's period sizes come from the index).
 """
 
 from __future__ import annotations
 
 import argparse
 import random
+import resource
 import statistics
 import sys
 import time
@@ -25,6 +29,7 @@ sys.path.insert(0, str(ROOT / "bench"))
 
 from fanwen.archive.concordance import compile_query, kwic, totals  # noqa: E402
 from fanwen.archive.filters import Filters  # noqa: E402
+from fanwen.archive.period_stats import has_period_stats  # noqa: E402
 from fanwen.archive.readonly import open_readonly  # noqa: E402
 from fanwen.archive.search import search  # noqa: E402
 from fanwen.archive.trends import trend  # noqa: E402
@@ -78,20 +83,28 @@ def main() -> None:
     total = conn.execute("SELECT count(*) FROM articles").fetchone()[0]
     print(f"{total} articles", flush=True)
     filters = Filters()
+    print("| word | articles containing it | first KWIC page | exact totals | kwic (default) | trend by month"
+          " (default) | trend exact | search top 20 (baseline) |\n|---|---|---|---|---|---|---|---|", flush=True)
     for band, words in pick_words(conn, total).items():
         for word, df in words:
             compiled = compile_query(word)
-            runs = {"search": [], "page": [], "totals": [], "trend": []}
+            runs: dict[str, list[float]] = {k: [] for k in ("search", "page", "totals", "kwic", "trend", "trend_exact")}
+            how = {}
             for _ in range(args.runs):
                 runs["search"].append(timed(lambda: search(conn, word, limit=20)))
                 runs["page"].append(timed(lambda: kwic(conn, word, filters, 30, 50, "date", count=False)))
                 runs["totals"].append(timed(lambda: totals(conn, compiled, filters)))
-                runs["trend"].append(timed(lambda: trend(conn, [word], "month", filters)))
+                runs["kwic"].append(timed(lambda: how.update(kwic=kwic(conn, word, filters, 30, 50, "date"))))
+                runs["trend"].append(timed(lambda: how.update(trend=trend(conn, [word], "month", filters))))
+                runs["trend_exact"].append(timed(lambda: trend(conn, [word], "month", filters, exact=True)))
             m = {k: statistics.median(v) for k, v in runs.items()}
-            print(f"{word} in {df} articles ({df / total:.1%}): first KWIC page {m['page']:.0f} ms,"
-                  f" exact totals {m['totals']:.0f} ms, trend by month {m['trend']:.0f} ms;"
-                  f" baseline search top 20 {m['search']:.0f} ms (page/search {m['page'] / m['search']:.1f}x)",
-                  flush=True)
+            sampled = " (sample)" if how["kwic"].estimate else ""
+            trend_sampled = " (sample)" if how["trend"].estimated else ""
+            print(f"| {word} | {df:,} ({df / total:.1%}) | {m['page']:,.0f} ms | {m['totals']:,.0f} ms"
+                  f" | {m['kwic']:,.0f} ms{sampled} | {m['trend']:,.0f} ms{trend_sampled} | {m['trend_exact']:,.0f} ms"
+                  f" | {m['search']:,.0f} ms |", flush=True)
+    rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    print(f"peak RSS {rss:,.0f} MB; period_stats {'present' if has_period_stats(conn) else 'absent (sizes from the index)'}")
 
 
 if __name__ == "__main__":

@@ -89,25 +89,36 @@ class Archive:
         return frame
 
     def kwic(self, query: str, *, width: int = 30, limit: int | None = 100, sort: str = "date", seed: int = 0,
-             **filters: Any) -> pd.DataFrame:
-        """Concordance lines (as `fanwen kwic`); attrs: hits and articles, exact totals of the whole query."""
+             exact: bool = False, **filters: Any) -> pd.DataFrame:
+        """Concordance lines (as `fanwen kwic`); attrs: hits and articles, exact totals of the whole query.
+
+        For a query in more than 50,000 articles, unless exact=True, attrs hits/articles are None, attrs
+        exact is False and attrs estimate holds the totals from a uniform sample with 95% intervals."""
         import pandas as pd
 
-        result = _kwic(self.conn, query, make_filters(**filters), width, limit, sort, seed)
+        result = _kwic(self.conn, query, make_filters(**filters), width, limit, sort, seed, exact=exact)
         frame = pd.DataFrame(result.lines, columns=["article_id", "url", "title", "published_at", "site", "genre",
                                                     "position", "left", "match", "right"])
-        frame.attrs.update(query=query, hits=result.hits, articles=result.articles, sort=result.sort)
+        frame.attrs.update(query=query, hits=result.hits, articles=result.articles, sort=result.sort,
+                           exact=result.exact, estimate=result.estimate.as_dict() if result.estimate else None)
         return frame
 
-    def trend(self, query_or_list: str | list[str], *, by: str = "month", **filters: Any) -> pd.DataFrame:
-        """Per period and query: articles, hits, chars, per_10k_chars (as `fanwen trend`); attrs: undated."""
+    def trend(self, query_or_list: str | list[str], *, by: str = "month", exact: bool = False,
+              **filters: Any) -> pd.DataFrame:
+        """Per period and query: articles, hits, chars, per_10k_chars (as `fanwen trend`); attrs: undated,
+        estimated (queries in more than 50,000 articles, unless exact=True: their sample; their rows
+        then have estimated True and 95% intervals articles_ci95, hits_ci95)."""
         import pandas as pd
 
         queries = [query_or_list] if isinstance(query_or_list, str) else list(query_or_list)
-        result = _trend(self.conn, queries, by, make_filters(**filters))
-        frame = pd.DataFrame(result.rows, columns=["period", "query", "articles", "hits", "chars", "corpus_articles",
-                                                   "per_10k_chars"])
-        frame.attrs.update(by=by, undated=result.undated)
+        result = _trend(self.conn, queries, by, make_filters(**filters), exact=exact)
+        columns = ["period", "query", "articles", "hits", "chars", "corpus_articles", "per_10k_chars"]
+        if result.estimated:
+            columns += ["estimated", "articles_ci95", "hits_ci95"]
+        frame = pd.DataFrame(result.rows, columns=columns)
+        if result.estimated:
+            frame["estimated"] = frame["estimated"].fillna(False).astype(bool)
+        frame.attrs.update(by=by, undated=result.undated, estimated=result.estimated)
         return frame
 
     def collocates(self, word: str, *, window: int = 5, min_freq: int = 3, limit: int | None = 50,

@@ -81,11 +81,13 @@ def workbench_context(path: str, form: dict[str, str]) -> dict[str, Any]:
                 lines = a.kwic(form["q"], width=25, limit=200, **filters)
                 context["lines"] = _records(lines)
                 context["hits_total"], context["articles_total"] = lines.attrs["hits"], lines.attrs["articles"]
+                context["estimate"] = lines.attrs["estimate"]
             else:
                 queries = form["q"].split("|")
                 frame = a.trend([q.strip() for q in queries if q.strip()], by=form["by"], **filters)
                 rows = _records(frame)
                 context["trend_rows"], context["undated"] = rows, frame.attrs["undated"]
+                context["trend_estimated"] = frame.attrs["estimated"]
                 context["chart"] = trend_svg(rows)
         except BadQuery as exc:
             context["error"] = f"Query: {exc}"

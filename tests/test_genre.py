@@ -78,6 +78,9 @@ def test_an_archive_made_before_the_columns_gets_them_on_upgrade(tmp_path):
     writer.close()
     conn = sqlite3.connect(path)  # make it look like an archive of the previous fanwen
     conn.execute("DROP INDEX articles_period")
+    for trigger in ("insert", "delete", "update"):
+        conn.execute(f"DROP TRIGGER period_stats_{trigger}")
+    conn.execute("DROP TABLE period_stats")
     for column in ("genre", "occasion", "masks"):
         conn.execute(f"ALTER TABLE articles DROP COLUMN {column}")
     conn.execute("DELETE FROM meta WHERE key = 'genre_version'")
@@ -85,4 +88,5 @@ def test_an_archive_made_before_the_columns_gets_them_on_upgrade(tmp_path):
     conn.close()
     db = connect(path)
     assert db.execute("SELECT genre, occasion, masks FROM articles").fetchall() == [("主持词", "2023年度民主生活会", 1)]
+    assert db.execute("SELECT genre, articles FROM period_stats WHERE articles").fetchall() == [("主持词", 1)]
     db.conn.close()

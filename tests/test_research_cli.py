@@ -145,6 +145,9 @@ def test_kwic_all_keeps_near_duplicates_and_old_archives_are_told_to_upgrade(db,
     shutil.copy(db, old)
     conn = sqlite3.connect(old)
     conn.execute("DROP INDEX articles_period")
+    for trigger in ("insert", "delete", "update"):  # an archive from before genre had no period_stats
+        conn.execute(f"DROP TRIGGER period_stats_{trigger}")
+    conn.execute("DROP TABLE period_stats")
     conn.execute("ALTER TABLE articles DROP COLUMN genre")
     conn.commit()
     conn.close()

@@ -26,16 +26,22 @@ from crawler.cli.research_options import analysis_filters, make_analysis_filters
 @click.option("--limit", default=50, show_default=True, type=click.IntRange(1, None), help="Lines to show.")
 @click.option("--sort", type=click.Choice(SORTS), default="date", show_default=True,
               help="Newest articles first, by the text left or right of the match, or shuffled.")
-@click.option("--seed", default=0, show_default=True, help="Seed of --sort random.")
+@click.option("--seed", default=0, show_default=True, help="Seed of --sort random (and of the sample).")
+@click.option("--exact", is_flag=True,
+              help="Count every occurrence even when the query is in more than 50,000 articles"
+                   " (otherwise estimated from a stated sample of 10,000 of them).")
 @json_option
-def command(query: str, db: str, context: int, limit: int, sort: str, seed: int, as_json: bool, **filter_args) -> None:
+def command(query: str, db: str, context: int, limit: int, sort: str, seed: int, exact: bool, as_json: bool,
+            **filter_args) -> None:
     """Every occurrence of QUERY in the article bodies, with the text on each side, and exact totals.
 
     \b
     QUERY is the search syntax of fanwen search: 双减, "课后服务", 双减 OR 减负.
     Near-duplicates are left out unless --all. With --json, one JSON object per line
     (article_id, url, title, published_at, left, match, right, ...), then a summary
-    object {"summary": true, "hits": ..., "articles": ...}.
+    object {"summary": true, "hits": ..., "articles": ...}. For a query in more than 50,000
+    articles the totals are estimated from a uniform sample of 10,000 of them (hits and articles
+    null, "exact": false, "estimate": {...} with 95% intervals) unless --exact.
 
     \b
     Example:
@@ -45,7 +51,7 @@ def command(query: str, db: str, context: int, limit: int, sort: str, seed: int,
     filters = make_analysis_filters(conn, **filter_args)
     started = time.monotonic()
     try:
-        result = kwic(conn, query, filters, context, limit, sort, seed)
+        result = kwic(conn, query, filters, context, limit, sort, seed, exact=exact)
     except BadQuery as exc:
         raise InputError(f"QUERY: {exc}") from exc
     if as_json:
@@ -58,8 +64,11 @@ def command(query: str, db: str, context: int, limit: int, sort: str, seed: int,
 
 
 def summary(result: Concordance, seconds: float) -> dict:
-    return {"summary": True, "query": result.query, "hits": result.hits, "articles": result.articles,
-            "shown": len(result.lines), "sort": result.sort, "exact": True, "seconds": round(seconds, 3)}
+    out = {"summary": True, "query": result.query, "hits": result.hits, "articles": result.articles,
+           "shown": len(result.lines), "sort": result.sort, "exact": result.exact, "seconds": round(seconds, 3)}
+    if result.estimate is not None:
+        out["estimate"] = result.estimate.as_dict()
+    return out
 
 
 def format_lines(result: Concordance, context: int, tty: bool, seconds: float) -> str:
@@ -73,6 +82,10 @@ def format_lines(result: Concordance, context: int, tty: bool, seconds: float) -
                    f"{marks[0]}{line['match']}{marks[1]}{line['right'].replace(chr(10), ' ')}")
     order = {"date": "newest first", "left": "sorted by left context", "right": "sorted by right context",
              "random": "shuffled"}[result.sort]
-    out.append(f"{result.hits} hits in {result.articles} articles (showing {len(result.lines)}, {order};"
-               f" every body containing it read, exact, in {seconds:.2f} s)")
+    if result.estimate is not None:
+        out.append(f"{result.estimate.describe()} (showing {len(result.lines)}, {order}; in {seconds:.2f} s;"
+                   " --exact counts every one)")
+    else:
+        out.append(f"{result.hits} hits in {result.articles} articles (showing {len(result.lines)}, {order};"
+                   f" every body containing it read, exact, in {seconds:.2f} s)")
     return "\n".join(out)

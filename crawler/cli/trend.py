@@ -23,14 +23,21 @@ from crawler.cli.research_options import analysis_filters, make_analysis_filters
 @click.option("--by", type=click.Choice(["year", "month"]), default="month", show_default=True, help="Period.")
 @analysis_filters
 @click.option("--plot", type=click.Path(dir_okay=False), help="Draw occurrences per 10,000 characters into FILE.png or .svg.")
+@click.option("--exact", is_flag=True,
+              help="Count every occurrence even of a query in more than 50,000 articles"
+                   " (otherwise estimated from a stated sample of 10,000 of them).")
 @json_option
-def command(queries: tuple[str, ...], db: str, by: str, plot: str | None, as_json: bool, **filter_args) -> None:
+def command(queries: tuple[str, ...], db: str, by: str, plot: str | None, exact: bool, as_json: bool,
+            **filter_args) -> None:
     """Per period: articles containing each QUERY, its occurrences, and occurrences per 10,000 characters.
 
     \b
     The rate is relative to all the text of that period (so a period with more articles does not
     look like a rise). Every period between the first and last dated article is listed, empty ones
     included; undated articles are in no period (their count is printed below the table).
+    A query in more than 50,000 articles is estimated from a uniform sample of 10,000 of them
+    (said below the table; JSON rows then carry "estimated": true, articles_ci95, hits_ci95)
+    unless --exact.
 
     \b
     Example:
@@ -43,7 +50,7 @@ def command(queries: tuple[str, ...], db: str, by: str, plot: str | None, as_jso
     conn = open_readonly_archive(db)
     filters = make_analysis_filters(conn, **filter_args)
     try:
-        result = trend(conn, list(queries), by, filters)
+        result = trend(conn, list(queries), by, filters, exact=exact)
     except BadQuery as exc:
         raise InputError(f"QUERY: {exc}") from exc
     if as_json:
@@ -62,7 +69,8 @@ def format_trend(result: Trend) -> str:
     columns = ["period", "query", "articles", "hits", "chars", "per_10k_chars"]
     table = format_table(columns, [[("" if r[c] is None else r[c]) for c in columns] for r in result.rows])
     undated = "; ".join(f"{q}: {u['hits']} hits in {u['articles']} articles" for q, u in result.undated.items() if u["articles"])
-    return table + (f"\nundated (in no period): {undated}" if undated else "")
+    estimated = f"\nestimated, not counted: {result.describe_estimates()}" if result.estimated else ""
+    return table + (f"\nundated (in no period): {undated}" if undated else "") + estimated
 
 
 def draw_trend(result: Trend, path: str) -> None:

@@ -3,7 +3,7 @@
 The search index finds the candidate articles (`body : (…)`, so titles do not count); the occurrences
 are then found in each body with a pattern that matches what the index matches: the query's text,
 with the white space or punctuation between its runs that the index skips, Latin words whole and in
-any case. A query of one run of Chinese characters is a plain substring, counted by SQLite itself.
+any case. A query of one run of Chinese characters is a plain substring, counted in the body's UTF-8 bytes.
 Occurrences are counted left to right without overlap (as str.count does).
 """
 
@@ -38,6 +38,21 @@ class Compiled:
     def count(self, body: str) -> int:
         return body.count(self.literal) if self.literal is not None else sum(1 for _ in self.finditer(body))
 
+    @property
+    def body_column(self) -> str:
+        """The body as `count_stored` wants it: UTF-8 bytes for a literal (no decoding), else text."""
+        return "CAST(a.body AS BLOB)" if self.literal is not None else "a.body"
+
+    def count_stored(self, body: bytes | str | None) -> int:
+        """Occurrences in a body read through `body_column`. UTF-8 is self-synchronising, so counting
+        the literal's bytes in the body's bytes gives str.count's figure, about 5x faster than SQLite's
+        length/replace and 1.6x faster than decoding first."""
+        if not body:
+            return 0
+        if self.literal is not None:
+            return body.count(self.literal.encode())  # type: ignore[arg-type]
+        return sum(1 for _ in self.finditer(body))  # type: ignore[arg-type]
+
 
 def compile_query(query: str) -> Compiled:
     """Compile a search expression (raises cjk.BadQuery with a sentence when it is malformed)."""
@@ -67,23 +82,6 @@ def _regex(pattern: str) -> re.Pattern[str]:
     return re.compile(pattern, re.IGNORECASE)
 
 
-def sql_hits(body: str | None, pattern: str) -> int:
-    """`fanwen_hits(body, pattern)`: occurrences of a compiled pattern in a body (for the aggregates)."""
-    return sum(1 for _ in _regex(pattern).finditer(body)) if body else 0
-
-
-def register_functions(conn: Any) -> None:
-    conn.create_function("fanwen_hits", 2, sql_hits, deterministic=True)
-
-
-def hits_sql(compiled: Compiled, alias: str = "a") -> tuple[str, list[Any]]:
-    """SQL expression of the occurrences of `compiled` in `alias.body`, and its parameters."""
-    if compiled.literal is not None:
-        return (f"((length({alias}.body) - length(replace({alias}.body, ?, ''))) / length(?))",
-                [compiled.literal, compiled.literal])
-    return f"fanwen_hits({alias}.body, ?)", [compiled.pattern]
-
-
 def candidates_sql(compiled: Compiled, filters: Filters, columns: str, tail: str = "") -> tuple[str, list[Any]]:
     """SELECT `columns` FROM the candidate articles (alias a) that pass the filters."""
     clauses, params = filters.where("a")
@@ -92,22 +90,157 @@ def candidates_sql(compiled: Compiled, filters: Filters, columns: str, tail: str
             [compiled.match, *params])
 
 
+# Articles the index matches (before filters) from which the first page walks the newest articles
+# instead of sorting every candidate by date: about where both cost the same at 100k-1M articles.
+WALK_FROM = 5_000
+WALK_BUDGET = 50_000  # newest articles checked before the walk gives up (a filter keeps few of them)
+# Articles the index matches beyond which the totals are estimated from a stated sample (exact=True
+# reads them all): the issue's target is exact totals within 2 s for words in up to 50,000 articles.
+EXACT_LIMIT = 50_000
+SAMPLE_SIZE = 10_000
+Z95 = 1.959964
+
+
+@dataclass(frozen=True)
+class Estimate:
+    """Totals estimated from a uniform random sample of the articles the index matches."""
+
+    candidates: int  # articles the index matches, before the filters
+    sample: int  # of them read (chosen uniformly at random, fixed seed)
+    hits: int
+    hits_ci95: tuple[int, int]
+    articles: int
+    articles_ci95: tuple[int, int]
+
+    def describe(self) -> str:
+        return (f"about {self.hits:,} hits (95% CI {self.hits_ci95[0]:,}-{self.hits_ci95[1]:,}) in about {self.articles:,}"
+                f" articles ({self.articles_ci95[0]:,}-{self.articles_ci95[1]:,}), estimated from a uniform sample of"
+                f" {self.sample:,} of the {self.candidates:,} articles containing it")
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"method": "uniform sample of the articles containing the query", "candidates": self.candidates,
+                "sample": self.sample, "hits": self.hits, "hits_ci95": list(self.hits_ci95),
+                "articles": self.articles, "articles_ci95": list(self.articles_ci95)}
+
+
 @dataclass
 class Concordance:
     query: str
-    hits: int  # exact: every occurrence in every matching article
-    articles: int  # exact: articles with at least one occurrence
+    hits: int | None  # exact: every occurrence in every matching article (None: estimated, see `estimate`)
+    articles: int | None  # exact: articles with at least one occurrence (None: estimated)
     sort: str
     lines: list[dict[str, Any]] = field(default_factory=list)
+    estimate: Estimate | None = None  # set instead of the exact totals for words in very many articles
+
+    @property
+    def exact(self) -> bool:
+        return self.estimate is None
+
+
+def candidate_count(conn: Any, compiled: Compiled, cap: int) -> int:
+    """Articles the index matches (bodies, before filters), counted up to `cap` (ids only: cheap)."""
+    return conn.execute("SELECT count(*) FROM (SELECT rowid FROM articles_fts WHERE articles_fts MATCH ? LIMIT ?)",
+                        [compiled.match, cap]).fetchone()[0]
 
 
 def totals(conn: Any, compiled: Compiled, filters: Filters) -> tuple[int, int]:
     """(occurrences, articles) of the query in the filtered articles' bodies, exactly."""
-    register_functions(conn)
-    expr, expr_params = hits_sql(compiled)
-    sql, params = candidates_sql(compiled, filters, f"{expr} AS h")
-    row = conn.execute(f"SELECT coalesce(sum(h), 0), count(*) FROM ({sql}) WHERE h > 0", [*expr_params, *params]).fetchone()
-    return int(row[0]), int(row[1])
+    sql, params = candidates_sql(compiled, filters, compiled.body_column)
+    hits = articles = 0
+    for (body,) in conn.execute(sql, params):
+        n = compiled.count_stored(body)
+        hits += n
+        articles += n > 0
+    return hits, articles
+
+
+def sampled_ids(conn: Any, compiled: Compiled, size: int, seed: int = 0) -> tuple[int, list[int]]:
+    """(articles the index matches, a uniform random sample of `size` of their ids in id order)."""
+    ids = [r[0] for r in conn.execute("SELECT rowid FROM articles_fts WHERE articles_fts MATCH ?", [compiled.match])]
+    return len(ids), sorted(random.Random(seed).sample(ids, min(size, len(ids))))
+
+
+def sample_counts(conn: Any, compiled: Compiled, filters: Filters, ids: list[int],
+                  columns: str = "") -> dict[int, tuple]:
+    """id -> (occurrences, *columns) for the sampled ids that pass the filters (others count 0)."""
+    clauses, params = filters.where("a")
+    out: dict[int, tuple] = {}
+    for start in range(0, len(ids), 500):
+        chunk = ids[start:start + 500]
+        where = " AND ".join([f"a.id IN ({','.join('?' * len(chunk))})", *clauses])
+        for row in conn.execute(f"SELECT a.id, {compiled.body_column}{columns} FROM articles a WHERE {where}",
+                                [*chunk, *params]):
+            out[row[0]] = (compiled.count_stored(row[1]), *row[2:])
+    return out
+
+
+def scaled(values: list[float], population: int) -> tuple[int, tuple[int, int]]:
+    """Estimate of a population total from a uniform sample's values, and its 95% interval."""
+    return scaled_sums(sum(values), sum(v * v for v in values), len(values), population)
+
+
+def scaled_sums(total: float, squares: float, n: int, population: int, unit: float = 1) -> tuple[int, tuple[int, int]]:
+    """As `scaled`, from the sample's sum and sum of squares (normal approximation with the
+    finite-population correction: a sample of every article gives the exact figure, no interval).
+    `unit` is the largest value one article may add (for the bound when the sample holds none)."""
+    if not n:
+        return 0, (0, 0)
+    if not total and n < population:  # none in the sample: the rule of three bounds the articles
+        return 0, (0, int(3 * population / n * unit + 0.999999))
+    mean = total / n
+    var = max(0.0, (squares - total * total / n) / (n - 1)) if n > 1 else 0.0
+    fpc = (population - n) / (population - 1) if population > 1 else 0.0
+    half = Z95 * population * (var / n * fpc) ** 0.5
+    estimate = population * mean
+    return round(estimate), (max(0, int(estimate - half)), int(estimate + half + 0.999999))
+
+
+def estimated_totals(conn: Any, compiled: Compiled, filters: Filters, size: int = SAMPLE_SIZE,
+                     seed: int = 0) -> Estimate:
+    """Totals of a query in very many articles from a uniform random sample of them, with 95% intervals."""
+    population, ids = sampled_ids(conn, compiled, size, seed)
+    counts = sample_counts(conn, compiled, filters, ids)
+    per_article = [counts.get(i, (0,))[0] for i in ids]
+    hits, hits_ci = scaled(per_article, population)
+    articles, articles_ci = scaled([float(h > 0) for h in per_article], population)
+    return Estimate(population, len(ids), hits, hits_ci, articles, articles_ci)
+
+
+def newest_first(conn: Any, compiled: Compiled, filters: Filters, limit: int, width: int) -> list[dict[str, Any]] | None:
+    """The first `limit` lines, newest articles first, found by walking the articles by date and
+    asking the index about each chunk; None when the filters keep too few articles for this to pay."""
+    if not conn.execute("SELECT 1 FROM sqlite_master WHERE name = 'articles_published_at'").fetchone():
+        return None
+    clauses, params = filters.where("a")
+    where = (" WHERE " + " AND ".join(clauses)) if clauses else ""
+    # The index's order is (published_at, rowid): DESC gives the dated newest first, then the undated.
+    walk = conn.execute(f"SELECT a.id FROM articles a INDEXED BY articles_published_at{where}"
+                        " ORDER BY a.published_at DESC, a.id DESC", params)
+    lines: list[dict[str, Any]] = []
+    checked, size = 0, 256
+    while len(lines) < limit:
+        chunk = [r[0] for r in walk.fetchmany(size)]
+        if not chunk:
+            break
+        checked += len(chunk)
+        if checked > WALK_BUDGET:
+            return None
+        size = min(size * 2, 4096)
+        marks = ",".join("?" * len(chunk))
+        found = {r[0] for r in conn.execute(
+            f"SELECT rowid FROM articles_fts WHERE articles_fts MATCH ? AND rowid IN ({marks})", [compiled.match, *chunk])}
+        if not found:
+            continue
+        wanted = [i for i in chunk if i in found]
+        for start in range(0, len(wanted), 50):
+            part = wanted[start:start + 50]
+            rows = {r[0]: r for r in conn.execute(
+                f"SELECT {COLUMNS} FROM articles a WHERE a.id IN ({','.join('?' * len(part))})", part)}
+            for article_id in part:
+                lines.extend(lines_of(compiled, rows[article_id], width))
+            if len(lines) >= limit:
+                break
+    return lines[:limit]
 
 
 def lines_of(compiled: Compiled, row: tuple, width: int) -> Iterator[dict[str, Any]]:
@@ -119,18 +252,41 @@ def lines_of(compiled: Compiled, row: tuple, width: int) -> Iterator[dict[str, A
                "match": m.group(0), "right": body[m.end():m.end() + width]}
 
 
+COLUMNS = "a.id, a.url, a.title, a.published_at, a.site, a.genre, a.body"
+
+
 def kwic(conn: Any, query: str, filters: Filters = Filters(), width: int = 30, limit: int | None = 100,
-         sort: str = "date", seed: int = 0, count: bool = True) -> Concordance:
+         sort: str = "date", seed: int = 0, count: bool = True, exact: bool = False,
+         exact_limit: int | None = None, sample_size: int | None = None, walk_from: int | None = None) -> Concordance:
     """Concordance lines of `query` (newest articles first, or sorted by left/right context, or shuffled).
 
     `limit` None gives every line. With sort="date" only the articles of the first `limit` lines are
-    read; the exact totals are then counted by SQLite (count=False skips them: hits/articles are -1)."""
+    read (for a common word, by walking the newest articles); the exact totals are then counted
+    (count=False skips them: hits/articles are -1). When the index matches more than `exact_limit`
+    articles and not `exact`, the totals are estimated from a uniform sample of `sample_size` of them:
+    hits/articles are None and `estimate` says so, with 95% intervals."""
     if sort not in SORTS:
         raise ValueError(f"sort must be one of {', '.join(SORTS)}")
     compiled = compile_query(query)
-    columns = "a.id, a.url, a.title, a.published_at, a.site, a.genre, a.body"
+    exact_limit = EXACT_LIMIT if exact_limit is None else exact_limit
+    sample_size = SAMPLE_SIZE if sample_size is None else sample_size
+    walk_from = WALK_FROM if walk_from is None else walk_from
+    columns = COLUMNS
     order = " ORDER BY a.published_at IS NULL, a.published_at DESC, a.id DESC"
     lines: list[dict[str, Any]] = []
+    # Estimate only when a page is asked for (limit None lists every line: they are counted anyway).
+    many = (count and limit is not None and not exact
+            and candidate_count(conn, compiled, exact_limit + 1) > exact_limit)
+    if sort == "date" and limit is not None and candidate_count(conn, compiled, walk_from) >= walk_from:
+        walked = newest_first(conn, compiled, filters, limit, width)
+        if walked is not None:
+            if not count:
+                return Concordance(query, -1, -1, sort, walked)
+            if many:
+                return Concordance(query, None, None, sort, walked,
+                                   estimated_totals(conn, compiled, filters, sample_size, seed))
+            hits, articles = totals(conn, compiled, filters)
+            return Concordance(query, hits, articles, sort, walked)
     if sort == "date":
         # Ids first (cheap), then bodies a few at a time until the page is full.
         sql, params = candidates_sql(compiled, filters, "a.id", order)
@@ -144,6 +300,8 @@ def kwic(conn: Any, query: str, filters: Filters = Filters(), width: int = 30, l
             if limit is not None and len(lines) >= limit:
                 break
         lines = lines[:limit] if limit is not None else lines
+        if many:
+            return Concordance(query, None, None, sort, lines, estimated_totals(conn, compiled, filters, sample_size, seed))
         hits, articles = totals(conn, compiled, filters) if count else (-1, -1)
         return Concordance(query, hits, articles, sort, lines)
     sql, params = candidates_sql(compiled, filters, columns, " ORDER BY a.id")

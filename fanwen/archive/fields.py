@@ -7,6 +7,7 @@ from typing import Any
 
 from fanwen.archive.genre import GENRE_VERSION, fields
 from fanwen.archive.hooks import WriterHook
+from fanwen.archive.period_stats import ensure_period_stats
 
 COLUMNS = ("genre", "occasion", "masks")
 UPDATE_SQL = "UPDATE articles SET genre = ?, occasion = ?, masks = ? WHERE id = ?"
@@ -27,6 +28,7 @@ def ensure_fields(db: Any, batch: int = 5000) -> int:
     conn = db.conn if hasattr(db, "conn") else db
     row = conn.execute("SELECT value FROM meta WHERE key = 'genre_version'").fetchone()
     conn.execute(PERIOD_INDEX)
+    ensure_period_stats(conn)  # before the genres below change: its triggers follow them
     if row and row[0] == GENRE_VERSION:
         return 0
     conn.execute("BEGIN IMMEDIATE")  # one transaction: a crash leaves the old values and version

@@ -9,6 +9,7 @@ import sqlite_utils
 
 from fanwen.archive.captures import CAPTURE_DDL, CAPTURE_TABLES
 from fanwen.archive.fields import ensure_fields
+from fanwen.archive.period_stats import DESCRIPTION as PERIOD_STATS_COLUMNS
 from fanwen.archive.search import ensure_search_index
 from fanwen.archive.state_schema import STATE_DDL, STATE_TABLES
 from fanwen.archive.templates import TEMPLATE_DDL, TEMPLATE_TABLES
@@ -109,6 +110,7 @@ TABLES: dict[str, dict[str, str]] = {
 TABLES.update(STATE_TABLES)  # frontier, URL state, versions, schedules (fanwen/archive/state_schema.py)
 TABLES.update(TEMPLATE_TABLES)  # learned site templates (fanwen/archive/templates.py)
 TABLES.update(CAPTURE_TABLES)  # where the raw exchanges lie in the WARC files (fanwen/archive/captures.py)
+TABLES["period_stats"] = PERIOD_STATS_COLUMNS  # trend denominators kept by triggers (fanwen/archive/period_stats.py)
 
 
 class NotAnArchive(Exception):
