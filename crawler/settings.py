@@ -130,6 +130,7 @@ FANWEN_REPLAY = False
 FANWEN_REPLAY_SOURCE = ""  # empty: ARCHIVE_DB
 FANWEN_REPLAY_SITES: list[str] = []
 FANWEN_REPLAY_WARC_DIR = ""  # empty: beside the source archive
+FANWEN_REPLAY_ENGINE = "direct"  # reextract/import-warc: direct (crawler.capture.direct) or scrapy (the engine)
 
 # Site boilerplate learning (pipelines.boilerplate): pages to learn from before cleaning, and the
 # longest a site's first articles wait for them.

@@ -51,6 +51,7 @@ class DirectReplay:
         self.frontier: Any = None
         self._items: set[asyncio.Task[None]] = set()
         self.unwritable: BaseException | None = None  # a failed archive write stops the run
+        self.stopping = False  # Ctrl-C or SIGTERM: stop after the current page, resumable
 
     async def run(self) -> None:
         """Open, replay every pending page, close with the crawl's finish reason."""
@@ -58,7 +59,7 @@ class DirectReplay:
         await self._open()
         try:
             for url in self._pending():
-                if self.unwritable is not None:
+                if self.unwritable is not None or self.stopping:
                     break
                 await self._visit(self.spider.frontier_request(url, 0))
                 await asyncio.sleep(0)  # let waiting items go on
@@ -66,7 +67,9 @@ class DirectReplay:
                     await asyncio.wait(self._items, return_when=asyncio.FIRST_COMPLETED)
             while self._items:
                 await asyncio.wait(self._items)
-            if self.unwritable is not None:
+            if self.stopping:
+                reason = "shutdown"  # the frontier is kept: the same command resumes
+            elif self.unwritable is not None:
                 reason = "archive_unwritable"
                 logger.error("cannot write the archive (%s): the re-extraction stops; free space, then run it"
                              " again to resume", self.unwritable)
@@ -228,7 +231,19 @@ def run_direct(settings: Any, start_urls: list[str], sites: list[str]) -> dict[s
     done = deferred_from_coro(replay.run())
     done.addErrback(failures.append)
     done.addBoth(lambda _: reactor.stop())
-    reactor.run(installSignalHandlers=True)
+
+    def stop(signum: int, _frame: Any) -> None:  # as a crawl: finish the page, close the archive, resumable
+        logger.info("stopping after the current page (signal %d); run the same command again to resume", signum)
+        replay.stopping = True
+
+    import signal
+
+    previous = {sig: signal.signal(sig, stop) for sig in (signal.SIGINT, signal.SIGTERM)}
+    try:
+        reactor.run(installSignalHandlers=False)
+    finally:
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
     if failures:
         failures[0].raiseException()
     return dict(crawler.stats.get_stats())

@@ -23,8 +23,6 @@ REPLAY_SETTINGS: dict[str, Any] = {
     "CONCURRENT_REQUESTS_PER_DOMAIN": 32,
     "FANWEN_LEARN_WAIT": 2.0,
     "FANWEN_PROGRESS_INTERVAL": 10.0,
-    # direct: the crawl's components in a plain loop (crawler.capture.direct); scrapy: through Scrapy's engine.
-    "FANWEN_REPLAY_ENGINE": "direct",
 }
 REPLAY_COMPONENTS = {"SPIDER_MIDDLEWARES": {"crawler.capture.replay.ReplaySeeds": 960}}
 
@@ -89,6 +87,7 @@ def run_reextract(db: str | Path, source: str | Path | None = None, sites: list[
         raise NoCaptures(f"{source} has no crawl of {', '.join(sites or [])}")
     settings = project_settings(db, {**REPLAY_SETTINGS, "FANWEN_REPLAY_SOURCE": str(source),
                                      "FANWEN_REPLAY_SITES": list(sites or []), **(overrides or {})})
+    # direct: the crawl's components in a plain loop (crawler.capture.direct); scrapy: through Scrapy's engine.
     if settings.get("FANWEN_REPLAY_ENGINE") == "direct":
         from crawler.capture.direct import run_direct
 
