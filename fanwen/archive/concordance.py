@@ -274,8 +274,8 @@ def kwic(conn: Any, query: str, filters: Filters = Filters(), width: int = 30, l
     columns = COLUMNS
     order = " ORDER BY a.published_at IS NULL, a.published_at DESC, a.id DESC"
     lines: list[dict[str, Any]] = []
-    # Estimate only when a page is asked for (limit None lists every line: they are counted anyway).
-    many = (count and limit is not None and not exact
+    # Estimate only when a page is asked for (limit None, or another sort, reads every line anyway).
+    many = (sort == "date" and count and limit is not None and not exact
             and candidate_count(conn, compiled, exact_limit + 1) > exact_limit)
     if sort == "date" and limit is not None and candidate_count(conn, compiled, walk_from) >= walk_from:
         walked = newest_first(conn, compiled, filters, limit, width)
