@@ -231,6 +231,14 @@ def export_run(db: Path, out: Path) -> tuple[float, float, float]:
     return size / float(seconds), int(rss_kb) / 1024, size
 
 
+class Rows(list):
+    """The table's rows; each is also printed (stderr) as soon as it is measured."""
+
+    def append(self, row: tuple[str, str]) -> None:
+        print(f"{row[0]}: {row[1]}", file=sys.stderr, flush=True)
+        super().append(row)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--articles", type=int, default=100_000)
@@ -242,7 +250,7 @@ def main() -> None:
     parser.add_argument("--no-writer", action="store_true", help="Skip the writer figures (they add articles).")
     parser.add_argument("--writer-articles", type=int, default=4000, help="Articles per writer window (3 windows).")
     args = parser.parse_args()
-    rows: list[tuple[str, str]] = []
+    rows = Rows()
     if not args.reuse:
         args.db.parent.mkdir(parents=True, exist_ok=True)
         rows.append((f"generate {args.articles:,} articles (bulk inserts)", f"{generate(args.db, args.articles):.0f} s"))
