@@ -134,6 +134,10 @@ def test_three_workers_and_an_archiver_archive_what_one_process_does(site, bundl
     bad = requested & {(h, p.split("?")[0]) for h, p in bundle.disallowed_paths}
     conn = sqlite3.connect(crawl.db)
     stats = json.loads(conn.execute("SELECT stats FROM crawls").fetchone()[0])
+    # The archiver's crawl is judged by the quality monitors too, on the workers' merged figures.
+    quality, alarms = conn.execute("SELECT quality, alarms FROM crawls").fetchone()
+    assert quality is not None and json.loads(quality)["sites"], quality
+    assert alarms is None, alarms
     robots = {k: v for k, v in stats.items() if "robots" in k}
     log = [(r.host, r.path, r.at, r.user_agent) for r in site.request_log[first_request:]
            if (r.host, r.path.split("?")[0]) in bad or "robots" in r.path]
