@@ -9,10 +9,9 @@ import logging
 
 from scrapy.commands.crawl import Command as ScrapyCrawl
 
-logger = logging.getLogger(__name__)
+from crawler.cli.exits import BUSY, FAILED, NOTHING_FETCHED, OK, QUALITY_ALARM, UNWRITABLE
 
-FAILED, NOTHING_FETCHED, QUALITY_ALARM, UNWRITABLE = 1, 3, 4, 74
-BUSY_EXIT = 75  # EX_TEMPFAIL: run it again later
+logger = logging.getLogger(__name__)
 
 
 class Command(ScrapyCrawl):
@@ -25,9 +24,9 @@ class Command(ScrapyCrawl):
         refused = refusal(self.crawler_process.crawl(crawler, **opts.spargs))
         self.crawler_process.start()
         if refused:
-            self.exitcode = BUSY_EXIT
+            self.exitcode = BUSY
         elif self.crawler_process.bootstrap_failed:
-            self.exitcode = 1
+            self.exitcode = FAILED
         else:
             self.exitcode = crawl_status(dict(crawler.stats.get_stats()) if crawler.stats else {})
 
@@ -48,4 +47,4 @@ def crawl_status(stats: dict) -> int:
     if alarms:
         logger.error("crawl %s raised %d quality alarm(s): %s", crawl, len(alarms), "; ".join(alarms))
         return QUALITY_ALARM
-    return 0
+    return OK
