@@ -77,6 +77,18 @@ def page_kind(url: str, fields: ArticleFields, profile: SiteProfile | None = Non
     return "article" if is_text else "list"
 
 
+def may_open_multipage_article(url: str, fields: ArticleFields, profile: SiteProfile | None = None) -> bool:
+    """A page too short to be an article by itself, at an article URL: page 1 of a multi-page article
+    when it links its own page 2 (`123.html` -> `123_2.html`), which the caller checks."""
+    if not fields.title or not fields.text_chars or PART_URL.match(url):
+        return False
+    if fields.link_chars > fields.text_chars:  # a list's short intro, not the start of a text
+        return False
+    if kind_by_url(url, profile) is not None or (LIST_URL.search(url) and not (profile and profile.article_urls)):
+        return False
+    return looks_like_article_url(url, profile)
+
+
 @dataclass(frozen=True)
 class Link:
     url: str  # canonical

@@ -13,7 +13,8 @@ from scrapy.exceptions import NotConfigured
 from scrapy.http import Request, Response, TextResponse
 from twisted.python.failure import Failure
 
-from crawler.discover import Link, LinkResolver, TrapGuard, continuation_pages, kind_by_url, page_kind, page_links
+from crawler.discover import (Link, LinkResolver, TrapGuard, continuation_pages, kind_by_url, may_open_multipage_article,
+                              page_kind, page_links)
 from crawler.errors import describe_failure
 from crawler.middlewares.redirects import hop_label
 from crawler.extract import ArticleFields, Page, extract_article
@@ -164,10 +165,15 @@ class FanwenSpider(SitemapDiscovery, scrapy.Spider):
         page = Page.from_html(response.text, response.url)
         kind = kind_by_url(url, profile)  # tag, list and home pages need no article extraction
         site, fetched, template = site_of(_host(url)), datetime.now(), None
+        parts: list[str] | None = None  # continuation pages, once looked for
         if kind is None:
             template = self.templates.template_for(site, page) if self.templates else None
             fields = extract_article(page, profile, fetched=fetched, template=template)
             kind = page_kind(url, fields, profile)
+            if kind == "list" and may_open_multipage_article(url, fields, profile):
+                parts = continuation_pages(page, url, self.resolver, encoding)
+                if parts:
+                    kind = "article"
 
         links = page_links(page, self.resolver, encoding) if self.follow_links else []
         new = self._new_links(links)
@@ -195,7 +201,8 @@ class FanwenSpider(SitemapDiscovery, scrapy.Spider):
         if self.templates:  # before observing: the page that completes the site's learning is held too
             item.template_hold = self.templates.hold(site, response.text, response.url, profile, fetched) if template is None else None
             self.templates.observe(site, page)
-        parts = continuation_pages(page, url, self.resolver, encoding)
+        if parts is None:
+            parts = continuation_pages(page, url, self.resolver, encoding)
         if parts:
             yield self._request(parts[0], self.parse_part, PART_PRIORITY, article=item, parts=parts[1:])
         else:
