@@ -502,3 +502,12 @@ def test_cli_truth_dump(tmp_path: Path) -> None:
                    cwd=ROOT, check=True, timeout=60)
     data = json.loads(out.read_text(encoding="utf-8"))
     assert data == [t.to_dict() for t in build_sites(seed=7, articles_per_site=20).truth]
+
+
+def test_command_line_serves_one_family_when_asked(tmp_path: Path) -> None:
+    out = tmp_path / "truth.json"
+    proc = subprocess.run([sys.executable, "-m", "fanwen.testsite", "truth", "--family", "dede", "--articles-per-site", "20",
+                           "-o", str(out)], capture_output=True, text=True, timeout=120)
+    assert proc.returncode == 0, proc.stderr
+    truth = json.loads(out.read_text(encoding="utf-8"))
+    assert truth and {t["family"] for t in truth} == {"dede"}

@@ -2,6 +2,7 @@
 
 Examples:
     python -m fanwen.testsite serve --port 8000 --seed 7 --articles-per-site 120
+    python -m fanwen.testsite serve --family baihua --articles-per-site 100000   # one large site
     python -m fanwen.testsite truth --seed 7 --articles-per-site 120 -o truth.json
     python -m fanwen.testsite chaos        # the hostile site of tests/test_hostile.py (fanwen/testsite/chaos.py)
 """
@@ -13,7 +14,10 @@ import sys
 import time
 
 from .bundle import build_sites
+from .families import EXTRA_FAMILIES, FAMILIES
 from .server import serve
+
+FAMILY_NAMES = {cls.name: cls for cls in (*FAMILIES, *EXTRA_FAMILIES)}
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -24,6 +28,8 @@ def _parser() -> argparse.ArgumentParser:
         s = sub.add_parser(name, help=doc, description=doc)
         s.add_argument("--seed", type=int, default=7)
         s.add_argument("--articles-per-site", type=int, default=120)
+        s.add_argument("--family", action="append", choices=sorted(FAMILY_NAMES),
+                       help="only this family's site (repeatable; default: the four of the demo)")
         if name == "serve":
             s.add_argument("--port", type=int, default=8000)
         else:
@@ -35,7 +41,8 @@ def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     if args.cmd == "chaos":
         return _serve_chaos()
-    bundle = build_sites(seed=args.seed, articles_per_site=args.articles_per_site)
+    families = tuple(FAMILY_NAMES[name] for name in args.family) if args.family else FAMILIES
+    bundle = build_sites(seed=args.seed, articles_per_site=args.articles_per_site, families=families)
     if args.cmd == "truth":
         data = json.dumps([t.to_dict() for t in bundle.truth], ensure_ascii=False, indent=1)
         if args.output == "-":
