@@ -87,15 +87,21 @@ class ParagraphIndex:
     def remove(self, article_id: int, hashes: Iterable[int]) -> None:
         self._removed.update((h, article_id) for h in hashes)
 
-    def owners(self, hashes: Iterable[int]) -> dict[int, set[int]]:
+    def owners(self, hashes: Iterable[int] | np.ndarray) -> dict[int, set[int]]:
         """hash -> ids of the articles with it (hashes nobody has are left out)."""
-        probes = np.unique(np.fromiter(hashes, dtype=np.int64))
+        probes = np.unique(hashes if isinstance(hashes, np.ndarray) else np.fromiter(hashes, dtype=np.int64))
         out: dict[int, set[int]] = {}
         for run in self._runs:
+            if not len(run.keys):
+                continue
             lo = run.bound(probes, upper=False)
-            hi = run.bound(probes, upper=True)
-            found = np.nonzero(hi > lo)[0]
-            for h, a, b in zip(probes[found].tolist(), lo[found].tolist(), hi[found].tolist()):
+            # Most probes are new paragraphs: the upper bound is searched for the hits only.
+            found = np.nonzero(run.keys[np.minimum(lo, len(run.keys) - 1)] == probes)[0]
+            found = found[lo[found] < len(run.keys)]
+            if not len(found):
+                continue
+            hi = run.bound(probes[found], upper=True)
+            for h, a, b in zip(probes[found].tolist(), lo[found].tolist(), hi.tolist()):
                 out.setdefault(h, set()).update(run.ids[a:b].tolist())
         if self._removed:
             for h, owners in list(out.items()):
