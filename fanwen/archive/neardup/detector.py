@@ -12,7 +12,7 @@ from fanwen.archive.hooks import WriterHook
 from fanwen.archive.neardup.lsh import BandIndex, band_keys, earlier_sharing
 from fanwen.archive.neardup.paragraphs import ParagraphStats
 from fanwen.archive.neardup.shingles import (NUM_PERM, SIGNATURE_VERSION, Folder, Sketch, estimate, jaccard,
-                                      shingle_hashes, shingle_hashes_many, signatures)
+                                      shingle_hashes, shingle_hashes_many, shingle_sets, signatures_flat)
 from fanwen.archive.neardup.tables import NearDupTables
 
 if TYPE_CHECKING:
@@ -122,8 +122,9 @@ class NearDupDetector(WriterHook):
     def sketch_many(self, bodies: list[str], lines: list[list[str]] | None = None) -> list[Sketch]:
         """Sketches of many bodies (`lines`: their folded lines, when already computed)."""
         lines = lines if lines is not None else self.folder.fold_lines_many(bodies)
-        shingles = shingle_hashes_many(["".join(folded) for folded in lines])
-        return [Sketch(s, sig) for s, sig in zip(shingles, signatures(shingles))]
+        flat, offsets = shingle_sets(["".join(folded) for folded in lines])
+        bounds = offsets.tolist()
+        return [Sketch(flat[a:b], sig) for a, b, sig in zip(bounds, bounds[1:], signatures_flat(flat, offsets))]
 
     def added(self, article_id: int, body: str, previous: str | None = None) -> None:
         """A new article row, or a row given a new text (`previous`: the text it had): handled with its

@@ -16,6 +16,7 @@ from fanwen.archive.neardup.lsh import merge_sorted
 
 
 _SIGN = np.uint64(1 << 63)
+_DIRECTORY_FROM = 1 << 20  # hashes in a run from which `_Run.bound` searches its directory
 
 
 class _Run:
@@ -35,7 +36,12 @@ class _Run:
         self.steps = int(np.max(np.diff(self.starts))).bit_length() if len(keys) else 0
 
     def bound(self, probes: np.ndarray, upper: bool) -> np.ndarray:
-        """Index of the first hash >= each probe (> it with `upper`), searched within its prefix's range."""
+        """Index of the first hash >= each probe (> it with `upper`), searched within its prefix's range.
+
+        `probes` sorted: below ~1M hashes numpy's own search (which starts each probe where the one
+        before ended) is 2-4x faster; above, the scattered reads of its binary search cost more."""
+        if len(self.keys) < _DIRECTORY_FROM:
+            return np.searchsorted(self.keys, probes, "right" if upper else "left")
         prefix = ((probes.view(np.uint64) ^ _SIGN) >> self.shift).astype(np.int64) if self.shift is not None \
             else np.zeros(len(probes), dtype=np.int64)
         lo, hi = self.starts[prefix], self.starts[prefix + 1]

@@ -134,34 +134,42 @@ def shingle_hashes(folded: str, k: int = SHINGLE) -> np.ndarray:
 
 def shingle_hashes_many(folded: list[str], k: int = SHINGLE) -> list[np.ndarray]:
     """`shingle_hashes` of many texts, hashed in one pass over their concatenation."""
-    out = [shingle_hashes(text, k) if len(text) < k else None for text in folded]
-    long = [i for i, text in enumerate(folded) if len(text) >= k]
-    if not long:
-        return out
-    codes = np.frombuffer("".join(folded[i] for i in long).encode("utf-32-le"), dtype=np.uint32).astype(np.uint64)
+    flat, offsets = shingle_sets(folded, k)
+    return np.split(flat, offsets[1:-1].tolist())
+
+
+def shingle_sets(folded: list[str], k: int = SHINGLE) -> tuple[np.ndarray, np.ndarray]:
+    """`shingle_hashes` of many texts as one array: text i's are flat[offsets[i]:offsets[i + 1]]."""
+    if not folded:
+        return np.zeros(0, dtype=np.uint64), np.zeros(1, dtype=np.int64)
+    if any(len(text) < k for text in folded):  # rare: a short text is one shingle of its own
+        sets = [shingle_hashes(text, k) if len(text) < k else None for text in folded]
+        long = [i for i, text in enumerate(folded) if len(text) >= k]
+        for i, part in zip(long, shingle_hashes_many([folded[i] for i in long], k)):
+            sets[i] = part
+        offsets = np.concatenate(([0], np.cumsum([len(h) for h in sets]))).astype(np.int64)
+        return (np.concatenate(sets) if sets else np.zeros(0, dtype=np.uint64)), offsets
+    codes = np.frombuffer("".join(folded).encode("utf-32-le"), dtype=np.uint32)
     n = len(codes) - k + 1
     with np.errstate(over="ignore"):  # the polynomial hash of `shingle_hashes`, in place
-        h = codes[:n].copy()
+        h = codes[:n].astype(np.uint64)
         for j in range(1, k):
             np.multiply(h, _MUL, out=h)
             np.add(h, codes[j : j + n], out=h)
         mix64_inplace(h)
-    ends = np.cumsum([len(folded[i]) for i in long])
+    ends = np.cumsum([len(text) for text in folded])
     starts = np.concatenate(([0], ends[:-1]))
     for start, end in zip(starts.tolist(), ends.tolist()):  # each text's windows sorted in place
         h[start : end - k + 1].sort()
     # Keep a text's first window and every window that differs from the one before; windows that
     # cross into the next text (the k - 1 before each text's end) go.
     keep = np.ones(n, dtype=bool)
-    keep[1:] = h[1:] != h[:-1]
+    np.not_equal(h[1:], h[:-1], out=keep[1:])
     keep[starts] = True
     crossing = (ends[:, None] - np.arange(1, k)[None, :]).ravel()
     keep[crossing[crossing < n]] = False
-    counts = np.concatenate(([0], np.cumsum(keep)))[ends - k + 1]
-    kept = h[keep]
-    for i, part in zip(long, np.split(kept, counts[:-1])):
-        out[i] = part
-    return out
+    offsets = np.concatenate(([0], np.cumsum(keep)))[np.concatenate(([0], ends - k + 1))]
+    return h[keep], offsets
 
 
 def signature(hashes: np.ndarray, num_perm: int = NUM_PERM, seed: int = SEED) -> np.ndarray:
@@ -171,12 +179,22 @@ def signature(hashes: np.ndarray, num_perm: int = NUM_PERM, seed: int = SEED) ->
 
 def signatures(hash_sets: list[np.ndarray], num_perm: int = NUM_PERM, seed: int = SEED) -> np.ndarray:
     """uint32[n, num_perm] MinHash signatures of n hash arrays, with one rensa call (empty sets: all ones)."""
-    out = np.full((len(hash_sets), num_perm), 0xFFFFFFFF, dtype=np.uint32)
-    filled = [i for i, h in enumerate(hash_sets) if len(h)]
-    if filled:
-        offsets = np.concatenate(([0], np.cumsum([len(hash_sets[i]) for i in filled]))).astype(np.uint64)
-        flat = np.concatenate([hash_sets[i] for i in filled]).astype(np.uint64, copy=False)
-        rows = rensa.RMinHash.digest_matrix_from_flat_token_hashes(flat, offsets, num_perm, seed).to_rows()
+    offsets = np.concatenate(([0], np.cumsum([len(h) for h in hash_sets]))).astype(np.int64)
+    flat = np.concatenate(hash_sets) if hash_sets else np.zeros(0, dtype=np.uint64)
+    return signatures_flat(flat, offsets, num_perm, seed)
+
+
+def signatures_flat(flat: np.ndarray, offsets: np.ndarray, num_perm: int = NUM_PERM, seed: int = SEED) -> np.ndarray:
+    """`signatures` of the sets flat[offsets[i]:offsets[i + 1]] (as `shingle_sets` gives them)."""
+    counts = np.diff(offsets)
+    out = np.full((len(counts), num_perm), 0xFFFFFFFF, dtype=np.uint32)
+    filled = np.nonzero(counts)[0]
+    if len(filled) < len(counts):  # rensa is given the non-empty sets only
+        flat = np.concatenate([flat[offsets[i] : offsets[i + 1]] for i in filled.tolist()]) if len(filled) else flat[:0]
+        offsets = np.concatenate(([0], np.cumsum(counts[filled])))
+    if len(filled):
+        rows = rensa.RMinHash.digest_matrix_from_flat_token_hashes(
+            flat.astype(np.uint64, copy=False), offsets.astype(np.uint64), num_perm, seed).to_rows()
         out[filled] = np.fromiter(chain.from_iterable(rows), dtype=np.uint32, count=len(filled) * num_perm).reshape(-1, num_perm)
     return out
 
