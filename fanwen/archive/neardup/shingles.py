@@ -10,13 +10,14 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass
+from functools import lru_cache
 from itertools import chain
 
 import numpy as np
 import opencc
 import rensa
 
-from fanwen.archive.neardup.t2s import t2s_table
+from fanwen.archive.neardup.t2s import UNSAFE, T2STable, t2s_table
 
 # Stored signatures depend on these: changing one changes SIGNATURE_VERSION, and the next crawl or
 # `fanwen dedupe` recomputes them.
@@ -72,14 +73,17 @@ class Folder:
         table = t2s_table(_PATTERN_CHARS)
         if table is None or not texts:
             return [self.fold_lines(text) for text in texts]
-        lowered = [unicodedata.normalize("NFKC", text).lower() for text in texts]
-        codes = np.frombuffer("".join(lowered).encode("utf-32-le"), dtype=np.uint32)
-        ends = np.cumsum([len(text) for text in lowered])
-        slow = table.needs_opencc(lowered, codes, ends)
-        codes = table.table[codes]
-        keep = _IS_TEXT[codes]
+        normal = [unicodedata.normalize("NFKC", text) for text in texts]
+        codes = np.frombuffer("".join(normal).encode("utf-32-le"), dtype=np.uint32)
+        ends = np.cumsum([len(text) for text in normal])
+        looked_up = _fold_table(table)[codes]  # lower case, t2s, kept or not, t2s flags: one look-up
+        flags = (looked_up >> np.uint32(24)).astype(np.uint8)
+        # Texts with a character whose lower case is not one character alone are UNSAFE: for the others
+        # lower() maps character by character, so their positions are those of the lowered text.
+        slow = table.needs_opencc(lambda i: normal[i].lower(), codes, ends, flags)
+        keep = (looked_up & np.uint32(_KEEP)).astype(bool)
         kept_ends = np.concatenate(([0], np.cumsum(keep)))[ends].tolist()  # where each text's kept characters end
-        folded = codes[keep].tobytes().decode("utf-32-le")
+        folded = (looked_up[keep] & np.uint32(_CODE)).tobytes().decode("utf-32-le")
         out, start = [], 0
         for i, end in enumerate(kept_ends):
             out.append(self.fold_lines(texts[i]) if i in slow else folded[start:end].split("\n"))
@@ -97,6 +101,41 @@ def _text_table() -> np.ndarray:
 
 
 _IS_TEXT = _text_table()
+_CODE, _KEEP = (1 << 21) - 1, 1 << 21
+
+
+def lower_table() -> tuple[np.ndarray, list[int]]:
+    """Per code point, its lower case (`str.lower`) where that is one character alone; and the code
+    points where it is not (İ) or depends on the neighbours (Σ: σ or final ς)."""
+    lower = np.arange(0x110000, dtype=np.uint32)
+    odd = [0x3A3]
+    for start in range(0, 0x110000, 4096):  # a block at a time: one lower() call when no result is longer
+        chars = [c for c in range(start, start + 4096) if not 0xD800 <= c < 0xE000]
+        block = "".join(map(chr, chars))
+        lowered = block.lower()
+        if lowered == block:
+            continue
+        if len(lowered) == len(block):
+            lower[chars] = np.frombuffer(lowered.encode("utf-32-le"), dtype=np.uint32)
+            continue
+        for c in chars:
+            if len(one := chr(c).lower()) == 1:
+                lower[c] = ord(one)
+            else:
+                odd.append(c)
+    return lower, odd
+
+
+@lru_cache(maxsize=4)
+def _fold_table(t2s: T2STable) -> np.ndarray:
+    """Per code point c of NFKC text, with l = its lower case: t2s of l (bits 0-20), whether `_NOT_TEXT`
+    keeps that (bit 21), and the t2s flags of l (bits 24-26), where characters whose lower case is not
+    one character alone are UNSAFE (their texts take `fold_lines`)."""
+    lower, odd = lower_table()
+    mapped = t2s.table[lower]
+    flags = t2s.flags[lower]
+    flags[odd] |= UNSAFE
+    return mapped | (_IS_TEXT[mapped].astype(np.uint32) << np.uint32(21)) | (flags.astype(np.uint32) << np.uint32(24))
 
 
 def mix64(x: np.ndarray) -> np.ndarray:
