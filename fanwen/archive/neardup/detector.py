@@ -12,7 +12,7 @@ from fanwen.archive.hooks import WriterHook
 from fanwen.archive.neardup.lsh import BandIndex, band_keys, earlier_sharing
 from fanwen.archive.neardup.paragraphs import ParagraphStats
 from fanwen.archive.neardup.shingles import (NUM_PERM, SIGNATURE_VERSION, Folder, Sketch, estimate, jaccard,
-                                      shingle_hashes, shingle_hashes_many, shingle_sets, signatures_flat)
+                                      shingle_hashes, shingle_sets, signatures_flat)
 from fanwen.archive.neardup.tables import NearDupTables
 
 if TYPE_CHECKING:
@@ -154,13 +154,8 @@ class NearDupDetector(WriterHook):
         self.tables.save_signatures(ids, sigs, [len(s.shingles) for s in sketches])
         self.index.add_many(np.asarray(ids), keys)
         candidates = [(archived[row] | {ids[e] for e in earlier[row]}) - {article_id} for row, article_id in enumerate(ids)]
-        known = self._known(sketches, candidates, dict(zip(ids, sketches)))
-        linked = []
-        for row, article_id in enumerate(ids):
-            matches = self.verify(sketches[row], candidates[row], known)
-            if matches:
-                self.counts["linked"] += 1
-                linked.append((article_id, matches))
+        linked = [(ids[row], matches) for row, matches in self._verify_many(sketches, candidates, dict(zip(ids, sketches)))]
+        self.counts["linked"] += len(linked)
         self._join_many(linked)
         if self.paragraphs is not None:
             self.paragraphs.added_many(ids, bodies, lines)
@@ -198,20 +193,36 @@ class NearDupDetector(WriterHook):
         # an id without a signature was removed since the LSH index was loaded (article_removing)
         return [c for c in sorted(candidates) if c in sigs and estimate(sketch.signature, sigs[c]) >= self.threshold - _ESTIMATE_MARGIN]
 
-    def _known(self, sketches: list[Sketch], candidates: list[set[int]], in_batch: dict[int, Sketch]) -> dict[int, Sketch]:
-        """`in_batch` and the sketches of the archived candidates that `verify` will check exactly, read
-        and folded for the whole batch at once (one query, one batch fold)."""
-        archived = set().union(*candidates) - in_batch.keys()
-        if not archived:
-            return in_batch
-        sigs = self.tables.signatures(archived) | {c: s.signature for c, s in in_batch.items()}
-        close = set()
-        for sketch, found in zip(sketches, candidates):
-            close.update(self._close(sketch, found, sigs))
-        close -= in_batch.keys()
-        ids, bodies = zip(*self.tables.bodies(close).items()) if close else ((), ())
-        shingles = shingle_hashes_many(["".join(lines) for lines in self.folder.fold_lines_many(list(bodies))])
-        return in_batch | {c: Sketch(s, sigs[c]) for c, s in zip(ids, shingles)}
+    def _verify_many(self, sketches: list[Sketch], candidates: list[set[int]],
+                     in_batch: dict[int, Sketch]) -> list[tuple[int, list[int]]]:
+        """(row, matches) of each of the batch's `sketches` that has matches among its `candidates`: `verify`
+        for a whole batch, with the archived candidates' signatures read at once and the bodies of those
+        close enough to check exactly read, folded and shingled at once."""
+        rows = [row for row, found in enumerate(candidates) if found]
+        if not rows:
+            return []
+        archived = set().union(*(candidates[row] for row in rows)) - in_batch.keys()
+        sigs = {c: s.signature for c, s in in_batch.items()}
+        if archived:
+            sigs |= self.tables.signatures(archived)
+        close = {row: self._close(sketches[row], candidates[row], sigs) for row in rows}
+        wanted = set().union(*close.values()) - in_batch.keys()
+        ids, bodies = zip(*self.tables.bodies(wanted).items()) if wanted else ((), ())
+        flat, offsets = shingle_sets(["".join(lines) for lines in self.folder.fold_lines_many(list(bodies))])
+        shingles = {c: s.shingles for c, s in in_batch.items()}
+        shingles.update(zip(ids, np.split(flat, offsets[1:-1].tolist())))
+        out = []
+        for row in rows:
+            matches = []
+            for cid in close[row]:
+                self.counts["verified"] += 1
+                if jaccard(sketches[row].shingles, shingles[cid]) >= self.threshold:
+                    matches.append(cid)
+                else:
+                    self.counts["rejected"] += 1
+            if matches:
+                out.append((row, matches))
+        return out
 
     def _detach(self, article_id: int) -> None:
         """A member's text changed: it leaves its cluster, and the rest splits into what still holds

@@ -108,21 +108,23 @@ def lower_table() -> tuple[np.ndarray, list[int]]:
     """Per code point, its lower case (`str.lower`) where that is one character alone; and the code
     points where it is not (İ) or depends on the neighbours (Σ: σ or final ς)."""
     lower = np.arange(0x110000, dtype=np.uint32)
+    lower[0xD800:0xE000] = 0  # surrogates (no lower case) are left out of the blocks, as U+0000
     odd = [0x3A3]
-    for start in range(0, 0x110000, 4096):  # a block at a time: one lower() call when no result is longer
-        chars = [c for c in range(start, start + 4096) if not 0xD800 <= c < 0xE000]
-        block = "".join(map(chr, chars))
+    for start in range(0, 0x110000, 1 << 14):  # a block at a time: one lower() call when no result is longer
+        codes = lower[start : start + (1 << 14)]
+        block = codes.tobytes().decode("utf-32-le")
         lowered = block.lower()
         if lowered == block:
             continue
         if len(lowered) == len(block):
-            lower[chars] = np.frombuffer(lowered.encode("utf-32-le"), dtype=np.uint32)
+            codes[:] = np.frombuffer(lowered.encode("utf-32-le"), dtype=np.uint32)
             continue
-        for c in chars:
-            if len(one := chr(c).lower()) == 1:
-                lower[c] = ord(one)
+        for i, c in enumerate(block):
+            if len(one := c.lower()) == 1:
+                codes[i] = ord(one)
             else:
-                odd.append(c)
+                odd.append(start + i)
+    lower[0xD800:0xE000] = np.arange(0xD800, 0xE000, dtype=np.uint32)
     return lower, odd
 
 
@@ -242,7 +244,12 @@ def jaccard(a: np.ndarray, b: np.ndarray) -> float:
     """Exact Jaccard similarity of two sorted unique hash arrays."""
     if len(a) == 0 and len(b) == 0:
         return 1.0
-    inter = len(np.intersect1d(a, b, assume_unique=True))
+    if len(a) > len(b):
+        a, b = b, a
+    if len(a) == 0:
+        return 0.0
+    at = np.searchsorted(b, a)  # where each of a's would be in b (no concatenation and sort of both)
+    inter = int(np.count_nonzero(b[np.minimum(at, len(b) - 1)] == a))
     return inter / (len(a) + len(b) - inter)
 
 
