@@ -263,21 +263,32 @@ class NearDupDetector(WriterHook):
         groups: dict[int, set[int]] = {}
         for m in list(parent):
             groups.setdefault(find(parent, m), set()).update(self.members.get(self.rep_of.get(m, m), [m]))
+        urls = self.tables.urls(set().union(*groups.values())) if groups else {}
+        changed: list[tuple[int, int | None]] = []
         for members in groups.values():
-            self._settle(members)
+            changed += self._settle(members, urls)
+        self.tables.set_duplicate_of_many(changed)
 
-    def _settle(self, members: set[int]) -> None:
-        """Point every member at the representative; write only the links that change."""
-        urls = self.tables.urls(members)
+    def _settle(self, members: set[int], urls: dict[int, str] | None = None) -> list[tuple[int, int | None]]:
+        """Point every member at the representative; write only the links that change. With `urls` (of
+        the members, read by the caller for many clusters at once) the links are returned, to be written
+        by the caller, not written."""
+        write = urls is None
+        urls = urls if urls is not None else self.tables.urls(members)
         rep = min(members, key=lambda m: url_key(urls[m]))
+        changed: list[tuple[int, int | None]] = []
         for m in sorted(members):
             before = self.rep_of.get(m, m)
             old_link = None if before == m else before
             new_link = None if m == rep else rep
             if old_link != new_link:
-                self.tables.set_duplicate_of(m, new_link)
+                changed.append((m, new_link))
             old_rep = self.rep_of.get(m)
             if old_rep is not None and old_rep != rep:
                 self.members.pop(old_rep, None)
             self.rep_of[m] = rep
         self.members[rep] = sorted(members)
+        if write:
+            self.tables.set_duplicate_of_many(changed)
+            return []
+        return changed

@@ -80,6 +80,10 @@ class NearDupTables:
     def set_duplicate_of(self, article_id: int, representative: int | None) -> None:
         self.writer.write("UPDATE articles SET duplicate_of = ? WHERE id = ?", [representative, article_id])
 
+    def set_duplicate_of_many(self, links: list[tuple[int, int | None]]) -> None:
+        """(article id, representative or None) pairs, in one statement."""
+        self.writer.write_many("UPDATE articles SET duplicate_of = ? WHERE id = ?", [(rep, aid) for aid, rep in links])
+
     # -- paragraphs -----------------------------------------------------------------------
     def add_paragraph_rows(self, pairs: Iterable[tuple[int, int]]) -> None:
         """Store (hash, article id) pairs, in article order: new articles' rows are appended."""
