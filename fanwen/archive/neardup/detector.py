@@ -121,10 +121,14 @@ class NearDupDetector(WriterHook):
 
     def sketch_many(self, bodies: list[str], lines: list[list[str]] | None = None) -> list[Sketch]:
         """Sketches of many bodies (`lines`: their folded lines, when already computed)."""
-        lines = lines if lines is not None else self.folder.fold_lines_many(bodies)
+        return self._sketch_batch(lines if lines is not None else self.folder.fold_lines_many(bodies))[0]
+
+    def _sketch_batch(self, lines: list[list[str]]) -> tuple[list[Sketch], np.ndarray]:
+        """Sketches of texts given as their folded lines, and their signatures as one uint32[n, NUM_PERM]."""
         flat, offsets = shingle_sets(["".join(folded) for folded in lines])
+        sigs = signatures_flat(flat, offsets)
         bounds = offsets.tolist()
-        return [Sketch(flat[a:b], sig) for a, b, sig in zip(bounds, bounds[1:], signatures_flat(flat, offsets))]
+        return [Sketch(flat[a:b], sig) for a, b, sig in zip(bounds, bounds[1:], sigs)], sigs
 
     def added(self, article_id: int, body: str, previous: str | None = None) -> None:
         """A new article row, or a row given a new text (`previous`: the text it had): handled with its
@@ -146,14 +150,14 @@ class NearDupDetector(WriterHook):
                 self.paragraphs.retired(article_id, previous)
         self._retired = {}
         lines = self.folder.fold_lines_many(bodies)
-        sketches = self.sketch_many(bodies, lines)
-        sigs = np.stack([s.signature for s in sketches])
+        sketches, sigs = self._sketch_batch(lines)
         keys = band_keys(sigs)
         archived = self.index.query_many(keys)
         earlier = earlier_sharing(keys)
         self.tables.save_signatures(ids, sigs, [len(s.shingles) for s in sketches])
         self.index.add_many(np.asarray(ids), keys)
-        candidates = [(archived[row] | {ids[e] for e in earlier[row]}) - {article_id} for row, article_id in enumerate(ids)]
+        candidates = [(found | {ids[e] for e in before}) - {article_id} if found or before else found
+                      for article_id, found, before in zip(ids, archived, earlier)]
         linked = [(ids[row], matches) for row, matches in self._verify_many(sketches, candidates, dict(zip(ids, sketches)))]
         self.counts["linked"] += len(linked)
         self._join_many(linked)

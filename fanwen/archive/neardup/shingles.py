@@ -9,9 +9,9 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from dataclasses import dataclass
 from functools import lru_cache
 from itertools import chain
+from typing import NamedTuple
 
 import numpy as np
 import opencc
@@ -39,9 +39,8 @@ _MIX1 = np.uint64(0xBF58476D1CE4E5B9)
 _MIX2 = np.uint64(0x94D049BB133111EB)
 
 
-@dataclass(frozen=True)
-class Sketch:
-    """What near-duplicate detection keeps of one body."""
+class Sketch(NamedTuple):
+    """What near-duplicate detection keeps of one body (a tuple: made for every article of a batch)."""
 
     shingles: np.ndarray   # sorted unique uint64 shingle hashes
     signature: np.ndarray  # uint32[NUM_PERM] MinHash
