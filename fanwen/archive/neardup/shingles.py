@@ -79,10 +79,10 @@ class Folder:
         flags = (looked_up >> np.uint32(24)).astype(np.uint8)
         # Texts with a character whose lower case is not one character alone are UNSAFE: for the others
         # lower() maps character by character, so their positions are those of the lowered text.
-        slow = table.needs_opencc(lambda i: normal[i].lower(), codes, ends, flags)
+        slow = table.needs_opencc(lru_cache(maxsize=None)(lambda i: normal[i].lower()), codes, ends, flags)
         keep = (looked_up & np.uint32(_KEEP)).astype(bool)
         kept_ends = np.concatenate(([0], np.cumsum(keep)))[ends].tolist()  # where each text's kept characters end
-        folded = (looked_up[keep] & np.uint32(_CODE)).tobytes().decode("utf-32-le")
+        folded = looked_up[keep].astype(np.uint16).tobytes().decode("utf-16-le")  # kept characters are all BMP
         out, start = [], 0
         for i, end in enumerate(kept_ends):
             out.append(self.fold_lines(texts[i]) if i in slow else folded[start:end].split("\n"))
@@ -100,7 +100,7 @@ def _text_table() -> np.ndarray:
 
 
 _IS_TEXT = _text_table()
-_CODE, _KEEP = (1 << 21) - 1, 1 << 21
+_KEEP = 1 << 21  # bit of `_fold_table`: `_NOT_TEXT` keeps the character
 
 
 def lower_table() -> tuple[np.ndarray, list[int]]:

@@ -66,8 +66,8 @@ class T2STable:
         `texts` may be a function giving text i: it is called for the few texts where a phrase may start."""
         flags = self.flags[codes] if flags is None else flags
         text_of = texts if callable(texts) else texts.__getitem__
-        out = set(np.searchsorted(ends, np.nonzero(flags & UNSAFE)[0], "right").tolist())
-        pairs = np.nonzero((flags[:-1] & FIRST) & ((flags[1:] & SECOND) >> 1))[0]
+        out = set(np.searchsorted(ends, np.flatnonzero(flags & UNSAFE), "right").tolist())
+        pairs = np.flatnonzero(flags[:-1] & (flags[1:] >> 1) & FIRST)  # SECOND shifted onto FIRST
         starts = np.concatenate(([0], ends[:-1]))
         for at, i in zip(pairs.tolist(), np.searchsorted(ends, pairs, "right").tolist()):
             if i in out:
