@@ -11,7 +11,8 @@ line per size; the medians of the three windows are reported, for the store (art
 near-duplicate stage) and for the near-duplicate stage alone. The search index is left out (writers
 with `search_index=False`): its cost is measured by bench/search_bench.py and bench/crawl_bench.py.
 
-`--runs N` measures N times (each a fresh process; each adds its 6,000 articles to the archive) and
+`--reuse` measures the archive an earlier run left in --out (each run adds its articles to it) instead
+of building it again (8.5 min at 1M on a quiet machine). `--runs N` measures N times (each a fresh process; each adds its 6,000 articles to the archive) and
 reports medians. `--baseline DIR` also measures the code checked out in DIR (e.g. `git worktree add
 /tmp/base bf11e7e`) on the same archive, its runs interleaved with ours, so that both see the same load
 of this shared machine; the signatures are the same, so one archive serves both. A table of medians
@@ -183,7 +184,7 @@ def table(rows: list[tuple[str, dict]]) -> str:
     for name, r in rows:
         lines.append(f"| {name} | {r['size']:,} | {r['runs']} | {r['dedupe_stage_per_s']:,.0f} | {r['dedupe_stage_per_cpu_s']:,.0f}"
                      f" | {r['store_per_cpu_s']:,.0f} | {r['rebuild_s']:.2f} s | {r['peak_rss_mib']:,.0f} MiB"
-                     f" | {r['db_mib']:,} MiB | {r['build_s']} s |")
+                     f" | {r['db_mib']:,} MiB | {r['build_s']}{' s' if isinstance(r['build_s'], float) else ''} |")
     return "\n".join(lines)
 
 
@@ -194,6 +195,8 @@ def main() -> None:
     parser.add_argument("--baseline", default="", help="a checkout of other code to measure the same way")
     parser.add_argument("--out", default=str(ROOT / "bench" / "out"))
     parser.add_argument("--plot", default="")
+    parser.add_argument("--reuse", action="store_true",
+                        help="measure the archive left in --out by an earlier run instead of building it again")
     parser.add_argument("--measure", nargs=2, metavar=("DB", "SIZE"), help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.measure:
@@ -205,9 +208,12 @@ def main() -> None:
     results, rows = [], []
     for size in map(int, args.sizes.split(",")):
         db = out / f"dedupe-{size}.db"
-        for old in out.glob(f"dedupe-{size}.db*"):
-            old.unlink()
-        built = {"build_s": round(build(db, size), 1), "db_mib": round(db.stat().st_size / 2**20)}
+        if args.reuse and db.exists():
+            built = {"build_s": "reused", "db_mib": round(db.stat().st_size / 2**20)}
+        else:
+            for old in out.glob(f"dedupe-{size}.db*"):
+                old.unlink()
+            built = {"build_s": round(build(db, size), 1), "db_mib": round(db.stat().st_size / 2**20)}
         runs: dict[str, list[dict]] = {name: [] for name, _ in codes}
         for _ in range(args.runs):
             for name, code in codes:  # interleaved: both see the same load

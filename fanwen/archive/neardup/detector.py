@@ -12,7 +12,7 @@ from fanwen.archive.hooks import WriterHook
 from fanwen.archive.neardup.lsh import BandIndex, band_keys, earlier_sharing
 from fanwen.archive.neardup.paragraphs import ParagraphStats
 from fanwen.archive.neardup.shingles import (NUM_PERM, SIGNATURE_VERSION, Folder, Sketch, estimate, jaccard,
-                                      shingle_hashes, shingle_hashes_many, signatures)
+                                      shingle_hashes, shingle_sets, signatures_flat)
 from fanwen.archive.neardup.tables import NearDupTables
 
 if TYPE_CHECKING:
@@ -121,9 +121,14 @@ class NearDupDetector(WriterHook):
 
     def sketch_many(self, bodies: list[str], lines: list[list[str]] | None = None) -> list[Sketch]:
         """Sketches of many bodies (`lines`: their folded lines, when already computed)."""
-        lines = lines if lines is not None else self.folder.fold_lines_many(bodies)
-        shingles = shingle_hashes_many(["".join(folded) for folded in lines])
-        return [Sketch(s, sig) for s, sig in zip(shingles, signatures(shingles))]
+        return self._sketch_batch(lines if lines is not None else self.folder.fold_lines_many(bodies))[0]
+
+    def _sketch_batch(self, lines: list[list[str]]) -> tuple[list[Sketch], np.ndarray]:
+        """Sketches of texts given as their folded lines, and their signatures as one uint32[n, NUM_PERM]."""
+        flat, offsets = shingle_sets(["".join(folded) for folded in lines])
+        sigs = signatures_flat(flat, offsets)
+        bounds = offsets.tolist()
+        return [Sketch(flat[a:b], sig) for a, b, sig in zip(bounds, bounds[1:], sigs)], sigs
 
     def added(self, article_id: int, body: str, previous: str | None = None) -> None:
         """A new article row, or a row given a new text (`previous`: the text it had): handled with its
@@ -145,21 +150,16 @@ class NearDupDetector(WriterHook):
                 self.paragraphs.retired(article_id, previous)
         self._retired = {}
         lines = self.folder.fold_lines_many(bodies)
-        sketches = self.sketch_many(bodies, lines)
-        sigs = np.stack([s.signature for s in sketches])
+        sketches, sigs = self._sketch_batch(lines)
         keys = band_keys(sigs)
         archived = self.index.query_many(keys)
         earlier = earlier_sharing(keys)
         self.tables.save_signatures(ids, sigs, [len(s.shingles) for s in sketches])
         self.index.add_many(np.asarray(ids), keys)
-        candidates = [(archived[row] | {ids[e] for e in earlier[row]}) - {article_id} for row, article_id in enumerate(ids)]
-        known = self._known(sketches, candidates, dict(zip(ids, sketches)))
-        linked = []
-        for row, article_id in enumerate(ids):
-            matches = self.verify(sketches[row], candidates[row], known)
-            if matches:
-                self.counts["linked"] += 1
-                linked.append((article_id, matches))
+        candidates = [(found | {ids[e] for e in before}) - {article_id} if found or before else found
+                      for article_id, found, before in zip(ids, archived, earlier)]
+        linked = [(ids[row], matches) for row, matches in self._verify_many(sketches, candidates, dict(zip(ids, sketches)))]
+        self.counts["linked"] += len(linked)
         self._join_many(linked)
         if self.paragraphs is not None:
             self.paragraphs.added_many(ids, bodies, lines)
@@ -197,20 +197,36 @@ class NearDupDetector(WriterHook):
         # an id without a signature was removed since the LSH index was loaded (article_removing)
         return [c for c in sorted(candidates) if c in sigs and estimate(sketch.signature, sigs[c]) >= self.threshold - _ESTIMATE_MARGIN]
 
-    def _known(self, sketches: list[Sketch], candidates: list[set[int]], in_batch: dict[int, Sketch]) -> dict[int, Sketch]:
-        """`in_batch` and the sketches of the archived candidates that `verify` will check exactly, read
-        and folded for the whole batch at once (one query, one batch fold)."""
-        archived = set().union(*candidates) - in_batch.keys()
-        if not archived:
-            return in_batch
-        sigs = self.tables.signatures(archived) | {c: s.signature for c, s in in_batch.items()}
-        close = set()
-        for sketch, found in zip(sketches, candidates):
-            close.update(self._close(sketch, found, sigs))
-        close -= in_batch.keys()
-        ids, bodies = zip(*self.tables.bodies(close).items()) if close else ((), ())
-        shingles = shingle_hashes_many(["".join(lines) for lines in self.folder.fold_lines_many(list(bodies))])
-        return in_batch | {c: Sketch(s, sigs[c]) for c, s in zip(ids, shingles)}
+    def _verify_many(self, sketches: list[Sketch], candidates: list[set[int]],
+                     in_batch: dict[int, Sketch]) -> list[tuple[int, list[int]]]:
+        """(row, matches) of each of the batch's `sketches` that has matches among its `candidates`: `verify`
+        for a whole batch, with the archived candidates' signatures read at once and the bodies of those
+        close enough to check exactly read, folded and shingled at once."""
+        rows = [row for row, found in enumerate(candidates) if found]
+        if not rows:
+            return []
+        archived = set().union(*(candidates[row] for row in rows)) - in_batch.keys()
+        sigs = {c: s.signature for c, s in in_batch.items()}
+        if archived:
+            sigs |= self.tables.signatures(archived)
+        close = {row: self._close(sketches[row], candidates[row], sigs) for row in rows}
+        wanted = set().union(*close.values()) - in_batch.keys()
+        ids, bodies = zip(*self.tables.bodies(wanted).items()) if wanted else ((), ())
+        flat, offsets = shingle_sets(["".join(lines) for lines in self.folder.fold_lines_many(list(bodies))])
+        shingles = {c: s.shingles for c, s in in_batch.items()}
+        shingles.update(zip(ids, np.split(flat, offsets[1:-1].tolist())))
+        out = []
+        for row in rows:
+            matches = []
+            for cid in close[row]:
+                self.counts["verified"] += 1
+                if jaccard(sketches[row].shingles, shingles[cid]) >= self.threshold:
+                    matches.append(cid)
+                else:
+                    self.counts["rejected"] += 1
+            if matches:
+                out.append((row, matches))
+        return out
 
     def _detach(self, article_id: int) -> None:
         """A member's text changed: it leaves its cluster, and the rest splits into what still holds
@@ -251,21 +267,32 @@ class NearDupDetector(WriterHook):
         groups: dict[int, set[int]] = {}
         for m in list(parent):
             groups.setdefault(find(parent, m), set()).update(self.members.get(self.rep_of.get(m, m), [m]))
+        urls = self.tables.urls(set().union(*groups.values())) if groups else {}
+        changed: list[tuple[int, int | None]] = []
         for members in groups.values():
-            self._settle(members)
+            changed += self._settle(members, urls)
+        self.tables.set_duplicate_of_many(changed)
 
-    def _settle(self, members: set[int]) -> None:
-        """Point every member at the representative; write only the links that change."""
-        urls = self.tables.urls(members)
+    def _settle(self, members: set[int], urls: dict[int, str] | None = None) -> list[tuple[int, int | None]]:
+        """Point every member at the representative; write only the links that change. With `urls` (of
+        the members, read by the caller for many clusters at once) the links are returned, to be written
+        by the caller, not written."""
+        write = urls is None
+        urls = urls if urls is not None else self.tables.urls(members)
         rep = min(members, key=lambda m: url_key(urls[m]))
+        changed: list[tuple[int, int | None]] = []
         for m in sorted(members):
             before = self.rep_of.get(m, m)
             old_link = None if before == m else before
             new_link = None if m == rep else rep
             if old_link != new_link:
-                self.tables.set_duplicate_of(m, new_link)
+                changed.append((m, new_link))
             old_rep = self.rep_of.get(m)
             if old_rep is not None and old_rep != rep:
                 self.members.pop(old_rep, None)
             self.rep_of[m] = rep
         self.members[rep] = sorted(members)
+        if write:
+            self.tables.set_duplicate_of_many(changed)
+            return []
+        return changed

@@ -36,7 +36,7 @@ class _Run:
     of where each range of key prefixes starts (so that a lookup reads a few neighbouring keys, not
     log2(m) scattered ones: at 1M articles, 32 binary searches a batch over 8 MiB arrays each)."""
 
-    __slots__ = ("keys", "ids", "shift", "starts", "steps")
+    __slots__ = ("keys", "ids", "shift", "starts", "steps", "filter_shift", "filter_bits", "filter")
 
     def __init__(self, keys: np.ndarray, ids: np.ndarray):
         self.keys, self.ids = keys, ids  # uint64[bands, m], uint32[bands, m]
@@ -57,6 +57,30 @@ class _Run:
                 self.starts[band, -1] = (band + 1) * m
         widest = int(np.max(np.diff(self.starts, axis=1))) if m else 0
         self.steps = widest.bit_length()  # binary search steps within a prefix's range
+        self._build_filter()
+
+    def _build_filter(self) -> None:
+        """A bit per value of the keys' top `filter_bits` bits, per band, set where a key has them: 8-16 bits
+        a key (1-2 bytes), so that ~90% of the probes that miss (nearly all) skip the binary search."""
+        bands, m = self.keys.shape
+        self.filter_bits = max(3, int(m).bit_length() + 3)
+        self.filter_shift = np.uint64(64 - self.filter_bits)
+        size = 1 << self.filter_bits
+        if bands * size <= 1 << 24:  # small runs: all bands at once
+            marks = np.zeros(bands * size, dtype=bool)
+            marks[((self.keys >> self.filter_shift).astype(np.int64) + (np.arange(bands, dtype=np.int64) << self.filter_bits)[:, None]).ravel()] = True
+            self.filter = np.packbits(marks, bitorder="little")
+            return
+        self.filter = np.empty(bands * size // 8, dtype=np.uint8)
+        for band in range(bands):  # band by band: the marks take 8 bytes a key
+            marks = np.zeros(size, dtype=bool)
+            marks[(self.keys[band] >> self.filter_shift).astype(np.int64)] = True
+            self.filter[band * size // 8 : (band + 1) * size // 8] = np.packbits(marks, bitorder="little")
+
+    def may_have(self, probes: np.ndarray, bands: np.ndarray) -> np.ndarray:
+        """False where the probe key (of band `bands[i]`) is surely not in the run."""
+        at = (probes >> self.filter_shift).astype(np.int64) + (bands << self.filter_bits)
+        return ((self.filter[at >> 3] >> (at & 7).astype(np.uint8)) & 1).astype(bool)
 
     @classmethod
     def build(cls, ids: np.ndarray, keys: np.ndarray) -> _Run:
@@ -130,18 +154,24 @@ class BandIndex:
         """For each row of uint64[n, bands] keys, the ids of indexed articles sharing one of its bands."""
         found: list[set[int]] = [set() for _ in range(len(keys))]
         probes = np.ascontiguousarray(keys.T).reshape(-1)  # band by band
-        bands = np.repeat(np.arange(self.bands), len(keys))
+        bands = np.repeat(np.arange(self.bands, dtype=np.int64), len(keys))
         rows = np.tile(np.arange(len(keys)), self.bands)
         for run in self._runs:
-            lo = run.bounds(probes, bands)
+            if not len(run):
+                continue
+            maybe = np.nonzero(run.may_have(probes, bands))[0]
+            if not len(maybe):
+                continue
+            lo = run.bounds(probes[maybe], bands[maybe])
             flat = run.keys.reshape(-1)
             # A hit: the first key >= the probe is the probe, and still in the probe's band.
-            hit = np.nonzero((lo < (bands + 1) * len(run)) & (flat[np.minimum(lo, len(flat) - 1)] == probes))[0]
+            hit = np.nonzero((lo < (bands[maybe] + 1) * len(run)) & (flat[np.minimum(lo, len(flat) - 1)] == probes[maybe]))[0]
             if not len(hit):
                 continue
-            hi = run.bounds(probes[hit], bands[hit], upper=True)
+            at = maybe[hit]
+            hi = run.bounds(probes[at], bands[at], upper=True)
             ids = run.ids.reshape(-1)
-            for row, a, b in zip(rows[hit].tolist(), lo[hit].tolist(), hi.tolist()):
+            for row, a, b in zip(rows[at].tolist(), lo[hit].tolist(), hi.tolist()):
                 found[row].update(ids[a:b].tolist())
         return found
 
@@ -177,9 +207,19 @@ def earlier_sharing(keys: np.ndarray) -> list[set[int]]:
 
 
 def _merge(a: _Run, b: _Run) -> _Run:
-    """Merge two runs band by band in linear time (no re-sort of the large one)."""
-    merged = [merge_sorted(a.keys[band], a.ids[band], b.keys[band], b.ids[band]) for band in range(a.keys.shape[0])]
-    return _Run(np.stack([k for k, _ in merged]), np.stack([i for _, i in merged]))
+    """Merge two runs in linear time (no re-sort of the large one): each of `b`'s keys goes after the keys
+    of `a` that are <= it, moved by the keys of `b` before it; the keys and ids move for all bands at once."""
+    bands, ma = a.keys.shape
+    mb = b.keys.shape[1]
+    after = np.concatenate([np.searchsorted(a.keys[band], b.keys[band], "right") for band in range(bands)])
+    at = after + np.tile(np.arange(mb, dtype=np.int64), bands) + np.repeat(np.arange(bands, dtype=np.int64) * (ma + mb), mb)
+    keys = np.empty(bands * (ma + mb), dtype=a.keys.dtype)
+    ids = np.empty(len(keys), dtype=a.ids.dtype)
+    from_a = np.ones(len(keys), dtype=bool)
+    from_a[at] = False
+    keys[at], ids[at] = b.keys.reshape(-1), b.ids.reshape(-1)
+    keys[from_a], ids[from_a] = a.keys.reshape(-1), a.ids.reshape(-1)
+    return _Run(keys.reshape(bands, ma + mb), ids.reshape(bands, ma + mb))
 
 
 def merge_sorted(ak: np.ndarray, ai: np.ndarray, bk: np.ndarray, bi: np.ndarray) -> tuple[np.ndarray, np.ndarray]:

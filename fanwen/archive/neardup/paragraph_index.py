@@ -16,6 +16,7 @@ from fanwen.archive.neardup.lsh import merge_sorted
 
 
 _SIGN = np.uint64(1 << 63)
+_DIRECTORY_FROM = 1 << 20  # hashes in a run from which `_Run.bound` searches its directory
 
 
 class _Run:
@@ -35,7 +36,12 @@ class _Run:
         self.steps = int(np.max(np.diff(self.starts))).bit_length() if len(keys) else 0
 
     def bound(self, probes: np.ndarray, upper: bool) -> np.ndarray:
-        """Index of the first hash >= each probe (> it with `upper`), searched within its prefix's range."""
+        """Index of the first hash >= each probe (> it with `upper`), searched within its prefix's range.
+
+        `probes` sorted: below ~1M hashes numpy's own search (which starts each probe where the one
+        before ended) is 2-4x faster; above, the scattered reads of its binary search cost more."""
+        if len(self.keys) < _DIRECTORY_FROM:
+            return np.searchsorted(self.keys, probes, "right" if upper else "left")
         prefix = ((probes.view(np.uint64) ^ _SIGN) >> self.shift).astype(np.int64) if self.shift is not None \
             else np.zeros(len(probes), dtype=np.int64)
         lo, hi = self.starts[prefix], self.starts[prefix + 1]
@@ -87,15 +93,21 @@ class ParagraphIndex:
     def remove(self, article_id: int, hashes: Iterable[int]) -> None:
         self._removed.update((h, article_id) for h in hashes)
 
-    def owners(self, hashes: Iterable[int]) -> dict[int, set[int]]:
+    def owners(self, hashes: Iterable[int] | np.ndarray) -> dict[int, set[int]]:
         """hash -> ids of the articles with it (hashes nobody has are left out)."""
-        probes = np.unique(np.fromiter(hashes, dtype=np.int64))
+        probes = np.unique(hashes if isinstance(hashes, np.ndarray) else np.fromiter(hashes, dtype=np.int64))
         out: dict[int, set[int]] = {}
         for run in self._runs:
+            if not len(run.keys):
+                continue
             lo = run.bound(probes, upper=False)
-            hi = run.bound(probes, upper=True)
-            found = np.nonzero(hi > lo)[0]
-            for h, a, b in zip(probes[found].tolist(), lo[found].tolist(), hi[found].tolist()):
+            # Most probes are new paragraphs: the upper bound is searched for the hits only.
+            found = np.nonzero(run.keys[np.minimum(lo, len(run.keys) - 1)] == probes)[0]
+            found = found[lo[found] < len(run.keys)]
+            if not len(found):
+                continue
+            hi = run.bound(probes[found], upper=True)
+            for h, a, b in zip(probes[found].tolist(), lo[found].tolist(), hi.tolist()):
                 out.setdefault(h, set()).update(run.ids[a:b].tolist())
         if self._removed:
             for h, owners in list(out.items()):

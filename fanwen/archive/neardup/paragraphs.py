@@ -33,14 +33,31 @@ def paragraph_hashes(body: str, folder: Folder, lines: list[str] | None = None) 
 
 def paragraph_hashes_many(folded: list[list[str]]) -> list[dict[int, int]]:
     """`paragraph_hashes` of many texts given as their folded lines (the digests turned into numbers at once)."""
+    texts, hashes, lengths = paragraph_arrays(folded)
+    bounds = np.searchsorted(texts, np.arange(len(folded) + 1)).tolist()
+    hashes, lengths = hashes.tolist(), lengths.tolist()
+    return [dict(zip(hashes[a:b], lengths[a:b])) for a, b in zip(bounds, bounds[1:])]
+
+
+def paragraph_arrays(folded: list[list[str]]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(text index, signed 64-bit hash, folded length) of every paragraph long enough to count, of many
+    texts given as their folded lines: sorted by text, then hash, a hash once a text."""
     long = [[line for line in lines if len(line) >= MIN_PARAGRAPH] for lines in folded]
-    digests = b"".join([_blake2b(line.encode("utf-8"), digest_size=8).digest() for lines in long for line in lines])
-    hashes = np.frombuffer(digests, dtype="<i8").tolist()
-    out, start = [], 0
+    digests = []
+    empty = _blake2b(digest_size=8)  # copied for each paragraph: a third cheaper than a new hash object
     for lines in long:
-        out.append(dict(zip(hashes[start : start + len(lines)], map(len, lines))))
-        start += len(lines)
-    return out
+        for line in lines:
+            digest = empty.copy()
+            digest.update(line.encode("utf-8"))
+            digests.append(digest.digest())
+    hashes = np.frombuffer(b"".join(digests), dtype="<i8").astype(np.int64)
+    texts = np.repeat(np.arange(len(long), dtype=np.int64), [len(lines) for lines in long])
+    lengths = np.fromiter((len(line) for lines in long for line in lines), dtype=np.int64, count=len(hashes))
+    order = np.lexsort((hashes, texts))
+    texts, hashes, lengths = texts[order], hashes[order], lengths[order]
+    first = np.ones(len(hashes), dtype=bool)  # a paragraph repeated within a text counts once
+    first[1:] = (texts[1:] != texts[:-1]) | (hashes[1:] != hashes[:-1])
+    return texts[first], hashes[first], lengths[first]
 
 
 class ParagraphStats:
@@ -59,31 +76,36 @@ class ParagraphStats:
         statistics of the multi-essay ones and update earlier pages that now share a paragraph.
 
         Updating earlier pages in place keeps each new article O(its own paragraphs): recomputing them
-        re-folded their whole bodies every time."""
-        hashes = dict(zip(ids, paragraph_hashes_many(lines)))
-        before = self.index.owners(h for found in hashes.values() for h in found)
-        batch: dict[int, set[int]] = {}  # hash -> the batch's articles with it
-        lengths: dict[int, int] = {}
-        for aid, found in hashes.items():
-            lengths.update(found)
-            for h in found:
-                batch.setdefault(h, set()).add(aid)
-        rows = [(h, aid) for aid, found in hashes.items() for h in found]
-        self.tables.add_paragraph_rows(rows)
-        self.index.add((h for h, _ in rows), (aid for _, aid in rows))
-        for aid, body in zip(ids, bodies):
-            essays = essay_count(body)
-            if essays >= 2:
-                shared = {h for h in hashes[aid] if (before.get(h, set()) | batch[h]) - {aid}}
-                self._save(aid, essays, hashes[aid], shared)
+        re-folded their whole bodies every time. The batch's rows stay numpy arrays: only the paragraphs
+        found elsewhere (a few) become Python objects."""
+        texts, hashes, lengths = paragraph_arrays(lines)
+        owners = np.asarray(ids, dtype=np.int64)[texts]
+        order = np.lexsort((hashes, owners))  # rows in (article, hash) order: appended to the table
+        owners, hashes, lengths, texts = owners[order], hashes[order], lengths[order], texts[order]
+        before = self.index.owners(hashes)
+        self.tables.add_paragraph_row_arrays(owners, hashes)
+        self.index.add(hashes, owners)
+        essays = [(row, count) for row, body in enumerate(bodies) if (count := essay_count(body)) >= 2]
+        if essays:
+            in_batch = dict(zip(*np.unique(hashes, return_counts=True)))  # hash -> the batch's articles with it
+            for row, count in essays:
+                mine = texts == row
+                found = dict(zip(hashes[mine].tolist(), lengths[mine].tolist()))
+                shared = {h for h in found if before.get(h, set()) - {ids[row]} or in_batch[h] > 1}
+                self._save(ids[row], count, found, shared)
         # A paragraph that only one earlier article had is now shared by it too: that page gains it.
         # (Same hash, same folded text, same length.) Pages of the batch were computed whole just above.
+        if not before:
+            return
+        batch_ids = set(ids)
+        hit = np.isin(hashes, np.fromiter(before, dtype=np.int64, count=len(before)))
+        length_of = dict(zip(hashes[hit].tolist(), lengths[hit].tolist()))
         gains: dict[int, list[int]] = {}
-        for h, owners in before.items():
-            if len(owners) == 1 and (owner := next(iter(owners))) not in hashes:
+        for h, earlier in before.items():
+            if len(earlier) == 1 and (owner := next(iter(earlier))) not in batch_ids:
                 gain = gains.setdefault(owner, [0, 0])
                 gain[0] += 1
-                gain[1] += lengths[h]
+                gain[1] += length_of[h]
         for other in self.tables.has_paragraph_stats(gains):
             self.tables.add_to_paragraph_stats(other, *gains[other])
 

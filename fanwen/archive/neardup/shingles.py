@@ -9,14 +9,15 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from dataclasses import dataclass
+from functools import lru_cache
 from itertools import chain
+from typing import NamedTuple
 
 import numpy as np
 import opencc
 import rensa
 
-from fanwen.archive.neardup.t2s import t2s_table
+from fanwen.archive.neardup.t2s import UNSAFE, T2STable, t2s_table
 
 # Stored signatures depend on these: changing one changes SIGNATURE_VERSION, and the next crawl or
 # `fanwen dedupe` recomputes them.
@@ -38,9 +39,8 @@ _MIX1 = np.uint64(0xBF58476D1CE4E5B9)
 _MIX2 = np.uint64(0x94D049BB133111EB)
 
 
-@dataclass(frozen=True)
-class Sketch:
-    """What near-duplicate detection keeps of one body."""
+class Sketch(NamedTuple):
+    """What near-duplicate detection keeps of one body (a tuple: made for every article of a batch)."""
 
     shingles: np.ndarray   # sorted unique uint64 shingle hashes
     signature: np.ndarray  # uint32[NUM_PERM] MinHash
@@ -72,14 +72,17 @@ class Folder:
         table = t2s_table(_PATTERN_CHARS)
         if table is None or not texts:
             return [self.fold_lines(text) for text in texts]
-        lowered = [unicodedata.normalize("NFKC", text).lower() for text in texts]
-        codes = np.frombuffer("".join(lowered).encode("utf-32-le"), dtype=np.uint32)
-        ends = np.cumsum([len(text) for text in lowered])
-        slow = table.needs_opencc(lowered, codes, ends)
-        codes = table.table[codes]
-        keep = _IS_TEXT[codes]
+        normal = [unicodedata.normalize("NFKC", text) for text in texts]
+        codes = np.frombuffer("".join(normal).encode("utf-32-le"), dtype=np.uint32)
+        ends = np.cumsum([len(text) for text in normal])
+        looked_up = _fold_table(table)[codes]  # lower case, t2s, kept or not, t2s flags: one look-up
+        flags = (looked_up >> np.uint32(24)).astype(np.uint8)
+        # Texts with a character whose lower case is not one character alone are UNSAFE: for the others
+        # lower() maps character by character, so their positions are those of the lowered text.
+        slow = table.needs_opencc(lru_cache(maxsize=None)(lambda i: normal[i].lower()), codes, ends, flags)
+        keep = (looked_up & np.uint32(_KEEP)).astype(bool)
         kept_ends = np.concatenate(([0], np.cumsum(keep)))[ends].tolist()  # where each text's kept characters end
-        folded = codes[keep].tobytes().decode("utf-32-le")
+        folded = looked_up[keep].astype(np.uint16).tobytes().decode("utf-16-le")  # kept characters are all BMP
         out, start = [], 0
         for i, end in enumerate(kept_ends):
             out.append(self.fold_lines(texts[i]) if i in slow else folded[start:end].split("\n"))
@@ -97,6 +100,43 @@ def _text_table() -> np.ndarray:
 
 
 _IS_TEXT = _text_table()
+_KEEP = 1 << 21  # bit of `_fold_table`: `_NOT_TEXT` keeps the character
+
+
+def lower_table() -> tuple[np.ndarray, list[int]]:
+    """Per code point, its lower case (`str.lower`) where that is one character alone; and the code
+    points where it is not (İ) or depends on the neighbours (Σ: σ or final ς)."""
+    lower = np.arange(0x110000, dtype=np.uint32)
+    lower[0xD800:0xE000] = 0  # surrogates (no lower case) are left out of the blocks, as U+0000
+    odd = [0x3A3]
+    for start in range(0, 0x110000, 1 << 14):  # a block at a time: one lower() call when no result is longer
+        codes = lower[start : start + (1 << 14)]
+        block = codes.tobytes().decode("utf-32-le")
+        lowered = block.lower()
+        if lowered == block:
+            continue
+        if len(lowered) == len(block):
+            codes[:] = np.frombuffer(lowered.encode("utf-32-le"), dtype=np.uint32)
+            continue
+        for i, c in enumerate(block):
+            if len(one := c.lower()) == 1:
+                codes[i] = ord(one)
+            else:
+                odd.append(start + i)
+    lower[0xD800:0xE000] = np.arange(0xD800, 0xE000, dtype=np.uint32)
+    return lower, odd
+
+
+@lru_cache(maxsize=4)
+def _fold_table(t2s: T2STable) -> np.ndarray:
+    """Per code point c of NFKC text, with l = its lower case: t2s of l (bits 0-20), whether `_NOT_TEXT`
+    keeps that (bit 21), and the t2s flags of l (bits 24-26), where characters whose lower case is not
+    one character alone are UNSAFE (their texts take `fold_lines`)."""
+    lower, odd = lower_table()
+    mapped = t2s.table[lower]
+    flags = t2s.flags[lower]
+    flags[odd] |= UNSAFE
+    return mapped | (_IS_TEXT[mapped].astype(np.uint32) << np.uint32(21)) | (flags.astype(np.uint32) << np.uint32(24))
 
 
 def mix64(x: np.ndarray) -> np.ndarray:
@@ -134,34 +174,42 @@ def shingle_hashes(folded: str, k: int = SHINGLE) -> np.ndarray:
 
 def shingle_hashes_many(folded: list[str], k: int = SHINGLE) -> list[np.ndarray]:
     """`shingle_hashes` of many texts, hashed in one pass over their concatenation."""
-    out = [shingle_hashes(text, k) if len(text) < k else None for text in folded]
-    long = [i for i, text in enumerate(folded) if len(text) >= k]
-    if not long:
-        return out
-    codes = np.frombuffer("".join(folded[i] for i in long).encode("utf-32-le"), dtype=np.uint32).astype(np.uint64)
+    flat, offsets = shingle_sets(folded, k)
+    return np.split(flat, offsets[1:-1].tolist())
+
+
+def shingle_sets(folded: list[str], k: int = SHINGLE) -> tuple[np.ndarray, np.ndarray]:
+    """`shingle_hashes` of many texts as one array: text i's are flat[offsets[i]:offsets[i + 1]]."""
+    if not folded:
+        return np.zeros(0, dtype=np.uint64), np.zeros(1, dtype=np.int64)
+    if any(len(text) < k for text in folded):  # rare: a short text is one shingle of its own
+        sets = [shingle_hashes(text, k) if len(text) < k else None for text in folded]
+        long = [i for i, text in enumerate(folded) if len(text) >= k]
+        for i, part in zip(long, shingle_hashes_many([folded[i] for i in long], k)):
+            sets[i] = part
+        offsets = np.concatenate(([0], np.cumsum([len(h) for h in sets]))).astype(np.int64)
+        return (np.concatenate(sets) if sets else np.zeros(0, dtype=np.uint64)), offsets
+    codes = np.frombuffer("".join(folded).encode("utf-32-le"), dtype=np.uint32)
     n = len(codes) - k + 1
     with np.errstate(over="ignore"):  # the polynomial hash of `shingle_hashes`, in place
-        h = codes[:n].copy()
+        h = codes[:n].astype(np.uint64)
         for j in range(1, k):
             np.multiply(h, _MUL, out=h)
             np.add(h, codes[j : j + n], out=h)
         mix64_inplace(h)
-    ends = np.cumsum([len(folded[i]) for i in long])
+    ends = np.cumsum([len(text) for text in folded])
     starts = np.concatenate(([0], ends[:-1]))
     for start, end in zip(starts.tolist(), ends.tolist()):  # each text's windows sorted in place
         h[start : end - k + 1].sort()
     # Keep a text's first window and every window that differs from the one before; windows that
     # cross into the next text (the k - 1 before each text's end) go.
     keep = np.ones(n, dtype=bool)
-    keep[1:] = h[1:] != h[:-1]
+    np.not_equal(h[1:], h[:-1], out=keep[1:])
     keep[starts] = True
     crossing = (ends[:, None] - np.arange(1, k)[None, :]).ravel()
     keep[crossing[crossing < n]] = False
-    counts = np.concatenate(([0], np.cumsum(keep)))[ends - k + 1]
-    kept = h[keep]
-    for i, part in zip(long, np.split(kept, counts[:-1])):
-        out[i] = part
-    return out
+    offsets = np.concatenate(([0], np.cumsum(keep)))[np.concatenate(([0], ends - k + 1))]
+    return h[keep], offsets
 
 
 def signature(hashes: np.ndarray, num_perm: int = NUM_PERM, seed: int = SEED) -> np.ndarray:
@@ -171,12 +219,22 @@ def signature(hashes: np.ndarray, num_perm: int = NUM_PERM, seed: int = SEED) ->
 
 def signatures(hash_sets: list[np.ndarray], num_perm: int = NUM_PERM, seed: int = SEED) -> np.ndarray:
     """uint32[n, num_perm] MinHash signatures of n hash arrays, with one rensa call (empty sets: all ones)."""
-    out = np.full((len(hash_sets), num_perm), 0xFFFFFFFF, dtype=np.uint32)
-    filled = [i for i, h in enumerate(hash_sets) if len(h)]
-    if filled:
-        offsets = np.concatenate(([0], np.cumsum([len(hash_sets[i]) for i in filled]))).astype(np.uint64)
-        flat = np.concatenate([hash_sets[i] for i in filled]).astype(np.uint64, copy=False)
-        rows = rensa.RMinHash.digest_matrix_from_flat_token_hashes(flat, offsets, num_perm, seed).to_rows()
+    offsets = np.concatenate(([0], np.cumsum([len(h) for h in hash_sets]))).astype(np.int64)
+    flat = np.concatenate(hash_sets) if hash_sets else np.zeros(0, dtype=np.uint64)
+    return signatures_flat(flat, offsets, num_perm, seed)
+
+
+def signatures_flat(flat: np.ndarray, offsets: np.ndarray, num_perm: int = NUM_PERM, seed: int = SEED) -> np.ndarray:
+    """`signatures` of the sets flat[offsets[i]:offsets[i + 1]] (as `shingle_sets` gives them)."""
+    counts = np.diff(offsets)
+    out = np.full((len(counts), num_perm), 0xFFFFFFFF, dtype=np.uint32)
+    filled = np.nonzero(counts)[0]
+    if len(filled) < len(counts):  # rensa is given the non-empty sets only
+        flat = np.concatenate([flat[offsets[i] : offsets[i + 1]] for i in filled.tolist()]) if len(filled) else flat[:0]
+        offsets = np.concatenate(([0], np.cumsum(counts[filled])))
+    if len(filled):
+        rows = rensa.RMinHash.digest_matrix_from_flat_token_hashes(
+            flat.astype(np.uint64, copy=False), offsets.astype(np.uint64), num_perm, seed).to_rows()
         out[filled] = np.fromiter(chain.from_iterable(rows), dtype=np.uint32, count=len(filled) * num_perm).reshape(-1, num_perm)
     return out
 
@@ -185,7 +243,12 @@ def jaccard(a: np.ndarray, b: np.ndarray) -> float:
     """Exact Jaccard similarity of two sorted unique hash arrays."""
     if len(a) == 0 and len(b) == 0:
         return 1.0
-    inter = len(np.intersect1d(a, b, assume_unique=True))
+    if len(a) > len(b):
+        a, b = b, a
+    if len(a) == 0:
+        return 0.0
+    at = np.searchsorted(b, a)  # where each of a's would be in b (no concatenation and sort of both)
+    inter = int(np.count_nonzero(b[np.minimum(at, len(b) - 1)] == a))
     return inter / (len(a) + len(b) - inter)
 
 

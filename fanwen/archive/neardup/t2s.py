@@ -18,6 +18,7 @@ import subprocess
 import tempfile
 from functools import lru_cache
 from importlib.metadata import version
+from typing import Callable, Sequence
 from pathlib import Path
 
 import numpy as np
@@ -58,16 +59,21 @@ class T2STable:
                 self.flags[ord(key[0])] |= FIRST
                 self.flags[ord(key[1])] |= SECOND
 
-    def needs_opencc(self, texts: list[str], codes: np.ndarray, ends: np.ndarray) -> set[int]:
+    def needs_opencc(self, texts: Sequence[str] | Callable[[int], str], codes: np.ndarray, ends: np.ndarray,
+                     flags: np.ndarray | None = None) -> set[int]:
         """Indexes of the `texts` that must go through OpenCC (`codes`: their code points one after the
-        other, `ends`: where each text ends in them)."""
-        flags = self.flags[codes]
-        out = set(np.searchsorted(ends, np.nonzero(flags & UNSAFE)[0], "right").tolist())
-        pairs = np.nonzero((flags[:-1] & FIRST) & ((flags[1:] & SECOND) >> 1))[0]
+        other, `ends`: where each text ends in them; `flags`: `self.flags[codes]` when already looked up).
+        `texts` may be a function giving text i: it is called for the few texts where a phrase may start."""
+        flags = self.flags[codes] if flags is None else flags
+        text_of = texts if callable(texts) else texts.__getitem__
+        out = set(np.searchsorted(ends, np.flatnonzero(flags & UNSAFE), "right").tolist())
+        pairs = np.flatnonzero(flags[:-1] & (flags[1:] >> 1) & FIRST)  # SECOND shifted onto FIRST
         starts = np.concatenate(([0], ends[:-1]))
         for at, i in zip(pairs.tolist(), np.searchsorted(ends, pairs, "right").tolist()):
-            text, pos = texts[i], at - int(starts[i])
-            if i not in out and any(text.startswith(p, pos) for p in self.phrases[text[pos]]):
+            if i in out:
+                continue
+            text, pos = text_of(i), at - int(starts[i])
+            if any(text.startswith(p, pos) for p in self.phrases[text[pos]]):
                 out.add(i)
         return out
 

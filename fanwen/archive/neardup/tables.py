@@ -80,10 +80,20 @@ class NearDupTables:
     def set_duplicate_of(self, article_id: int, representative: int | None) -> None:
         self.writer.write("UPDATE articles SET duplicate_of = ? WHERE id = ?", [representative, article_id])
 
+    def set_duplicate_of_many(self, links: list[tuple[int, int | None]]) -> None:
+        """(article id, representative or None) pairs, in one statement."""
+        self.writer.write_many("UPDATE articles SET duplicate_of = ? WHERE id = ?", [(rep, aid) for aid, rep in links])
+
     # -- paragraphs -----------------------------------------------------------------------
     def add_paragraph_rows(self, pairs: Iterable[tuple[int, int]]) -> None:
         """Store (hash, article id) pairs, in article order: new articles' rows are appended."""
         self._insert_rows("INSERT OR IGNORE INTO paragraph_hashes(article_id, hash)", sorted((aid, h) for h, aid in pairs))
+
+    def add_paragraph_row_arrays(self, article_ids: np.ndarray, hashes: np.ndarray) -> None:
+        """Store rows (article_ids[i], hashes[i]), given in (article, hash) order: they are appended."""
+        if len(hashes):
+            self._insert_flat("INSERT OR IGNORE INTO paragraph_hashes(article_id, hash)",
+                              np.column_stack((article_ids, hashes)).ravel().tolist(), 2)
 
     def remove_paragraphs(self, article_id: int, hashes: list[int]) -> None:
         self.writer.write_many("DELETE FROM paragraph_hashes WHERE article_id = ? AND hash = ?",
@@ -154,6 +164,16 @@ class NearDupTables:
         self.writer.write_many(f"{insert} VALUES {', '.join([values] * per_statement)}",
                                [[x for row in rows[start : start + per_statement] for x in row]
                                 for start in range(0, len(rows), per_statement)])
+
+    def _insert_flat(self, insert: str, values: list, width: int, per_statement: int = 250) -> None:
+        """`_insert_rows` of rows given as one flat list of `width` values a row."""
+        rows = len(values) // width
+        per_statement = min(per_statement, rows)
+        values = values + values[-width:] * (-rows % per_statement)
+        placeholders = ", ".join(["(" + ", ".join("?" * width) + ")"] * per_statement)
+        step = width * per_statement
+        self.writer.write_many(f"{insert} VALUES {placeholders}",
+                               [values[start : start + step] for start in range(0, len(values), step)])
 
     def _by_ids(self, select: str, ids: Iterable[int], column: str = "article_id", one: bool = False) -> Iterator[tuple]:
         ids = list(ids)
