@@ -73,6 +73,7 @@ class Original:
     url: str
     date: str
     record_id: str
+    digest: str | None = None  # its payload digest, when known (a 304's revisit carries it)
 
 
 @dataclass
