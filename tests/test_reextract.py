@@ -169,3 +169,35 @@ def test_direct_reextraction_gives_the_archive_of_the_engine_replay(crawled, tmp
     assert len(direct["articles"]) > 100 and len(direct["article pages"]) > len(direct["articles"])
     for name in ARCHIVED:
         assert direct[name] == scrapy[name], name
+
+
+def test_a_disk_that_fills_stops_reextract_with_status_74_and_a_rerun_completes_it(crawled, tmp_path):
+    """A real limit on file size (writes past it fail with EFBIG, as on a full disk), not a mock."""
+    import resource
+    import subprocess
+
+    from crawler.cli.exits import UNWRITABLE
+    from fanwen.archive import connect
+
+    fresh = tmp_path / "fresh.db"
+    connect(fresh).conn.close()
+    room = fresh.stat().st_size + 1_500_000  # full once the archive (or its WAL) has grown by this much: mid-run
+
+    def full_disk() -> None:
+        resource.setrlimit(resource.RLIMIT_FSIZE, (room, room))
+
+    cmd = [*FANWEN, "reextract", "--db", str(fresh), "--from", str(crawled), "-s", "FANWEN_BATCH_SIZE=20"]
+    full = subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True, timeout=300, preexec_fn=full_disk)
+    assert full.returncode == UNWRITABLE, full.stderr[-3000:]
+    lines = [line for line in full.stderr.splitlines() if not line.startswith(("progress:", "WARNING:"))]
+    assert len(lines) == 1 and "cannot write the archive" in lines[0] and "Traceback" not in full.stderr, full.stderr[-3000:]
+    stored = count_rows(fresh, "SELECT count(*) FROM articles")
+    assert 0 < stored < len({a for _, a in articles(crawled)})
+
+    # With room again, the same command resumes the same re-extraction and completes it: nothing lost or doubled.
+    result = run_fanwen("reextract", "--db", str(fresh), "--from", str(crawled), "--json")
+    assert result.returncode == 0, result.stderr[-2000:]
+    assert articles(fresh) == articles(crawled)
+    conn = sqlite3.connect(fresh)
+    assert conn.execute("SELECT count(DISTINCT id) FROM crawls").fetchone()[0] == 1
+    assert conn.execute("SELECT count(*) FROM articles").fetchone()[0] == len({h for _, h in articles(crawled)})

@@ -16,7 +16,6 @@ import logging
 from collections import deque
 from concurrent.futures import Executor, Future
 from http import HTTPStatus
-from pathlib import Path
 from typing import Any, Protocol
 from urllib.parse import urlsplit
 
@@ -25,6 +24,7 @@ from scrapy.exceptions import NotConfigured
 from scrapy.http import Request, Response
 
 from fanwen.archive.captures import CaptureRow, add_captures, capture_by_digest, last_capture
+from crawler.capture.names import capture_dir  # noqa: F401  (imported from here by older code)
 from crawler.capture.warc import PROFILE_IDENTICAL, PROFILE_NOT_MODIFIED, Exchange, Original, WarcFolder
 from fanwen.archive.hooks import WriterHook
 from crawler.extensions.archive_session import ArchiveSession
@@ -33,14 +33,6 @@ logger = logging.getLogger(__name__)
 
 # Connection-level headers: Twisted consumes them and does not pass them up (the body is de-chunked).
 _HOP_BY_HOP = {"transfer-encoding", "connection", "keep-alive", "proxy-connection", "te", "trailer", "upgrade"}
-
-
-def capture_dir(db: str | Path, configured: str = "") -> Path:
-    """The capture folder: FANWEN_WARC_DIR, or beside the archive (data/archive.db -> data/archive.warc)."""
-    if configured:
-        return Path(configured)
-    db = Path(db)
-    return db.with_name(db.stem + ".warc")
 
 
 def exchange_of(request: Request, response: Response) -> Exchange:

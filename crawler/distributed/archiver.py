@@ -200,7 +200,7 @@ class AckPipeline:
 
     @classmethod
     def from_crawler(cls, crawler) -> AckPipeline:
-        from crawler.capture.middleware import capture_dir
+        from crawler.capture.names import capture_dir
 
         settings = crawler.settings
         session = ArchiveSession.of(crawler)
