@@ -70,6 +70,57 @@ def test_a_deleted_warc_file_is_counted_and_loses_no_article(crawled, tmp_path):
     assert articles(db) == before
 
 
+def silently_damaged(member: bytes) -> bytes:
+    """`member` with one byte changed where a gzip reader still inflates it without an error (the damaged
+    deflate stream ends early, its trailer checks pass), to a page cut short: damage only the payload digest
+    can tell (a bad disk sector, a flaky copy)."""
+    import zlib
+
+    original = zlib.decompress(member, wbits=31)
+    body_at = original.index(b"\r\n\r\n", original.index(b"\r\n\r\n") + 4) + 4  # after the WARC and HTTP headers
+    for position in range(len(member) - 9, 10, -1):
+        for flip in (0x01, 0x02, 0x04, 0x08, 0x10, 0x20, 0x40, 0x80):
+            damaged = bytearray(member)
+            damaged[position] ^= flip
+            try:
+                inflated = zlib.decompressobj(wbits=31).decompress(bytes(damaged))
+            except zlib.error:
+                continue
+            if inflated[:body_at] == original[:body_at] and inflated[body_at:len(original) - 4] != original[body_at:-4]:
+                return bytes(damaged)  # the page's own bytes differ (the record's closing CRLFs aside)
+    raise AssertionError("no silent damage found")
+
+
+def test_a_corrupt_record_is_counted_and_its_article_kept_as_it_was(crawled, tmp_path):
+    """Damaged bytes inside article pages' gzip members: each capture is unreadable, the page a missing capture,
+    and its article keeps the text the crawl archived (not garbage), whether the damage breaks the deflate
+    stream or silently inflates to other bytes."""
+    db = copy_archive(crawled, tmp_path)
+    before = articles(db)
+    conn = sqlite3.connect(db)
+    damaged = conn.execute(
+        "SELECT c.url, c.file, c.offset, c.length FROM captures c JOIN article_urls u ON u.url = c.url"
+        " WHERE c.record_type = 'response' AND c.status = 200 AND u.url LIKE '%.html' AND u.url NOT LIKE '%\\_%' ESCAPE '\\'"
+        " ORDER BY c.id LIMIT 2 OFFSET 20").fetchall()
+    conn.close()
+    for n, (url, file, offset, length) in enumerate(damaged):
+        path = tmp_path / "archive.warc" / file
+        data = bytearray(path.read_bytes())
+        if n == 0:  # bytes that break the deflate stream
+            data[offset + length // 2: offset + length // 2 + 16] = b"\xff" * 16
+        else:  # one bit that inflates to other page bytes
+            data[offset: offset + length] = silently_damaged(bytes(data[offset: offset + length]))
+        path.write_bytes(bytes(data))
+    result = run_fanwen("reextract", "--db", str(db), "--json")
+    assert result.returncode == 0, result.stderr[-2000:]
+    assert "Traceback" not in result.stderr
+    for url, *_ in damaged:
+        assert any(url in line and "unreadable" in line for line in result.stderr.splitlines()), result.stderr[-2000:]
+    report = json.loads(result.stdout)
+    assert report["missing_captures"] == 2 and report["changed"] == [] and report["no_longer_articles"] == []
+    assert articles(db) == before
+
+
 def test_reextract_into_a_fresh_archive_gives_the_crawls_articles(crawled, site, tmp_path):
     requests_before = len(site.request_log)
     fresh = tmp_path / "fresh.db"

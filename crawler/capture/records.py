@@ -7,7 +7,10 @@ for every page); warcio reads what FastWARC leaves as it came: bodies in chunked
 
 from __future__ import annotations
 
+import base64
+import hashlib
 import io
+import zlib
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -64,8 +67,24 @@ def _fast_record(member: bytes, file: str, offset: int) -> StoredResponse | None
     except Exception:  # noqa: BLE001 - warcio reads it again and says what is wrong
         return None
     warc = record.headers
+    if not _intact(member, warc.get("WARC-Payload-Digest") or "", body):
+        raise CaptureMissing(f"{file} at {offset}: damaged record (its payload digest and gzip check fail)")
     return StoredResponse(warc.get("WARC-Target-URI"), int(http.status_code or 0), headers, body,
                           warc.get("WARC-Type"), warc.get("WARC-Refers-To"))
+
+
+def _intact(member: bytes, digest: str, body: bytes) -> bool:
+    """Whether a record read whole is the one written: its payload digest matches or, when it does not (damaged
+    bytes inflate to garbage now and then; some tools digest differently), its gzip member's CRC holds."""
+    if digest.startswith("sha1:") and digest[5:] == base64.b32encode(hashlib.sha1(body).digest()).decode("ascii"):
+        return True
+    if not member.startswith(b"\x1f\x8b"):
+        return True  # an uncompressed file: nothing more to check
+    try:
+        zlib.decompress(member, wbits=31)  # checks the CRC-32 and length in the member's trailer
+    except zlib.error:
+        return False
+    return True
 
 
 def _warcio_record(member: bytes, file: str, offset: int) -> StoredResponse:
