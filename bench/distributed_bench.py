@@ -78,7 +78,8 @@ def distributed(workers: int, start_urls: list[str], resolve: list[str], folder:
     started = time.monotonic()
     archiver = subprocess.Popen([*FANWEN, "archiver", "--redis", url, "--db", str(archive), *LOCAL, "--json"],
                                 cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-    procs = [subprocess.Popen([*FANWEN, "worker", "--redis", url, *resolve, *LOCAL, "--json"],
+    procs = [subprocess.Popen([*FANWEN, "worker", "--redis", url, *resolve, *LOCAL, "--warc", str(folder / f"workers{workers}.warc"),
+                               "--json"],
                               cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True) for _ in range(workers)]
     reports = []
     for proc in procs:

@@ -4,6 +4,7 @@ with SIGKILL mid-crawl."""
 
 from __future__ import annotations
 
+import io
 import json
 import os
 import signal
@@ -12,6 +13,7 @@ import subprocess
 import time
 import uuid
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import pytest
 import redis
@@ -27,15 +29,16 @@ FAST = ["-s", "FANWEN_WORKER_IDLE=2", "-s", "FANWEN_WORKER_LEASE=2"]
 class Crawl:
     """One distributed crawl: the seed, an archiver and workers, each a `fanwen` child process."""
 
-    def __init__(self, site, bundle, redis_url: str, db: Path):
+    def __init__(self, site, bundle, redis_url: str, db: Path, warc: Path | None = None):
         self.site, self.bundle, self.redis_url, self.db = site, bundle, redis_url, db
+        self.warc = warc or db.parent / "workers.warc"  # the workers' WARC files (not the archive's own folder)
         self.resolve = [arg for host in bundle.hosts for arg in ("--resolve", f"{host}=127.0.0.1")]
         self.env = dict(os.environ, PYTHONUNBUFFERED="1")
         self.logs: list[Path] = []
         self.agent = f"fanwen-test/{uuid.uuid4().hex[:8]}"
 
-    def seed(self) -> dict:
-        result = subprocess.run([*FANWEN, "crawl", *self.site.start_urls, "--redis", self.redis_url, "--json"],
+    def seed(self, *extra: str) -> dict:
+        result = subprocess.run([*FANWEN, "crawl", *self.site.start_urls, "--redis", self.redis_url, "--json", *extra],
                                 cwd=ROOT, capture_output=True, text=True, timeout=60)
         assert result.returncode == 0, result.stderr[-2000:]
         return json.loads(result.stdout)
@@ -53,7 +56,7 @@ class Crawl:
 
     def worker(self) -> subprocess.Popen:
         return self._spawn("worker", "--redis", self.redis_url, *self.resolve, *LOCAL, *FAST, "-s", f"USER_AGENT={self.agent}",
-                           "--json")
+                           "--warc", str(self.warc), "--json")
 
     def requests(self) -> list:
         """What this crawl's workers asked the site for (other tests' crawls may share the machine)."""
@@ -83,6 +86,27 @@ def wait_until(condition, procs, timeout: float = 120) -> None:
         for proc in procs:
             assert proc.poll() is None, proc.log.read_text()[-2000:]
         time.sleep(0.05)
+
+
+def read_captures(db: Path, folder: Path) -> list[tuple[tuple, object, bytes]]:
+    """Every `captures` row, its record read back with warcio in one seek, and the record's payload."""
+    from warcio.archiveiterator import ArchiveIterator
+
+    conn = sqlite3.connect(db)
+    rows = conn.execute("SELECT url, record_id, file, offset, length, status, record_type, refers_to, crawl_id"
+                        " FROM captures ORDER BY id").fetchall()
+    out = []
+    for row in rows:
+        url, record_id, file, offset, length, status, *_ = row
+        with open(folder / file, "rb") as handle:
+            handle.seek(offset)
+            member = handle.read(length)
+        record = next(ArchiveIterator(io.BytesIO(member)))
+        assert record.rec_headers.get_header("WARC-Record-ID") == record_id
+        assert record.rec_headers.get_header("WARC-Target-URI") == url
+        assert int(record.http_headers.get_statuscode()) == status
+        out.append((row, record, record.raw_stream.read()))
+    return out
 
 
 def archive_contents(db: Path) -> dict[str, set]:
@@ -146,6 +170,74 @@ def test_three_workers_and_an_archiver_archive_what_one_process_does(site, bundl
                     f" worker logs: {crawl.log_lines('robots', 'Error', 'private')[:40]}")
 
 
+def test_two_workers_capture_into_their_own_files_and_a_recrawl_writes_revisits(site, bundle, single, redis_server, tmp_path):
+    from warcio.archiveiterator import ArchiveIterator
+
+    db = tmp_path / "archive.db"
+    folder = tmp_path / "archive.warc"  # the archive's own capture folder, shared by both workers
+    crawl = Crawl(site, bundle, redis_server(6), db, warc=folder)
+    crawl.seed()
+    archiver = crawl.archiver()
+    reports = [finish(w) for w in [crawl.worker() for _ in range(2)]]
+    finish(archiver)
+    assert all(r["requests"] > 0 for r in reports), reports
+    assert archive_contents(db)["articles"] == single["articles"]
+    first_files = {p.name for p in folder.glob("*.warc.gz")}
+
+    # Every row reads back in one seek; each page's payload is the bytes the fixture server sent.
+    captured = read_captures(db, folder)
+    pages = [(row, payload) for row, record, payload in captured if row[5] == 200 and record.rec_type == "response"]
+    assert len(pages) > 300 and all("/" not in row[2] for row, _, _ in captured)  # relative: in the archive's folder
+    assert count_rows(db, "SELECT count(*) FROM captures WHERE crawl_id IS NULL") == 0
+    for row, payload in pages:
+        parts = urlsplit(row[0])
+        sent = site.app.handle("GET", parts.netloc, parts.path + (f"?{parts.query}" if parts.query else ""))
+        assert payload == sent.body, row[0]
+    # Each file is one worker's: its warcinfo names the worker, and so does the file name.
+    writers: dict[str, set[str]] = {}
+    for path in folder.glob("*.warc.gz"):
+        with open(path, "rb") as handle:
+            records = [(r.rec_type, r.content_stream().read()) for r in ArchiveIterator(handle)]
+        infos = [block for kind, block in records if kind == "warcinfo"]
+        assert len(infos) == 1 and records[0][0] == "warcinfo", path.name
+        worker = dict(line.split(": ", 1) for line in infos[0].decode().splitlines() if ": " in line)["worker"]
+        assert path.name.startswith(f"fanwen-{worker}-")
+        writers.setdefault(worker, set()).add(path.name)
+        assert path.with_name(path.name.replace(".warc.gz", ".cdxj")).is_file()  # CDXJ per file, on close
+    assert len(writers) == 2
+
+    # A recrawl of the unchanged site: identical payloads, so revisits of the first crawl's records.
+    assert crawl.seed("--fresh")["queued"] == 4
+    archiver = crawl.archiver()
+    for worker in [crawl.worker() for _ in range(2)]:
+        finish(worker)
+    finish(archiver)
+    conn = sqlite3.connect(db)
+    second = conn.execute("SELECT max(id) FROM crawls").fetchone()[0]
+    kinds = dict(conn.execute("SELECT record_type, count(*) FROM captures WHERE crawl_id = ? AND status = 200 GROUP BY 1",
+                              [second]).fetchall())
+    assert kinds.get("revisit", 0) > 300 and kinds.get("response", 0) < kinds["revisit"] / 10, kinds
+    # Full responses only for payloads no earlier record holds (pages of search traps the first crawl left).
+    again = conn.execute("SELECT count(*) FROM captures c WHERE crawl_id = ? AND record_type = 'response' AND EXISTS"
+                         " (SELECT 1 FROM captures o WHERE o.payload_digest = c.payload_digest AND o.crawl_id < ?)",
+                         [second, second]).fetchone()[0]
+    assert again == 0
+    dangling = conn.execute("SELECT count(*) FROM captures c WHERE record_type = 'revisit' AND NOT EXISTS"
+                            " (SELECT 1 FROM captures o WHERE o.record_id = c.refers_to AND o.crawl_id < ?)", [second]).fetchone()[0]
+    assert dangling == 0
+    later = [p for p in folder.glob("*.warc.gz") if p.name not in first_files]
+    assert later and sum(p.stat().st_size for p in later) < sum((folder / f).stat().st_size for f in first_files) / 3
+    read_captures(db, folder)
+
+    # The captures rebuild the articles offline, revisits answered with their originals' payloads.
+    fresh = tmp_path / "fresh.db"
+    result = subprocess.run([*FANWEN, "reextract", "--db", str(fresh), "--from", str(db), "--json"],
+                            cwd=ROOT, capture_output=True, text=True, timeout=300)
+    assert result.returncode == 0, result.stderr[-3000:]
+    assert json.loads(result.stdout)["missing_captures"] == 0
+    assert archive_contents(fresh)["articles"] == single["articles"]
+
+
 def test_a_worker_killed_with_sigkill_loses_no_url(site, bundle, single, redis_server, tmp_path):
     crawl = Crawl(site, bundle, redis_server(1), tmp_path / "archive.db")
     crawl.seed()
@@ -160,6 +252,10 @@ def test_a_worker_killed_with_sigkill_loses_no_url(site, bundle, single, redis_s
     for part in ("articles", "urls", "duplicates"):
         assert got[part] == single[part], (part, len(got[part] ^ single[part]))
     assert sum(r["requeued"] for r in reports) > 0, reports  # the killed worker's requests were recovered
+    # The killed worker's records that reached the stream are indexed and read back; files outside the
+    # archive's capture folder are indexed by absolute path.
+    captured = read_captures(crawl.db, crawl.db.parent / "archive.warc")
+    assert len(captured) > 300 and all(row[2].startswith(str(crawl.warc)) for row, _, _ in captured)
 
 
 def test_an_archiver_killed_and_restarted_loses_and_doubles_nothing(site, bundle, single, redis_server, tmp_path):
@@ -179,6 +275,9 @@ def test_an_archiver_killed_and_restarted_loses_and_doubles_nothing(site, bundle
         assert got[part] == single[part], (part, len(got[part] ^ single[part]))
     assert count_rows(crawl.db, "SELECT count(*) FROM fetches") == sum(r["items"] for r in reports)
     assert count_rows(crawl.db, "SELECT count(*) FROM stream_entries") == 0
+    # Captures replayed to the restarted archiver are indexed once, and each reads back in one seek.
+    assert len(read_captures(crawl.db, crawl.warc)) == count_rows(crawl.db, "SELECT count(DISTINCT url) FROM captures") \
+        + count_rows(crawl.db, "SELECT count(*) - count(DISTINCT url) FROM captures")
     assert count_rows(crawl.db, "SELECT count(*) FROM crawls WHERE finished_at IS NULL") == 1  # the killed run
     conn = sqlite3.connect(crawl.db)
     (stats,) = conn.execute("SELECT stats FROM crawls WHERE finished_at IS NOT NULL").fetchone()
@@ -288,3 +387,10 @@ def test_a_worker_without_redis_says_what_to_do():
                             cwd=ROOT, capture_output=True, text=True, timeout=60)
     assert result.returncode == 1
     assert "Redis does not answer" in result.stderr and "redis-server" in result.stderr
+
+
+def test_a_worker_capturing_without_a_warc_folder_says_what_to_do(redis_server):
+    result = subprocess.run([*FANWEN, "worker", "--redis", redis_server(7)], cwd=ROOT, capture_output=True, text=True,
+                            timeout=60)
+    assert result.returncode == 2, result.stderr[-2000:]
+    assert result.stderr.count("\n") == 1 and "--warc DIR" in result.stderr and "--no-warc" in result.stderr

@@ -52,7 +52,7 @@ def test_the_password_is_masked_in_output_errors_and_logs(locked_redis, tmp_path
     assert "redis://:***@" in wrong.stderr and "redis://:***@" in refused.stderr
 
     db = tmp_path / "archive.db"
-    worker = run_fanwen("worker", "--redis", url, "-v", "-s", "FANWEN_WORKER_IDLE=1", "-s", "RETRY_TIMES=0", timeout=120)
+    worker = run_fanwen("worker", "--redis", url, "--no-warc", "-v", "-s", "FANWEN_WORKER_IDLE=1", "-s", "RETRY_TIMES=0", timeout=120)
     archiver = run_fanwen("archiver", "--redis", url, "--db", str(db), "-v", "-s", "FANWEN_WORKER_IDLE=1", timeout=120)
     for result in (seeded, wrong, refused, worker, archiver):
         assert SECRET not in result.stdout + result.stderr

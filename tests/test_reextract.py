@@ -70,6 +70,57 @@ def test_a_deleted_warc_file_is_counted_and_loses_no_article(crawled, tmp_path):
     assert articles(db) == before
 
 
+def silently_damaged(member: bytes) -> bytes:
+    """`member` with one byte changed where a gzip reader still inflates it without an error (the damaged
+    deflate stream ends early, its trailer checks pass), to a page cut short: damage only the payload digest
+    can tell (a bad disk sector, a flaky copy)."""
+    import zlib
+
+    original = zlib.decompress(member, wbits=31)
+    body_at = original.index(b"\r\n\r\n", original.index(b"\r\n\r\n") + 4) + 4  # after the WARC and HTTP headers
+    for position in range(len(member) - 9, 10, -1):
+        for flip in (0x01, 0x02, 0x04, 0x08, 0x10, 0x20, 0x40, 0x80):
+            damaged = bytearray(member)
+            damaged[position] ^= flip
+            try:
+                inflated = zlib.decompressobj(wbits=31).decompress(bytes(damaged))
+            except zlib.error:
+                continue
+            if inflated[:body_at] == original[:body_at] and inflated[body_at:len(original) - 4] != original[body_at:-4]:
+                return bytes(damaged)  # the page's own bytes differ (the record's closing CRLFs aside)
+    raise AssertionError("no silent damage found")
+
+
+def test_a_corrupt_record_is_counted_and_its_article_kept_as_it_was(crawled, tmp_path):
+    """Damaged bytes inside article pages' gzip members: each capture is unreadable, the page a missing capture,
+    and its article keeps the text the crawl archived (not garbage), whether the damage breaks the deflate
+    stream or silently inflates to other bytes."""
+    db = copy_archive(crawled, tmp_path)
+    before = articles(db)
+    conn = sqlite3.connect(db)
+    damaged = conn.execute(
+        "SELECT c.url, c.file, c.offset, c.length FROM captures c JOIN article_urls u ON u.url = c.url"
+        " WHERE c.record_type = 'response' AND c.status = 200 AND u.url LIKE '%.html' AND u.url NOT LIKE '%\\_%' ESCAPE '\\'"
+        " ORDER BY c.id LIMIT 2 OFFSET 20").fetchall()
+    conn.close()
+    for n, (url, file, offset, length) in enumerate(damaged):
+        path = tmp_path / "archive.warc" / file
+        data = bytearray(path.read_bytes())
+        if n == 0:  # bytes that break the deflate stream
+            data[offset + length // 2: offset + length // 2 + 16] = b"\xff" * 16
+        else:  # one bit that inflates to other page bytes
+            data[offset: offset + length] = silently_damaged(bytes(data[offset: offset + length]))
+        path.write_bytes(bytes(data))
+    result = run_fanwen("reextract", "--db", str(db), "--json")
+    assert result.returncode == 0, result.stderr[-2000:]
+    assert "Traceback" not in result.stderr
+    for url, *_ in damaged:
+        assert any(url in line and "unreadable" in line for line in result.stderr.splitlines()), result.stderr[-2000:]
+    report = json.loads(result.stdout)
+    assert report["missing_captures"] == 2 and report["changed"] == [] and report["no_longer_articles"] == []
+    assert articles(db) == before
+
+
 def test_reextract_into_a_fresh_archive_gives_the_crawls_articles(crawled, site, tmp_path):
     requests_before = len(site.request_log)
     fresh = tmp_path / "fresh.db"
@@ -169,3 +220,35 @@ def test_direct_reextraction_gives_the_archive_of_the_engine_replay(crawled, tmp
     assert len(direct["articles"]) > 100 and len(direct["article pages"]) > len(direct["articles"])
     for name in ARCHIVED:
         assert direct[name] == scrapy[name], name
+
+
+def test_a_disk_that_fills_stops_reextract_with_status_74_and_a_rerun_completes_it(crawled, tmp_path):
+    """A real limit on file size (writes past it fail with EFBIG, as on a full disk), not a mock."""
+    import resource
+    import subprocess
+
+    from crawler.cli.exits import UNWRITABLE
+    from fanwen.archive import connect
+
+    fresh = tmp_path / "fresh.db"
+    connect(fresh).conn.close()
+    room = fresh.stat().st_size + 1_500_000  # full once the archive (or its WAL) has grown by this much: mid-run
+
+    def full_disk() -> None:
+        resource.setrlimit(resource.RLIMIT_FSIZE, (room, room))
+
+    cmd = [*FANWEN, "reextract", "--db", str(fresh), "--from", str(crawled), "-s", "FANWEN_BATCH_SIZE=20"]
+    full = subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True, timeout=300, preexec_fn=full_disk)
+    assert full.returncode == UNWRITABLE, full.stderr[-3000:]
+    lines = [line for line in full.stderr.splitlines() if not line.startswith(("progress:", "WARNING:"))]
+    assert len(lines) == 1 and "cannot write the archive" in lines[0] and "Traceback" not in full.stderr, full.stderr[-3000:]
+    stored = count_rows(fresh, "SELECT count(*) FROM articles")
+    assert 0 < stored < len({a for _, a in articles(crawled)})
+
+    # With room again, the same command resumes the same re-extraction and completes it: nothing lost or doubled.
+    result = run_fanwen("reextract", "--db", str(fresh), "--from", str(crawled), "--json")
+    assert result.returncode == 0, result.stderr[-2000:]
+    assert articles(fresh) == articles(crawled)
+    conn = sqlite3.connect(fresh)
+    assert conn.execute("SELECT count(DISTINCT id) FROM crawls").fetchone()[0] == 1
+    assert conn.execute("SELECT count(*) FROM articles").fetchone()[0] == len({h for _, h in articles(crawled)})

@@ -98,8 +98,7 @@ class DirectReplay:
             self.stats.set_value("fanwen/frontier/restored", len(pending))
             logger.info("resuming re-extraction %s: %d pages to go", self.session.crawl_id, len(pending))
             return pending
-        for url in self.seeds:
-            self.frontier.add(url, 0)
+        self.frontier.add_all(self.seeds, 0)
         self.session.writer.flush()
         self.spider.seen.update(self.seeds)
         return list(self.seeds)

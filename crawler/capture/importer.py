@@ -16,7 +16,7 @@ from typing import Callable, Iterator
 from urllib.parse import urlsplit
 
 from fanwen.archive.captures import CaptureRow
-from crawler.capture.warc import PROFILES
+from crawler.capture.names import PROFILES
 from crawler.urls import site_of
 
 logger = logging.getLogger(__name__)
@@ -227,7 +227,7 @@ def import_files(db: str | Path, paths: list[Path], sites: set[str], batch: int 
     from fanwen.archive import ArchiveWriter
     from fanwen.archive.captures import add_captures, captured_pages
     from fanwen.archive.lock import ArchiveLock
-    from crawler.capture.middleware import capture_dir
+    from crawler.capture.names import capture_dir
 
     counts = ImportCounts()
     wanted = wanted_host(sites)

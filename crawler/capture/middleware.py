@@ -5,7 +5,9 @@ the way in and before it on the way out), so it sees the request headers as sent
 the server sent them: still gzip-encoded when the server compressed them, a GBK page's bytes as they
 are. Records are written in order as responses arrive, on the reactor thread (`InlineExecutor`: a
 writer thread cost more in GIL hand-offs than the ~0.6 ms a page of writing it moved off the reactor);
-a record's `captures` row joins the archive writer's batch only once the record is on disk.
+a record's `captures` row goes to its sink only once the record is on disk: the archive writer's batch
+in a crawl with an archive (`ArchiveCaptures`), the shared stream on a distributed worker
+(`crawler.distributed.capture.StreamCaptures`).
 """
 
 from __future__ import annotations
@@ -14,8 +16,7 @@ import logging
 from collections import deque
 from concurrent.futures import Executor, Future
 from http import HTTPStatus
-from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 from urllib.parse import urlsplit
 
 from scrapy import signals
@@ -23,6 +24,7 @@ from scrapy.exceptions import NotConfigured
 from scrapy.http import Request, Response
 
 from fanwen.archive.captures import CaptureRow, add_captures, capture_by_digest, last_capture
+from crawler.capture.names import capture_dir  # noqa: F401  (imported from here by older code)
 from crawler.capture.warc import PROFILE_IDENTICAL, PROFILE_NOT_MODIFIED, Exchange, Original, WarcFolder
 from fanwen.archive.hooks import WriterHook
 from crawler.extensions.archive_session import ArchiveSession
@@ -31,14 +33,6 @@ logger = logging.getLogger(__name__)
 
 # Connection-level headers: Twisted consumes them and does not pass them up (the body is de-chunked).
 _HOP_BY_HOP = {"transfer-encoding", "connection", "keep-alive", "proxy-connection", "te", "trailer", "upgrade"}
-
-
-def capture_dir(db: str | Path, configured: str = "") -> Path:
-    """The capture folder: FANWEN_WARC_DIR, or beside the archive (data/archive.db -> data/archive.warc)."""
-    if configured:
-        return Path(configured)
-    db = Path(db)
-    return db.with_name(db.stem + ".warc")
 
 
 def exchange_of(request: Request, response: Response) -> Exchange:
@@ -82,17 +76,60 @@ class InlineExecutor(Executor):
         return future
 
 
+class CaptureSink(Protocol):
+    """Where the rows of written records go, and where earlier payloads are looked up."""
+
+    crawl_id: int | None
+
+    def ready(self) -> bool:
+        """Whether rows can be taken now (the archive may open after the first responses)."""
+
+    def add(self, rows: list[CaptureRow]) -> None:
+        """Index records that are on disk."""
+
+    def original(self, digest: str) -> Original | None:
+        """The earlier full response with this payload digest (any crawl), or None."""
+
+    def last(self, url: str) -> Original | None:
+        """The payload record of `url`'s latest 2xx capture, for a 304 answer (`Original.digest` set), or None."""
+
+
+class ArchiveCaptures:
+    """The sink of a crawl with an archive: the `captures` table, in the archive writer's batches."""
+
+    def __init__(self, session: Any):
+        self.session = session
+        self.writer = session.writer
+
+    @property
+    def crawl_id(self) -> int | None:
+        return self.session.crawl_id
+
+    def ready(self) -> bool:
+        return self.writer.db is not None
+
+    def add(self, rows: list[CaptureRow]) -> None:
+        add_captures(self.writer, rows)
+
+    def original(self, digest: str) -> Original | None:
+        row = capture_by_digest(self.writer.db, digest) if self.writer.db is not None else None
+        return Original(*row) if row else None
+
+    def last(self, url: str) -> Original | None:
+        known = last_capture(self.writer.db, url) if self.writer.db is not None else None
+        return Original(known[0], known[1], known[2], known[3]) if known else None
+
+
 class CaptureMiddleware:
     """Writes request + response (or revisit) records for every response the downloader returns."""
 
-    def __init__(self, folder: WarcFolder, writer: Any, stats: Any, session: Any = None):
+    def __init__(self, folder: WarcFolder, sink: CaptureSink, stats: Any):
         self.folder = folder
-        self.writer = writer
+        self.sink = sink
         self.stats = stats
-        self.session = session
         self._executor = InlineExecutor()
         self._pending: deque[Future[CaptureRow]] = deque()
-        self._ready: list[CaptureRow] = []  # written, waiting for the archive to be open
+        self._ready: list[CaptureRow] = []  # written, waiting for the sink to be ready
         self._digests: dict[str, Original] = {}  # payloads written by this crawl
 
     @classmethod
@@ -100,22 +137,26 @@ class CaptureMiddleware:
         settings = crawler.settings
         if not settings.getbool("FANWEN_WARC_ENABLED"):
             raise NotConfigured("FANWEN_WARC_ENABLED is off")
+        info = {"http-header-user-agent": settings.get("USER_AGENT", ""),
+                "robots": "obey" if settings.getbool("ROBOTSTXT_OBEY") else "ignore"}
         session = ArchiveSession.of(crawler)
-        if session is None:  # a distributed worker: no archive to index the captures in
-            raise NotConfigured("no archive to index the captures in (ARCHIVE_DB is empty)")
-        folder = WarcFolder(capture_dir(settings.get("ARCHIVE_DB"), settings.get("FANWEN_WARC_DIR")),
-                            settings.getint("FANWEN_WARC_MAX_SIZE"),
-                            {"http-header-user-agent": settings.get("USER_AGENT", ""),
-                             "robots": "obey" if settings.getbool("ROBOTSTXT_OBEY") else "ignore"})
-        middleware = cls(folder, session.writer, crawler.stats, session)
-        session.writer.add_hook(CaptureIndex(middleware))
+        if session is None:  # a distributed worker: its rows go to the archiver through the shared stream
+            from crawler.distributed.capture import worker_capture
+
+            folder, sink = worker_capture(crawler, info)
+            middleware = cls(folder, sink, crawler.stats)
+        else:
+            folder = WarcFolder(capture_dir(settings.get("ARCHIVE_DB"), settings.get("FANWEN_WARC_DIR")),
+                                settings.getint("FANWEN_WARC_MAX_SIZE"), info)
+            middleware = cls(folder, ArchiveCaptures(session), crawler.stats)
+            session.writer.add_hook(CaptureIndex(middleware))
         crawler.signals.connect(middleware.spider_closed, signal=signals.spider_closed)
         return middleware
 
     def process_response(self, request: Request, response: Response) -> Response:
         exchange = exchange_of(request, response)
         original, profile = self._revisit_of(exchange)
-        crawl_id = self.session.crawl_id if self.session is not None else None
+        crawl_id = self.sink.crawl_id
         if original is None and exchange.body and exchange.status != 304:
             # Remembered now, written in order by the one thread: a later revisit's original is always written first.
             self._digests.setdefault(exchange.digest, Original(exchange.url, exchange.date, "pending"))
@@ -136,22 +177,20 @@ class CaptureMiddleware:
 
     def _revisit_of(self, exchange: Exchange) -> tuple[Original | None, str | None]:
         """The record a revisit would refer to: the last capture for a 304, a same-payload one otherwise."""
-        db = self.writer.db
         if exchange.status == 304:
-            known = last_capture(db, exchange.url) if db is not None else None
+            known = self.sink.last(exchange.url)
             if known is None:
                 return None, None
-            exchange.digest = known[3] or exchange.digest  # the payload not resent is the original's
-            return Original(known[0], known[1], known[2]), PROFILE_NOT_MODIFIED
+            exchange.digest = known.digest or exchange.digest  # the payload not resent is the original's
+            return known, PROFILE_NOT_MODIFIED
         if not exchange.body:
             return None, None
         known = self._digests.get(exchange.digest)
         if known is not None and known.record_id == "pending":
             self._wait_for_original(exchange.digest)
             known = self._digests.get(exchange.digest)
-        if known is None and db is not None:
-            row = capture_by_digest(db, exchange.digest)
-            known = Original(*row) if row else None
+        if known is None:
+            known = self.sink.original(exchange.digest)
         if known is None or known.record_id == "pending":
             return None, None
         return known, PROFILE_IDENTICAL
@@ -172,8 +211,8 @@ class CaptureMiddleware:
             except Exception:
                 self.stats.inc_value("fanwen/warc/failed")
                 logger.exception("a WARC record could not be written")
-        if self._ready and self.writer.db is not None:
-            add_captures(self.writer, self._ready)
+        if self._ready and self.sink.ready():
+            self.sink.add(self._ready)
             self._ready = []
 
     def spider_closed(self, spider, reason: str) -> None:
@@ -183,6 +222,9 @@ class CaptureMiddleware:
         self.folder.close()
         if self._ready:
             logger.error("%d captured records were not indexed: the archive was closed first", len(self._ready))
+        close = getattr(self.sink, "close", None)
+        if close is not None:
+            close()
 
 
 class CaptureIndex(WriterHook):

@@ -1,12 +1,18 @@
-"""Read one captured record back by its place in the capture folder: one seek, one gzip member."""
+"""Read one captured record back by its place in the capture folder: one seek, one gzip member.
+
+FastWARC parses the member (about 2.5x warcio's speed on a page's record, which re-extraction reads
+for every page); warcio reads what FastWARC leaves as it came: bodies in chunked transfer coding
+(wget keeps them so), which warcio de-chunks and decodes.
+"""
 
 from __future__ import annotations
 
+import base64
+import hashlib
 import io
+import zlib
 from dataclasses import dataclass
 from pathlib import Path
-
-from warcio.archiveiterator import ArchiveIterator
 
 
 class CaptureMissing(Exception):
@@ -34,6 +40,56 @@ def read_member(folder: Path, file: str, offset: int, length: int) -> StoredResp
             member = handle.read(length)
     except OSError as exc:
         raise CaptureMissing(f"{file}: {exc.strerror or exc}") from exc
+    return _fast_record(member, file, offset) or _warcio_record(member, file, offset)
+
+
+def _header_text(raw: bytes) -> str:
+    """As warcio decodes a header line: UTF-8, else latin-1 (fanwen writes header bytes back as they came)."""
+    try:
+        return raw.decode("utf-8")
+    except UnicodeDecodeError:
+        return raw.decode("latin-1")
+
+
+def _fast_record(member: bytes, file: str, offset: int) -> StoredResponse | None:
+    """The record read with FastWARC, or None when warcio must read it (a chunked body, or a record FastWARC refuses)."""
+    from fastwarc.warc import ArchiveIterator
+
+    try:
+        record = next(iter(ArchiveIterator(io.BytesIO(member), parse_http=True)), None)
+        if record is None or not record.is_http:
+            return None
+        http = record.http_headers
+        headers = [(_header_text(n), _header_text(v)) for n, v in http.items_bytes()]
+        if any(n.lower() == "transfer-encoding" and "chunked" in v.lower() for n, v in headers):
+            return None
+        body = record.reader.read()
+    except Exception:  # noqa: BLE001 - warcio reads it again and says what is wrong
+        return None
+    warc = record.headers
+    if not _intact(member, warc.get("WARC-Payload-Digest") or "", body):
+        raise CaptureMissing(f"{file} at {offset}: damaged record (its payload digest and gzip check fail)")
+    return StoredResponse(warc.get("WARC-Target-URI"), int(http.status_code or 0), headers, body,
+                          warc.get("WARC-Type"), warc.get("WARC-Refers-To"))
+
+
+def _intact(member: bytes, digest: str, body: bytes) -> bool:
+    """Whether a record read whole is the one written: its payload digest matches or, when it does not (damaged
+    bytes inflate to garbage now and then; some tools digest differently), its gzip member's CRC holds."""
+    if digest.startswith("sha1:") and digest[5:] == base64.b32encode(hashlib.sha1(body).digest()).decode("ascii"):
+        return True
+    if not member.startswith(b"\x1f\x8b"):
+        return True  # an uncompressed file: nothing more to check
+    try:
+        zlib.decompress(member, wbits=31)  # checks the CRC-32 and length in the member's trailer
+    except zlib.error:
+        return False
+    return True
+
+
+def _warcio_record(member: bytes, file: str, offset: int) -> StoredResponse:
+    from warcio.archiveiterator import ArchiveIterator  # imports fsspec too: only when needed
+
     try:
         record = next(ArchiveIterator(io.BytesIO(member)))
         http = record.http_headers

@@ -20,7 +20,7 @@ from scrapy.responsetypes import responsetypes
 
 from fanwen.archive.captures import (CaptureRow, capture_by_digest, captured_pages, last_response, is_captured, record_location, replay_capture,
                               replay_captures_with_params)
-from crawler.capture.middleware import capture_dir
+from crawler.capture.names import capture_dir
 from crawler.capture.records import CaptureMissing, read_member
 from crawler.discover import first_page_url
 from crawler.urls import canonicalize

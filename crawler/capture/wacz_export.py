@@ -6,7 +6,7 @@ from pathlib import Path
 
 import click
 
-from crawler.capture.middleware import capture_dir
+from crawler.capture.names import capture_dir
 
 
 def export_wacz(db: str, output: str, sites: tuple[str, ...] = (), warc_dir: str = "") -> None:

@@ -27,10 +27,7 @@ from fanwen.archive.captures import CaptureRow, cdxj_line
 
 logger = logging.getLogger(__name__)
 
-PROFILE_IDENTICAL = "http://netpreserve.org/warc/1.1/revisit/identical-payload-digest"
-PROFILE_NOT_MODIFIED = "http://netpreserve.org/warc/1.1/revisit/server-not-modified"
-PROFILES = {PROFILE_IDENTICAL: "identical-payload-digest", PROFILE_NOT_MODIFIED: "server-not-modified"}
-WARC_SUFFIX = ".warc.gz"
+from crawler.capture.names import PROFILE_IDENTICAL, PROFILE_NOT_MODIFIED, PROFILES, WARC_SUFFIX  # noqa: F401
 
 
 class _GzipMember:
@@ -73,6 +70,7 @@ class Original:
     url: str
     date: str
     record_id: str
+    digest: str | None = None  # its payload digest, when known (a 304's revisit carries it)
 
 
 @dataclass

@@ -11,7 +11,9 @@ import click
 
 from fanwen.archive.lock import ArchiveBusy
 from crawler.cli.exits import BAD_INPUT, BUSY, FAILED, NOTHING_FETCHED, OK, UNWRITABLE, BusyError, CommandError, epilog
+from crawler import console
 from crawler.cli.options import holding_archive, json_option, open_archive, parse_settings
+from crawler.cli.verbosity import current_verbosity, verbosity_options
 
 
 @click.command("import-warc", epilog=epilog(OK, FAILED, BAD_INPUT, NOTHING_FETCHED, UNWRITABLE, BUSY))
@@ -21,6 +23,7 @@ from crawler.cli.options import holding_archive, json_option, open_archive, pars
               help="Only records of this host or site (www./m. mirrors included); repeatable. Default: all.")
 @click.option("-s", "--set", "settings", multiple=True, metavar="NAME=VALUE", help="Scrapy setting, as for fanwen crawl.")
 @json_option
+@verbosity_options
 def command(files: tuple[str, ...], db: str, sites: tuple[str, ...], settings: tuple[str, ...], as_json: bool) -> None:
     """Index the WARC FILES (globs work) into the archive's captures and archive their pages as a crawl would.
 
@@ -36,6 +39,7 @@ def command(files: tuple[str, ...], db: str, sites: tuple[str, ...], settings: t
     from fanwen.archive.extraction import reextract_report
     from crawler.capture.importer import import_files
     from crawler.capture.reextract import NoCaptures, run_reextract
+    from crawler.cli.reextract import stop_if_unwritable
 
     paths, missing = expand(files)
     for name in missing:
@@ -52,12 +56,16 @@ def command(files: tuple[str, ...], db: str, sites: tuple[str, ...], settings: t
                + "".join(f", {n} {why}" for why, n in sorted(counts.skipped.items())), err=True)
     if not start_urls:
         raise CommandError("no page of the named hosts in these files" if sites else "no HTTP page in these files", NOTHING_FETCHED)
+    verbosity = current_verbosity()
+    console.configure(verbosity)  # one line per warning; a failed archive write is said once, below
     try:
-        stats = run_reextract(db, None, list(sites), parse_settings(settings), start_urls)
+        stats = run_reextract(db, None, list(sites), {**console.crawl_log_settings(verbosity), **parse_settings(settings)},
+                              start_urls)
     except NoCaptures as exc:
         raise CommandError(str(exc), NOTHING_FETCHED) from exc
     except ArchiveBusy as exc:  # another crawl took the archive
         raise BusyError(str(exc)) from exc
+    stop_if_unwritable(db, stats, "import")
     report = reextract_report(open_archive(db).conn, int(stats["fanwen/crawl_id"]))
     report.update(finish_reason=stats.get("finish_reason"), records=counts.as_dict())
     if as_json:

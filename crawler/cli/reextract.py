@@ -9,8 +9,11 @@ from typing import Any
 import click
 
 from fanwen.archive.lock import ArchiveBusy
-from crawler.cli.exits import BAD_INPUT, BUSY, FAILED, NOTHING_FETCHED, OK, UNWRITABLE, BusyError, CommandError, epilog
+from crawler import console
+from crawler.cli.exits import (BAD_INPUT, BUSY, FAILED, NOTHING_FETCHED, OK, UNWRITABLE, BusyError, CommandError,
+                               UnwritableError, epilog)
 from crawler.cli.options import holding_archive, json_option, open_archive, parse_settings
+from crawler.cli.verbosity import current_verbosity, verbosity_options
 
 
 @click.command("reextract", epilog=epilog(OK, FAILED, BAD_INPUT, NOTHING_FETCHED, UNWRITABLE, BUSY))
@@ -21,6 +24,7 @@ from crawler.cli.options import holding_archive, json_option, open_archive, pars
 @click.option("--warc", "warc_dir", metavar="DIR", help="Capture folder of the archive replayed, when not beside it.")
 @click.option("-s", "--set", "settings", multiple=True, metavar="NAME=VALUE", help="Scrapy setting, as for fanwen crawl.")
 @json_option
+@verbosity_options
 def command(db: str, sites: tuple[str, ...], source: str | None, warc_dir: str | None, settings: tuple[str, ...],
             as_json: bool) -> None:
     """Extract every captured page again, without the network, and report what changed.
@@ -37,8 +41,10 @@ def command(db: str, sites: tuple[str, ...], source: str | None, warc_dir: str |
 
     with holding_archive(db):  # creating or migrating the archive is a write: the crawl's lock first
         open_archive(db).conn.close()
+    verbosity = current_verbosity()
+    console.configure(verbosity)  # one line per warning; a failed archive write is said once, below
     try:
-        overrides = parse_settings(settings)
+        overrides = {**console.crawl_log_settings(verbosity), **parse_settings(settings)}
         if warc_dir:
             overrides["FANWEN_REPLAY_WARC_DIR"] = warc_dir
         stats = run_reextract(db, source, list(sites), overrides)
@@ -46,12 +52,20 @@ def command(db: str, sites: tuple[str, ...], source: str | None, warc_dir: str |
         raise CommandError(str(exc), NOTHING_FETCHED) from exc
     except ArchiveBusy as exc:  # another crawl took the archive
         raise BusyError(str(exc)) from exc
+    stop_if_unwritable(db, stats, "re-extraction")
     archive = open_archive(db)
     report = reextract_report(archive.conn, int(stats["fanwen/crawl_id"]))
     report["finish_reason"] = stats.get("finish_reason")
     click.echo(json.dumps(report, ensure_ascii=False, indent=2) if as_json else format_report(report))
     if report["finish_reason"] != "finished":
         sys.exit(1)
+
+
+def stop_if_unwritable(db: str, stats: dict[str, Any], what: str) -> None:
+    """Exit 74 with one line when a write to the archive failed (disk full): the run is resumable."""
+    if stats.get("fanwen/archive_error"):
+        raise UnwritableError(f"{db}: the {what} stopped: cannot write the archive ({stats['fanwen/archive_error']});"
+                              " free space, then run the same command again to resume")
 
 
 def format_report(r: dict[str, Any], shown: int = 20) -> str:

@@ -4,7 +4,9 @@ A Scrapy crawler whose spider fetches nothing: its `start()` reads the stream wi
 group and yields the items, so the project's clean, dedupe and store pipelines run unchanged
 (boilerplate learning and near-duplicate detection see every worker's pages). AckPipeline, the
 last stage, marks each entry in the archive; every FANWEN_BATCH_SIZE entries (and whenever the
-stream is quiet) the archive commits and the entries are acknowledged and deleted in Redis.
+stream is quiet) the archive commits and the entries are acknowledged and deleted in Redis. The
+`captures` rows of the workers' WARC records come through the same stream and go into the same
+batches directly (they need no pipeline).
 A restart first re-reads this consumer's unacknowledged entries, skipping those already marked.
 """
 
@@ -13,6 +15,8 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
+from dataclasses import replace
+from pathlib import Path
 from typing import Any, AsyncIterator
 
 import redis
@@ -20,6 +24,7 @@ import redis.asyncio
 import scrapy
 from scrapy import signals
 
+from fanwen.archive.captures import CaptureRow, add_captures
 from fanwen.archive.stream import StreamEntries
 from crawler.distributed.context import redis_from
 from crawler.distributed.shared_frontier import Frontier, Keys
@@ -37,11 +42,14 @@ _PROCESS_STATS = ("start_time", "finish_time", "elapsed_time_seconds", "finish_r
 class StreamAcks:
     """The archiver's side of the stream: entries read, written, committed, acknowledged."""
 
-    def __init__(self, server: redis.Redis, keys: Keys, writer, batch: int):
+    def __init__(self, server: redis.Redis, keys: Keys, writer, batch: int, session: Any = None,
+                 capture_folder: Path | None = None):
         self.server = server
         self.keys = keys
         self.writer = writer
         self.batch = batch
+        self.session = session  # the crawl id of captures
+        self.capture_folder = capture_folder  # captures in it are indexed relative to it
         self.entries = StreamEntries(writer)
         self._entry_of: dict[int, tuple[str, Any]] = {}
         self._written: list[str] = []
@@ -52,6 +60,27 @@ class StreamAcks:
         self._entry_of[id(item)] = (entry_id, item)
         self.outstanding += 1
         return item
+
+    def deliver(self, entry_id: str, raw: bytes) -> Any:
+        """The item of an entry, tracked until it is written; a capture row is written at once (None)."""
+        item = decode_item(raw)
+        if not isinstance(item, CaptureRow):
+            return self.track(entry_id, item)
+        add_captures(self.writer, [replace(item, crawl_id=self.session.crawl_id, file=self._in_folder(item.file))])
+        self.entries.mark(entry_id)
+        self._written.append(entry_id)
+        if len(self._written) >= self.batch:
+            self.commit()
+        return None
+
+    def _in_folder(self, file: str) -> str:
+        """A worker's file as `captures.file`: relative to the archive's capture folder when in it, else absolute."""
+        if self.capture_folder is None:
+            return file
+        try:
+            return str(Path(file).relative_to(self.capture_folder))
+        except ValueError:
+            return file
 
     def written(self, item: Any) -> None:
         """The item went through every pipeline: its writes are in the open transaction."""
@@ -108,7 +137,8 @@ class ArchiverSpider(scrapy.Spider):
                 raise
         try:
             for entry_id, fields in await self._unacknowledged(client, stream):
-                yield self.acks.track(entry_id, decode_item(fields[FIELD]))
+                if (item := self.acks.deliver(entry_id, fields[FIELD])) is not None:
+                    yield item
             idle_since: float | None = None
             while True:
                 while self.acks.outstanding >= self.max_pending:
@@ -117,7 +147,8 @@ class ArchiverSpider(scrapy.Spider):
                 reply = await client.xreadgroup(GROUP, CONSUMER, {stream: ">"}, count=count, block=500)
                 entries = reply[0][1] if reply else []
                 for raw_id, fields in entries:
-                    yield self.acks.track(raw_id.decode(), decode_item(fields[FIELD]))
+                    if (item := self.acks.deliver(raw_id.decode(), fields[FIELD])) is not None:
+                        yield item
                 if entries:
                     idle_since = None
                     continue
@@ -169,9 +200,13 @@ class AckPipeline:
 
     @classmethod
     def from_crawler(cls, crawler) -> AckPipeline:
+        from crawler.capture.names import capture_dir
+
+        settings = crawler.settings
         session = ArchiveSession.of(crawler)
         session.defer_commits()  # commits happen between items, when the acknowledgements ask
-        acks = StreamAcks(redis_from(crawler.settings), Keys(), session.writer, crawler.settings.getint("FANWEN_BATCH_SIZE"))
+        folder = capture_dir(settings.get("ARCHIVE_DB"), settings.get("FANWEN_WARC_DIR")).resolve()
+        acks = StreamAcks(redis_from(settings), Keys(), session.writer, settings.getint("FANWEN_BATCH_SIZE"), session, folder)
         pipeline = cls(acks, crawler.stats)
         crawler.signals.connect(pipeline.item_failed, signal=signals.item_error)
         crawler.signals.connect(pipeline.item_failed, signal=signals.item_dropped)

@@ -86,8 +86,13 @@ def run_worker(url: str, overrides: dict[str, Any] | None = None) -> dict[str, A
     from crawler.distributed.spider import WorkerSpider
     from crawler.run import project_settings
 
+    from crawler.distributed.capture import NoWarcFolder
+
     settings = project_settings("", {**WORKER_SETTINGS, "REDIS_URL": url, **(overrides or {})})
     _with_components(settings, WORKER_COMPONENTS)
+    if settings.getbool("FANWEN_WARC_ENABLED") and not settings.get("FANWEN_WARC_DIR"):
+        raise NoWarcFolder("capture is on: give the worker a folder for its WARC files (--warc DIR, a folder the"
+                           " archiver's machine can read), or --no-warc")
     start_urls = wait_for_start_urls(Frontier(connect(url)), settings.getfloat("FANWEN_WORKER_IDLE"))
     if not start_urls:
         return {"finish_reason": "no seed"}

@@ -94,6 +94,11 @@ class Keys:
     def article_shapes(self) -> str:
         return f"{self.prefix}:article_shapes"
 
+    @property
+    def warc_digests(self) -> str:
+        """Payload digest -> the first full response record with it (revisits across workers and crawls)."""
+        return f"{self.prefix}:warc:digests"
+
     def polite(self, site: str) -> tuple[str, str]:
         return f"{self.prefix}:polite:{site}:leases", f"{self.prefix}:polite:{site}:next"
 
@@ -160,7 +165,8 @@ class Frontier:
         return sorted(u.decode() for u in self.server.smembers(self.keys.start_urls))
 
     def clear(self) -> int:
-        """Forget the frontier, seen URLs, traps and seeds (a fresh crawl); items not archived stay."""
-        keep = {self.keys.items.encode()}
+        """Forget the frontier, seen URLs, traps and seeds (a fresh crawl); items not archived stay, and so
+        do the digests of captured payloads (the WARC files they point to stay too)."""
+        keep = {self.keys.items.encode(), self.keys.warc_digests.encode()}
         names = [k for k in self.server.scan_iter(match=f"{self.keys.prefix}:*", count=1000) if k not in keep]
         return int(self.server.delete(*names)) if names else 0

@@ -1,7 +1,8 @@
 """Items between workers and the archiver: JSON in a Redis stream (`fanwen:items`).
 
-Workers XADD each ArticleItem and PageRecord as it is yielded; the archiver reads them with a
-consumer group and acknowledges each entry after the archive transaction holding it commits.
+Workers XADD each ArticleItem and PageRecord as it is yielded, and the `captures` row of each WARC
+record they wrote (crawler.distributed.capture); the archiver reads them with a consumer group and
+acknowledges each entry after the archive transaction holding it commits.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from typing import Any
 
 from crawler.distributed.worker import worker_context
 from crawler.items import ArticleItem, PageRecord
+from fanwen.archive.captures import CaptureRow
 
 FIELD = b"item"
 GROUP = "archiver"
@@ -24,11 +26,18 @@ def encode_item(item: ArticleItem | PageRecord) -> bytes:
     return json.dumps({"kind": kind, "data": data}, ensure_ascii=False).encode("utf-8")
 
 
-def decode_item(raw: bytes) -> ArticleItem | PageRecord:
+def encode_capture(row: CaptureRow) -> bytes:
+    """A written record's `captures` row (crawl id empty: the archiver's crawl is filled in)."""
+    return json.dumps({"kind": "capture", "data": list(dataclasses.astuple(row))}, ensure_ascii=False).encode("utf-8")
+
+
+def decode_item(raw: bytes) -> ArticleItem | PageRecord | CaptureRow:
     message = json.loads(raw)
     data = message["data"]
     if message["kind"] == "page":
         return PageRecord(**data)
+    if message["kind"] == "capture":
+        return CaptureRow(*data)
     data["boilerplate"] = tuple(re.compile(pattern, flags) for pattern, flags in data["boilerplate"])
     return ArticleItem(**data)
 

@@ -20,7 +20,7 @@ CAPTURE_TABLES: dict[str, dict[str, str]] = {
         "mime": "Content-Type of the response without parameters, or NULL",
         "payload_digest": "WARC-Payload-Digest (sha1:BASE32) of the body as the server sent it",
         "record_id": "WARC-Record-ID of the response or revisit record",
-        "file": "WARC file, relative to the capture folder (NAME.warc.gz)",
+        "file": "WARC file, relative to the capture folder (NAME.warc.gz); absolute when elsewhere (imported files, distributed workers' folders)",
         "offset": "byte offset of the record's gzip member in the file",
         "length": "byte length of the record's gzip member",
     },

@@ -28,6 +28,12 @@ class Frontier:
             [self.crawl_id, url, priority, json.dumps(request, ensure_ascii=False) if request else None],
         )
 
+    def add_all(self, urls: list[str], priority: int) -> None:
+        """Many URLs in one statement of the open batch: with a flush after it, all of them or none are
+        committed (a re-extraction killed, or stopped by a full disk, while seeding leaves no part-frontier)."""
+        self.writer.write_many("INSERT OR IGNORE INTO frontier(crawl_id, url, priority, request) VALUES (?, ?, ?, NULL)",
+                               [(self.crawl_id, url, priority) for url in urls])
+
     def done(self, url: str) -> None:
         self.writer.write(
             "UPDATE frontier SET state = 'done' WHERE crawl_id = ? AND url = ? AND state = 'pending'", [self.crawl_id, url]
