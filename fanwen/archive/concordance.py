@@ -98,14 +98,13 @@ WALK_BUDGET = 50_000  # newest articles checked before the walk gives up (a filt
 # reads them all): the issue's target is exact totals within 2 s for words in up to 50,000 articles.
 EXACT_LIMIT = 50_000
 SAMPLE_SIZE = 10_000
-Z95 = 1.959964
 
 
 @dataclass(frozen=True)
 class Estimate:
     """Totals estimated from a uniform random sample of the articles the index matches."""
 
-    candidates: int  # articles the index matches, before the filters
+    candidates: int  # articles the index matches that pass the filters (site, genre, dates, near-duplicates)
     sample: int  # of them read (chosen uniformly at random, fixed seed)
     hits: int
     hits_ci95: tuple[int, int]
@@ -115,10 +114,10 @@ class Estimate:
     def describe(self) -> str:
         return (f"about {self.hits:,} hits (95% CI {self.hits_ci95[0]:,}-{self.hits_ci95[1]:,}) in about {self.articles:,}"
                 f" articles ({self.articles_ci95[0]:,}-{self.articles_ci95[1]:,}), estimated from a uniform sample of"
-                f" {self.sample:,} of the {self.candidates:,} articles containing it")
+                f" {self.sample:,} of the {self.candidates:,} articles containing it that pass the filters")
 
     def as_dict(self) -> dict[str, Any]:
-        return {"method": "uniform sample of the articles containing the query", "candidates": self.candidates,
+        return {"method": "uniform sample of the articles containing the query that pass the filters", "candidates": self.candidates,
                 "sample": self.sample, "hits": self.hits, "hits_ci95": list(self.hits_ci95),
                 "articles": self.articles, "articles_ci95": list(self.articles_ci95)}
 
@@ -154,12 +153,6 @@ def totals(conn: Any, compiled: Compiled, filters: Filters) -> tuple[int, int]:
     return hits, articles
 
 
-def sampled_ids(conn: Any, compiled: Compiled, size: int, seed: int = 0) -> tuple[int, list[int]]:
-    """(articles the index matches, a uniform random sample of `size` of their ids in id order)."""
-    ids = [r[0] for r in conn.execute("SELECT rowid FROM articles_fts WHERE articles_fts MATCH ?", [compiled.match])]
-    return len(ids), sorted(random.Random(seed).sample(ids, min(size, len(ids))))
-
-
 def sample_counts(conn: Any, compiled: Compiled, filters: Filters, ids: list[int],
                   columns: str = "") -> dict[int, tuple]:
     """id -> (occurrences, *columns) for the sampled ids that pass the filters (others count 0)."""
@@ -174,36 +167,19 @@ def sample_counts(conn: Any, compiled: Compiled, filters: Filters, ids: list[int
     return out
 
 
-def scaled(values: list[float], population: int) -> tuple[int, tuple[int, int]]:
-    """Estimate of a population total from a uniform sample's values, and its 95% interval."""
-    return scaled_sums(sum(values), sum(v * v for v in values), len(values), population)
+def estimated_totals(conn: Any, compiled: Compiled, filters: Filters, size: int = SAMPLE_SIZE, seed: int = 0,
+                     exact_limit: int = EXACT_LIMIT) -> tuple[int | None, int | None, Estimate | None]:
+    """(hits, articles, None) counted exactly when at most `exact_limit` articles the index matches pass
+    the filters, else (None, None, the estimate from a uniform sample of `size` of those articles)."""
+    from fanwen.archive.sampling import measure
 
-
-def scaled_sums(total: float, squares: float, n: int, population: int, unit: float = 1) -> tuple[int, tuple[int, int]]:
-    """As `scaled`, from the sample's sum and sum of squares (normal approximation with the
-    finite-population correction: a sample of every article gives the exact figure, no interval).
-    `unit` is the largest value one article may add (for the bound when the sample holds none)."""
-    if not n:
-        return 0, (0, 0)
-    if not total and n < population:  # none in the sample: the rule of three bounds the articles
-        return 0, (0, int(3 * population / n * unit + 0.999999))
-    mean = total / n
-    var = max(0.0, (squares - total * total / n) / (n - 1)) if n > 1 else 0.0
-    fpc = (population - n) / (population - 1) if population > 1 else 0.0
-    half = Z95 * population * (var / n * fpc) ** 0.5
-    estimate = population * mean
-    return round(estimate), (max(0, int(estimate - half)), int(estimate + half + 0.999999))
-
-
-def estimated_totals(conn: Any, compiled: Compiled, filters: Filters, size: int = SAMPLE_SIZE,
-                     seed: int = 0) -> Estimate:
-    """Totals of a query in very many articles from a uniform random sample of them, with 95% intervals."""
-    population, ids = sampled_ids(conn, compiled, size, seed)
-    counts = sample_counts(conn, compiled, filters, ids)
-    per_article = [counts.get(i, (0,))[0] for i in ids]
-    hits, hits_ci = scaled(per_article, population)
-    articles, articles_ci = scaled([float(h > 0) for h in per_article], population)
-    return Estimate(population, len(ids), hits, hits_ci, articles, articles_ci)
+    whole = measure(conn, compiled, filters, size, seed, exact_limit=exact_limit).get(None)
+    if whole is None:
+        return 0, 0, None
+    if whole.exact:
+        return whole.hits, whole.articles, None
+    return None, None, Estimate(whole.candidates, whole.sample, whole.hits, whole.hits_ci95, whole.articles,
+                                whole.articles_ci95)
 
 
 def newest_first(conn: Any, compiled: Compiled, filters: Filters, limit: int, width: int) -> list[dict[str, Any]] | None:
@@ -262,9 +238,9 @@ def kwic(conn: Any, query: str, filters: Filters = Filters(), width: int = 30, l
 
     `limit` None gives every line. With sort="date" only the articles of the first `limit` lines are
     read (for a common word, by walking the newest articles); the exact totals are then counted
-    (count=False skips them: hits/articles are -1). When the index matches more than `exact_limit`
-    articles and not `exact`, the totals are estimated from a uniform sample of `sample_size` of them:
-    hits/articles are None and `estimate` says so, with 95% intervals."""
+    (count=False skips them: hits/articles are -1). When more than `exact_limit` articles the index
+    matches pass the filters and not `exact`, the totals are estimated from a uniform sample of
+    `sample_size` of those: hits/articles are None and `estimate` says so, with 95% intervals."""
     if sort not in SORTS:
         raise ValueError(f"sort must be one of {', '.join(SORTS)}")
     compiled = compile_query(query)
@@ -283,8 +259,8 @@ def kwic(conn: Any, query: str, filters: Filters = Filters(), width: int = 30, l
             if not count:
                 return Concordance(query, -1, -1, sort, walked)
             if many:
-                return Concordance(query, None, None, sort, walked,
-                                   estimated_totals(conn, compiled, filters, sample_size, seed))
+                hits, articles, estimate = estimated_totals(conn, compiled, filters, sample_size, seed, exact_limit)
+                return Concordance(query, hits, articles, sort, walked, estimate)
             hits, articles = totals(conn, compiled, filters)
             return Concordance(query, hits, articles, sort, walked)
     if sort == "date":
@@ -301,7 +277,8 @@ def kwic(conn: Any, query: str, filters: Filters = Filters(), width: int = 30, l
                 break
         lines = lines[:limit] if limit is not None else lines
         if many:
-            return Concordance(query, None, None, sort, lines, estimated_totals(conn, compiled, filters, sample_size, seed))
+            hits, articles, estimate = estimated_totals(conn, compiled, filters, sample_size, seed, exact_limit)
+            return Concordance(query, hits, articles, sort, lines, estimate)
         hits, articles = totals(conn, compiled, filters) if count else (-1, -1)
         return Concordance(query, hits, articles, sort, lines)
     sql, params = candidates_sql(compiled, filters, columns, " ORDER BY a.id")
