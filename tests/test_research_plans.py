@@ -218,7 +218,8 @@ def test_trend_of_a_word_in_very_many_articles_holds_the_truth_in_95_percent_of_
         if by == "year":
             assert result.estimated[word]["sample"] >= 300 and result.estimated[word]["candidates"] > 1000
             assert all(row["estimated"] for row in result.rows)
-            assert "estimated, not counted" in format_trend(result) and "sample of 3" in format_trend(result)
+            text = format_trend(result)
+            assert "estimated, not counted" in text and f"from {result.estimated[word]['sample']:,} of the" in text
         else:
             assert not result.estimated  # every month has under 40 articles containing it: counted whole
     assert sum(hits_held) >= held_floor(len(hits_held)) * len(hits_held), (sum(hits_held), len(hits_held))
@@ -240,3 +241,23 @@ def test_small_periods_are_counted_whole_and_large_ones_sampled(big, big_conn):
     assert all(truth[row["period"]][0] > 12 for row in sampled)
     assert all(row["articles_ci95"][0] == row["articles"] == row["articles_ci95"][1] for row in counted)
     assert result.estimated["工作"]["periods_counted"] == len([r for r in counted if r["period"] in truth])
+
+
+def test_periods_beyond_the_scan_budget_are_domains_of_the_sample_and_still_hold_the_truth(big, big_conn, monkeypatch):
+    """With no budget to list small periods from the date index, each month (~10 sampled articles) is a
+    domain of the whole sample: Wilson / skewness-corrected intervals still hold 95% of the time."""
+    from fanwen.archive import sampling
+    from fanwen.archive.trends import trend
+
+    monkeypatch.setattr(sampling, "SCAN_BUDGET", 0)
+    truth = period_truth(corpus(big), "发展", 7)
+    hits_held, articles_held = [], []
+    for seed in range(20):
+        result = trend(big_conn, ["发展"], "month", Filters(), exact_limit=20, sample_size=1000, seed=seed, min_per_period=8)
+        assert result.estimated["发展"]["periods_counted"] == 0 and result.estimated["发展"]["sample"] == 1000
+        for row in result.rows:
+            articles, hits = truth.get(row["period"], (0, 0))
+            hits_held.append(row["hits_ci95"][0] <= hits <= row["hits_ci95"][1])
+            articles_held.append(row["articles_ci95"][0] <= articles <= row["articles_ci95"][1])
+    assert sum(hits_held) >= held_floor(len(hits_held)) * len(hits_held), (sum(hits_held), len(hits_held))
+    assert sum(articles_held) >= held_floor(len(articles_held)) * len(articles_held), (sum(articles_held), len(articles_held))

@@ -33,10 +33,10 @@ class Trend:
     estimated: dict[str, dict[str, Any]] = field(default_factory=dict)
 
     def describe_estimates(self) -> str:
-        return "; ".join(f"{q}: estimated from a sample of {e['sample']:,} of the {e['candidates']:,} articles containing"
-                         " it that pass the filters (uniform within each period; periods of up to"
-                         f" {e['min_per_period']} such articles counted whole: {e['periods_counted']} of them;"
-                         " 95% intervals in --json)" for q, e in self.estimated.items())
+        return "; ".join(f"{q}: estimated from {e['sample']:,} of the {e['candidates']:,} articles containing it that"
+                         f" pass the filters (a uniform sample; a period with fewer than {e['min_per_period']} in it is"
+                         " read from the date index, counted whole or sampled on its own:"
+                         f" {e['periods_counted']} counted whole; 95% intervals in --json)" for q, e in self.estimated.items())
 
 
 def period_sizes(conn: Any, filters: Filters, by: str) -> dict[str, tuple[int, int]]:
@@ -84,19 +84,20 @@ def query_counts(conn: Any, query: str, filters: Filters, by: str) -> dict[str |
 
 def estimated_counts(conn: Any, compiled: Compiled, filters: Filters, by: str, size: int, seed: int = 0,
                      exact_limit: int = 0, min_per_period: int = sampling.MIN_PER_STRATUM,
+                     corpus_sizes: dict[str, int] | None = None,
                      ) -> tuple[dict[str | None, dict[str, Any]], dict[str, Any] | None]:
-    """As query_counts, from a sample of `size` of the articles containing the query that pass the
-    filters, drawn uniformly within each period (fanwen/archive/sampling.py): period -> {articles, hits,
-    articles_ci95, hits_ci95, exact}, and the sample's description (None: every article was read)."""
-    strata = sampling.measure(conn, compiled, filters, size, seed, PERIOD.format(n=PERIODS[by]), min_per_period,
-                              exact_limit)
+    """As query_counts, from a uniform sample of `size` of the articles containing the query that pass
+    the filters, periods with few of them in it counted whole or sampled on their own
+    (fanwen/archive/sampling.py): period -> {articles, hits, articles_ci95, hits_ci95, exact}, and the
+    sample's description (None: every article was read)."""
+    periods, population, read = sampling.measure_periods(conn, compiled, filters, size, seed, PERIODS[by], corpus_sizes or {},
+                                       min_per_period, exact_limit)
     out = {p: {"articles": f.articles, "hits": f.hits, "articles_ci95": list(f.articles_ci95),
-               "hits_ci95": list(f.hits_ci95), "exact": f.exact} for p, f in strata.items()}
-    if all(f.exact for f in strata.values()):
+               "hits_ci95": list(f.hits_ci95), "exact": f.exact} for p, f in periods.items()}
+    if all(f.exact for f in periods.values()):
         return out, None
-    return out, {"method": sampling.METHOD, "candidates": sum(f.candidates for f in strata.values()),
-                 "sample": sum(f.sample for f in strata.values()),
-                 "periods_counted": sum(f.exact for p, f in strata.items() if p is not None), "min_per_period": min_per_period}
+    return out, {"method": sampling.METHOD, "candidates": population, "sample": read, "periods_counted": sum(f.exact for p, f in periods.items() if p is not None),
+                 "min_per_period": min_per_period}
 
 
 def periods_between(first: str, last: str, by: str) -> list[str]:
@@ -132,7 +133,7 @@ def trend(conn: Any, queries: list[str], by: str = "month", filters: Filters = F
     for c in compiled:
         if not exact and candidate_count(conn, c, exact_limit + 1) > exact_limit:
             counts[c.query], described = estimated_counts(conn, c, filters, by, sample_size, seed, exact_limit,
-                                                          min_per_period)
+                                                          min_per_period, {p: a for p, (a, _) in sizes.items()})
             if described:
                 result.estimated[c.query] = described
         else:
