@@ -173,9 +173,7 @@ def estimated_totals(conn: Any, compiled: Compiled, filters: Filters, size: int 
     the filters, else (None, None, the estimate from a uniform sample of `size` of those articles)."""
     from fanwen.archive.sampling import measure
 
-    whole = measure(conn, compiled, filters, size, seed, exact_limit=exact_limit).get(None)
-    if whole is None:
-        return 0, 0, None
+    whole = measure(conn, compiled, filters, size, seed, exact_limit)
     if whole.exact:
         return whole.hits, whole.articles, None
     return None, None, Estimate(whole.candidates, whole.sample, whole.hits, whole.hits_ci95, whole.articles,

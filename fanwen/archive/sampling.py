@@ -1,33 +1,33 @@
-"""Totals of a query in very many articles from a stated sample, drawn among the articles that pass the
-filters, stratified by period, with 95% intervals that hold for small strata too.
+"""Totals of a query in very many articles from a stated sample drawn among the articles that pass the
+filters, with 95% intervals that hold for small samples and periods too.
 
 The frame is every article the index matches that passes the filters the archive's indexes answer
-(site, genre, dates, near-duplicates: read from the covering index `articles_period`, never a body),
-split into strata (the periods of a trend, or one for the concordance's totals). A stratum of up to
-`min_per_stratum` articles is counted whole (exact); a larger one gets a uniform sample in proportion
-to its size, at least `min_per_stratum`. Category and term filters (JSON columns, read with the row)
-are checked on the sampled rows, so an article they drop counts 0: still unbiased, only wider.
+(site, genre, dates, near-duplicates: ids read from the covering index `articles_period`, never a row,
+which holds the body). Category and term filters (JSON columns of the row) are checked on the sampled
+rows, so an article they drop counts 0: still unbiased, only wider. A frame of at most `exact_limit`
+articles is read whole (exact).
 
-Per stratum of N articles with n sampled (finite-population correction f = (N - n) / (N - 1)):
+For N articles of which n were sampled (finite-population correction f = (N - n) / (N - 1)):
 - articles with an occurrence: N x the Wilson interval of the sampled share (with n / f as the sample
-  size), which keeps its coverage near 0 and 1 where the normal interval collapses;
-- occurrences: N x the sample mean, Student's t interval with n - 1 degrees of freedom;
-and neither bound goes below what the sample itself holds (nor articles above N).
+  size), which keeps its coverage near 0 and 1 and for few sampled articles;
+- occurrences: N x the mean per article with Hall's (1992) skewness-corrected t interval;
+and no bound goes below what the sample itself holds (nor articles above N). A trend's period is a
+domain of one sample of the frame (its articles count 0 elsewhere); a period with fewer than
+`min_per_period` sampled articles is listed from the date index and read whole, or sampled on its own.
 """
 
 from __future__ import annotations
 
 import math
 import random
-from collections.abc import Hashable
 from dataclasses import dataclass, replace
 from typing import Any
 
 from fanwen.archive.filters import Filters
 
 Z95 = 1.959964
-MIN_PER_STRATUM = 40  # the smallest sample of a stratum; a stratum this small or smaller is counted whole
-METHOD = "sample of the articles containing the query that pass the filters (uniform within each period)"
+MIN_PER_STRATUM = 40  # fewer sampled articles in a period: listed from the date index, read whole or sampled alone
+METHOD = "uniform sample of the articles containing the query that pass the filters"
 
 
 @dataclass(frozen=True)
@@ -51,34 +51,26 @@ def candidate_ids(conn: Any, match: str) -> list[int]:
     return [r[0] for r in conn.execute("SELECT rowid FROM articles_fts WHERE articles_fts MATCH ?", [match])]
 
 
-def frame(conn: Any, match: str, filters: Filters, period_expr: str | None = None) -> dict[Hashable, list[int]]:
-    """stratum -> ids of the articles the index matches that pass the site, genre, date and near-duplicate
-    filters; the stratum is `period_expr` of the article (on alias a; None for undated), or None for all."""
+def frame_ids(conn: Any, match: str, filters: Filters) -> list[int]:
+    """Ids of the articles the index matches that pass the site, genre, date and near-duplicate filters."""
     ids = candidate_ids(conn, match)
     indexed = replace(filters, categories=(), terms=())
-    if period_expr is None and indexed == Filters(include_duplicates=filters.include_duplicates):
+    if indexed == Filters(include_duplicates=filters.include_duplicates):
         if filters.include_duplicates:
-            return {None: ids}
+            return ids
         duplicates = {r[0] for r in conn.execute("SELECT id FROM articles WHERE duplicate_of IS NOT NULL")}
-        return {None: [i for i in ids if i not in duplicates]}
+        return [i for i in ids if i not in duplicates]
     clauses, params = indexed.where("a")
-    where = (" WHERE " + " AND ".join(clauses)) if clauses else ""
-    # The covering index answers the filters and the period without reading a row (rows hold the bodies).
-    has_index = conn.execute("SELECT 1 FROM sqlite_master WHERE name = 'articles_period'").fetchone()
-    hint = " INDEXED BY articles_period" if has_index else ""
     wanted = set(ids)
-    strata: dict[Hashable, list[int]] = {}
-    for article_id, stratum in conn.execute(f"SELECT a.id, {period_expr or 'NULL'} FROM articles a{hint}{where}", params):
-        if article_id in wanted:
-            strata.setdefault(stratum, []).append(article_id)
-    return strata
+    return sorted(i for (i,) in conn.execute(f"SELECT a.id FROM articles a{_period_index(conn)} WHERE"
+                                             f" {' AND '.join(clauses)}", params) if i in wanted)
 
 
-def allocate(sizes: dict[Hashable, int], size: int, min_per_stratum: int = MIN_PER_STRATUM) -> dict[Hashable, int]:
-    """Sample size per stratum: in proportion to its articles, at least `min_per_stratum`, at most all."""
-    total = sum(sizes.values())
-    return {k: n if n <= min_per_stratum else min(n, max(min_per_stratum, round(size * n / total)))
-            for k, n in sizes.items()}
+def _period_index(conn: Any) -> str:
+    """The hint that makes SQLite answer the filters from the covering index (the planner may prefer
+    articles_duplicate_of and then read every row, bodies included)."""
+    has_index = conn.execute("SELECT 1 FROM sqlite_master WHERE name = 'articles_period'").fetchone()
+    return " INDEXED BY articles_period" if has_index else ""
 
 
 def t95(df: int) -> float:
@@ -134,45 +126,32 @@ def figures(population: int, hits: list[int], n: int | None = None, most: int = 
     return Figures(population, n, articles, articles_ci, round(estimate), hits_ci)
 
 
-def measure(conn: Any, compiled: Any, filters: Filters, size: int, seed: int = 0, period_expr: str | None = None,
-            min_per_stratum: int = MIN_PER_STRATUM, exact_limit: int = 0) -> dict[Hashable, Figures]:
-    """stratum -> Figures of a compiled query (concordance.Compiled) from a sample of `size` articles
-    drawn among those that pass the filters; every article of a stratum of at most `min_per_stratum`,
-    and of a frame of at most `exact_limit` articles (the filters left few: exact), is read."""
+def measure(conn: Any, compiled: Any, filters: Filters, size: int, seed: int = 0, exact_limit: int = 0) -> Figures:
+    """Figures of a compiled query (concordance.Compiled) in the frame, from a uniform sample of `size`
+    of its articles; a frame of at most `exact_limit` (or `size`) articles is read whole: exact."""
     from fanwen.archive.concordance import sample_counts
 
-    strata = frame(conn, compiled.match, filters, period_expr)
-    sizes = {k: len(v) for k, v in strata.items()}
-    if sum(sizes.values()) <= exact_limit:
-        size = min_per_stratum = sum(sizes.values())
-    rng = random.Random(seed)
-    chosen = {}
-    for stratum, n in allocate(sizes, size, min_per_stratum).items():
-        ids = sorted(strata[stratum])
-        chosen[stratum] = ids if n == len(ids) else rng.sample(ids, n)
-    counts = sample_counts(conn, compiled, filters, sorted(i for ids in chosen.values() for i in ids))
-    return {k: figures(sizes[k], [counts.get(i, (0,))[0] for i in ids]) for k, ids in chosen.items()}
+    ids = frame_ids(conn, compiled.match, filters)
+    chosen = ids if len(ids) <= max(size, exact_limit) else sorted(random.Random(seed).sample(ids, size))
+    counts = sample_counts(conn, compiled, filters, chosen)
+    return figures(len(ids), [counts.get(i, (0,))[0] for i in chosen])
 
 
 SCAN_BUDGET = 100_000  # articles of small periods a trend may list from the date index (~0.1-0.2 s)
 
 
-def frame_ids(conn: Any, match: str, filters: Filters) -> list[int]:
-    """The frame without strata (cheap: the filtered ids alone, or the candidates less the duplicates)."""
-    return frame(conn, match, filters).get(None, [])
-
-
 def measure_periods(conn: Any, compiled: Any, filters: Filters, size: int, seed: int, period_length: int,
                     corpus_sizes: dict[str, int], min_per_period: int = MIN_PER_STRATUM, exact_limit: int = 0,
                     scan_budget: int | None = None) -> tuple[dict[str | None, Figures], int, int]:
-    """(period (None: undated) -> Figures, the frame's articles, articles read), from a uniform sample of `size` articles of the frame, post-
-    stratified: a period with `min_per_period` or more in the sample is a domain of the whole sample;
+    """(period (None: undated) -> Figures, the frame's articles, articles read) from a uniform sample of
+    `size` articles of the frame: a period with `min_per_period` or more in it is a domain of the sample;
     a period with fewer (and `corpus_sizes[period]` articles in all) is listed from the date index,
     smallest first while `scan_budget` articles last, and counted whole (up to `min_per_period`
     articles) or sampled again on its own (`min_per_period` of them): a stratum of known size."""
     from fanwen.archive.concordance import sample_counts
 
     budget = SCAN_BUDGET if scan_budget is None else scan_budget
+    min_per_period = max(2, min_per_period)  # a sample of one has no spread
     dated = "a.published_at GLOB '[0-9][0-9][0-9][0-9]-[01][0-9]*'"
     period_expr = f"CASE WHEN {dated} THEN substr(a.published_at, 1, {period_length}) END"
     ids = frame_ids(conn, compiled.match, filters)
@@ -193,8 +172,7 @@ def measure_periods(conn: Any, compiled: Any, filters: Filters, size: int, seed:
                   if len(domains.get(p, ())) < min_per_period), key=lambda p: corpus_sizes.get(p, 0))
     indexed = replace(filters, categories=(), terms=())
     clauses, params = indexed.where("a")
-    has_index = conn.execute("SELECT 1 FROM sqlite_master WHERE name = 'articles_period'").fetchone()
-    hint = " INDEXED BY articles_period" if has_index else ""
+    hint = _period_index(conn)
     in_frame = set(ids)
     read = len(sample)
     for period in few:
