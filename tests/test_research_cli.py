@@ -153,3 +153,19 @@ def test_kwic_all_keeps_near_duplicates_and_old_archives_are_told_to_upgrade(db,
     conn.close()
     out = run("kwic", "工作", "--db", str(old))
     assert out.returncode == 2 and "fanwen index" in out.stderr and len(out.stderr.splitlines()) == 1
+
+
+def test_kwic_sort_random_shuffles_every_line_the_same_way_for_a_seed(db):
+    def lines(*args: str) -> list[tuple[int, int]]:
+        out = run("kwic", "双减", "--db", str(db), "--json", "--limit", "100000", *args)
+        assert out.returncode == 0, out.stderr
+        records = [json.loads(line) for line in out.stdout.splitlines()]
+        assert records[-1]["sort"] == (args[1] if args else "date")
+        return [(r["article_id"], r["position"]) for r in records[:-1]]
+
+    dated = lines()
+    shuffled = lines("--sort", "random", "--seed", "3")
+    assert sorted(shuffled) == sorted(dated) and len(dated) > 10  # every line, once
+    assert shuffled != dated and shuffled != lines("--sort", "random", "--seed", "4")
+    assert shuffled == lines("--sort", "random", "--seed", "3")
+    assert lines("--sort", "random", "--seed", "3", "--limit", "5") == shuffled[:5]

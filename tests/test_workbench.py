@@ -18,10 +18,22 @@ from tests.conftest import FANWEN, ROOT, serving
 from tests.test_serve import chromium_driver
 
 
+CHANGED_URL = "http://x.test/r/changed.html"
+
+
 @pytest.fixture(scope="module")
 def served(tmp_path_factory):
     folder = tmp_path_factory.mktemp("workbench")
     db = make_research_archive(folder / "archive.db")
+    from fanwen.archive import ArchiveWriter
+    from pipelines.dedupe import content_hash
+
+    writer = ArchiveWriter(db)  # one URL whose text changed: the reading view lists the earlier version
+    writer.open()
+    for title, body in (("第一版通知", "第一版的文字，后来改过。"), ("第二版通知", "第二版的文字。")):
+        writer.store_article({"url": CHANGED_URL, "site": "x.test", "title": title, "body": body,
+                              "content_hash": content_hash(body)}, None)
+    writer.close()
     with serving(db, folder / "serve.log") as base:
         yield base, db
 
@@ -107,3 +119,13 @@ def test_reading_view_lists_near_duplicates(served):
         dup = api.articles(all=True, columns=["id", "duplicate_of"]).dropna().iloc[0]
         page = urllib.request.urlopen(f"{base}/-/article/{int(dup.duplicate_of)}").read().decode()
     assert f'/-/article/{int(dup.id)}"' in page and "re-post" in page
+
+
+def test_reading_view_lists_earlier_versions(served):
+    base, db = served
+    with fanwen.open(db) as api:
+        current = api.articles(columns=["id", "url", "title"]).query("url == @CHANGED_URL").iloc[0]
+    page = urllib.request.urlopen(f"{base}/-/article/{int(current.id)}").read().decode()
+    versions = page.split('id="versions"')[1].split("</ul>")[0]
+    assert current.title == "第二版通知"
+    assert f"{CHANGED_URL} version 1: “第一版通知”" in versions and "none" not in versions
