@@ -13,7 +13,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from fanwen.archive import sampling
-from fanwen.archive.concordance import EXACT_LIMIT, SAMPLE_SIZE, Compiled, candidate_count, candidates_sql, compile_query
+from fanwen.archive.concordance import (EXACT_LIMIT, FILTERED_EXACT_LIMIT, SAMPLE_SIZE, Compiled, candidate_count,
+                                        candidates_sql, compile_query)
 from fanwen.archive.filters import Filters
 from fanwen.archive.period_stats import has_period_stats
 
@@ -91,7 +92,7 @@ def estimated_counts(conn: Any, compiled: Compiled, filters: Filters, by: str, s
     (fanwen/archive/sampling.py): period -> {articles, hits, articles_ci95, hits_ci95, exact}, and the
     sample's description (None: every article was read)."""
     periods, population, read = sampling.measure_periods(conn, compiled, filters, size, seed, PERIODS[by], corpus_sizes or {},
-                                       min_per_period, exact_limit)
+                                       min_per_period, min(exact_limit, FILTERED_EXACT_LIMIT))
     out = {p: {"articles": f.articles, "hits": f.hits, "articles_ci95": list(f.articles_ci95),
                "hits_ci95": list(f.hits_ci95), "exact": f.exact} for p, f in periods.items()}
     if all(f.exact for f in periods.values()):
