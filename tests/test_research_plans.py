@@ -38,6 +38,7 @@ FILTERS = {
     "none": (Filters(), lambda r: True),
     "site": (Filters(sites=("x.test", "dede.test")), lambda r: r["site"] in ("x.test", "dede.test")),
     "since": (Filters(since="2019-01-01"), lambda r: (r["published_at"] or "") >= "2019-01-01"),
+    "genre": (Filters(genres=("讲话", "心得体会")), lambda r: r["genre_by_title"] in ("讲话", "心得体会")),
 }
 
 
@@ -50,6 +51,17 @@ def test_walking_the_newest_articles_gives_the_same_first_page_as_sorting_every_
     walked = kwic(conn, word, filters, 10, limit, "date", count=False, walk_from=1)
     assert [(l["article_id"], l["position"]) for l in walked.lines] == newest_lines(rows, word, limit)
     assert walked.lines == kwic(conn, word, filters, 10, limit, "date", count=False, walk_from=10**9).lines
+
+
+@pytest.mark.parametrize("filters", [Filters(include_duplicates=True), Filters(include_duplicates=True, sites=("dede.test",)),
+                                     Filters(genres=("讲话",), until="2020-12-31"), Filters(genres=("没有这种文体",))])
+@pytest.mark.parametrize("narrow", [0.0, 1.0])  # rows checked as walked / sets of ids from the indexes first
+def test_the_walk_reads_filters_from_the_indexes_and_gives_what_sorting_gives(conn, filters, narrow, monkeypatch):
+    monkeypatch.setattr(concordance, "NARROW", narrow)
+    for limit in (1, 25, 600):
+        walked = kwic(conn, "工作", filters, 10, limit, "date", count=False, walk_from=1)
+        assert walked.lines == kwic(conn, "工作", filters, 10, limit, "date", count=False, walk_from=10**9).lines
+    assert kwic(conn, "工作", filters, 10, 25, "date", count=False, walk_from=1).lines or filters.genres == ("没有这种文体",)
 
 
 def test_articles_of_one_date_come_newest_id_first_in_the_walk_too(db, tmp_path):

@@ -12,7 +12,7 @@ from __future__ import annotations
 import random
 import re
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from typing import Any
 
@@ -184,12 +184,47 @@ def estimated_totals(conn: Any, compiled: Compiled, filters: Filters, size: int 
                                 whole.articles_ci95)
 
 
+NARROW = 0.05  # share of the articles below which a site or genre filter is read from an index first
+
+
+def kept_share(conn: Any, filters: Filters) -> float:
+    """Share of the articles in the filters' sites and genres (from period_stats; 0 without it)."""
+    from fanwen.archive.period_stats import has_period_stats
+
+    if not has_period_stats(conn):
+        return 0.0
+    clauses, params = [], []
+    for column, values in (("site", filters.sites), ("genre", filters.genres)):
+        if values:
+            clauses.append(f"{column} IN ({', '.join('?' * len(values))})")
+            params.extend(values)
+    kept, total = conn.execute(f"SELECT sum(CASE WHEN {' AND '.join(clauses)} THEN articles ELSE 0 END),"
+                               " sum(articles) FROM period_stats", params).fetchone()
+    return (kept or 0) / total if total else 0.0
+
+
 def newest_first(conn: Any, compiled: Compiled, filters: Filters, limit: int, width: int) -> list[dict[str, Any]] | None:
     """The first `limit` lines, newest articles first, found by walking the articles by date and
-    asking the index about each chunk; None when the filters keep too few articles for this to pay."""
+    asking the index about each chunk; None when the filters keep too few articles for this to pay.
+
+    A narrow site or genre filter (under 5% of the articles) is not checked on the rows as they are
+    walked (a row holds the body: 1.2 s at 100k articles for a genre no article had) but with sets of
+    ids read first from the covering index; the walk then reads the date index alone."""
     if not conn.execute("SELECT 1 FROM sqlite_master WHERE name = 'articles_published_at'").fetchone():
         return None
-    clauses, params = filters.where("a")
+    skip: set[int] = set()
+    keep: set[int] | None = None
+    walk_filters = filters
+    if (filters.sites or filters.genres) and kept_share(conn, filters) < NARROW:
+        from fanwen.archive.sampling import period_index
+
+        walk_filters = replace(filters, sites=(), genres=(), include_duplicates=True)  # the date index answers these
+        if not filters.include_duplicates:
+            skip = {r[0] for r in conn.execute("SELECT id FROM articles WHERE duplicate_of IS NOT NULL")}
+        kept, kept_params = Filters(sites=filters.sites, genres=filters.genres, include_duplicates=True).where("a")
+        keep = {r[0] for r in conn.execute(f"SELECT a.id FROM articles a{period_index(conn)} WHERE"
+                                           f" {' AND '.join(kept)}", kept_params)}
+    clauses, params = walk_filters.where("a")
     where = (" WHERE " + " AND ".join(clauses)) if clauses else ""
     # The index's order is (published_at, rowid): DESC gives the dated newest first, then the undated.
     walk = conn.execute(f"SELECT a.id FROM articles a INDEXED BY articles_published_at{where}"
@@ -197,13 +232,16 @@ def newest_first(conn: Any, compiled: Compiled, filters: Filters, limit: int, wi
     lines: list[dict[str, Any]] = []
     checked, size = 0, 256
     while len(lines) < limit:
-        chunk = [r[0] for r in walk.fetchmany(size)]
-        if not chunk:
+        walked = walk.fetchmany(size)
+        if not walked:
             break
+        size = min(size * 2, 4096)
+        chunk = [r[0] for r in walked if r[0] not in skip and (keep is None or r[0] in keep)]
+        if not chunk:
+            continue
         checked += len(chunk)
         if checked > WALK_BUDGET:
             return None
-        size = min(size * 2, 4096)
         marks = ",".join("?" * len(chunk))
         found = {r[0] for r in conn.execute(
             f"SELECT rowid FROM articles_fts WHERE articles_fts MATCH ? AND rowid IN ({marks})", [compiled.match, *chunk])}
@@ -212,10 +250,10 @@ def newest_first(conn: Any, compiled: Compiled, filters: Filters, limit: int, wi
         wanted = [i for i in chunk if i in found]
         for start in range(0, len(wanted), 50):
             part = wanted[start:start + 50]
-            rows = {r[0]: r for r in conn.execute(
+            by_id = {r[0]: r for r in conn.execute(
                 f"SELECT {COLUMNS} FROM articles a WHERE a.id IN ({','.join('?' * len(part))})", part)}
             for article_id in part:
-                lines.extend(lines_of(compiled, rows[article_id], width))
+                lines.extend(lines_of(compiled, by_id[article_id], width))
             if len(lines) >= limit:
                 break
     return lines[:limit]

@@ -62,11 +62,11 @@ def frame_ids(conn: Any, match: str, filters: Filters) -> list[int]:
         return [i for i in ids if i not in duplicates]
     clauses, params = indexed.where("a")
     wanted = set(ids)
-    return sorted(i for (i,) in conn.execute(f"SELECT a.id FROM articles a{_period_index(conn)} WHERE"
+    return sorted(i for (i,) in conn.execute(f"SELECT a.id FROM articles a{period_index(conn)} WHERE"
                                              f" {' AND '.join(clauses)}", params) if i in wanted)
 
 
-def _period_index(conn: Any) -> str:
+def period_index(conn: Any) -> str:
     """The hint that makes SQLite answer the filters from the covering index (the planner may prefer
     articles_duplicate_of and then read every row, bodies included)."""
     has_index = conn.execute("SELECT 1 FROM sqlite_master WHERE name = 'articles_period'").fetchone()
@@ -172,7 +172,7 @@ def measure_periods(conn: Any, compiled: Any, filters: Filters, size: int, seed:
                   if len(domains.get(p, ())) < min_per_period), key=lambda p: corpus_sizes.get(p, 0))
     indexed = replace(filters, categories=(), terms=())
     clauses, params = indexed.where("a")
-    hint = _period_index(conn)
+    hint = period_index(conn)
     in_frame = set(ids)
     read = len(sample)
     for period in few:
