@@ -129,3 +129,32 @@ def test_reading_view_lists_earlier_versions(served):
     versions = page.split('id="versions"')[1].split("</ul>")[0]
     assert current.title == "第二版通知"
     assert f"{CHANGED_URL} version 1: “第一版通知”" in versions and "none" not in versions
+
+
+def test_the_workbench_says_when_totals_and_trends_are_estimated(tmp_path, monkeypatch):
+    """The pages as `fanwen serve` makes them (in-process Datasette), with the thresholds lowered so
+    this small archive takes the sampled path."""
+    import asyncio
+
+    from crawler.cli.serve import make_datasette
+    from fanwen.archive import concordance, sampling, trends
+
+    db = make_research_archive(tmp_path / "archive.db")
+    monkeypatch.setattr(sampling, "SCAN_BUDGET", 0)  # no period counted whole
+    for module in (concordance, trends):
+        monkeypatch.setattr(module, "EXACT_LIMIT", 20)
+        monkeypatch.setattr(module, "FILTERED_EXACT_LIMIT", 20)
+        monkeypatch.setattr(module, "SAMPLE_SIZE", 30)
+    datasette = make_datasette(str(db))
+
+    async def page(path: str) -> str:
+        response = await datasette.client.get(path)
+        assert response.status_code == 200
+        return response.text
+
+    kwic_page = asyncio.run(page("/?tab=kwic&q=" + urllib.parse.quote("工作")))
+    assert "estimated from a uniform sample of 30 of the" in kwic_page and "that pass the filters" in kwic_page
+    trend_page = asyncio.run(page("/?tab=trend&by=year&q=" + urllib.parse.quote("工作")))
+    assert "estimated, not counted" in trend_page and "articles containing it that pass the filters" in trend_page
+    exact_page = asyncio.run(page("/?tab=kwic&q=" + urllib.parse.quote("双减")))  # in fewer articles: exact
+    assert "estimated" not in exact_page
