@@ -3,9 +3,6 @@ the trend chart (checked in a screenshot) and the reading view with provenance."
 
 from __future__ import annotations
 
-import socket
-import subprocess
-import time
 import urllib.parse
 import urllib.request
 from io import BytesIO
@@ -14,7 +11,7 @@ import pytest
 
 import fanwen
 from research_archive import make_research_archive
-from tests.conftest import FANWEN, ROOT, serving
+from tests.conftest import serving
 from tests.test_serve import chromium_driver
 
 
