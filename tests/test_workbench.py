@@ -78,7 +78,9 @@ def test_search_filters_kwic_trend_and_reading_view(served, browser, tmp_path):
     assert matches == ["双减"] * len(expected) and len(matches) > 5
     assert f"{expected.attrs['hits']} occurrences in {expected.attrs['articles']} articles" in \
         browser.find_element(By.ID, "summary").text
-    browser.save_screenshot(str(tmp_path / "kwic.png"))
+    png = browser.get_screenshot_as_png()
+    (tmp_path / "kwic.png").write_bytes(png)
+    assert colour_pixels(png, (0xBB, 0x00, 0x00)) > 100  # the aligned matches, drawn in the match column's red
 
     box = browser.find_element(By.NAME, "q")
     box.clear()
