@@ -92,7 +92,7 @@ class Archive:
              exact: bool = False, **filters: Any) -> pd.DataFrame:
         """Concordance lines (as `fanwen kwic`); attrs: hits and articles, exact totals of the whole query.
 
-        For a query in more than 50,000 articles, unless exact=True, attrs hits/articles are None, attrs
+        For a query in more than 50,000 articles that pass the filters, unless exact=True, attrs hits/articles are None, attrs
         exact is False and attrs estimate holds the totals from a uniform sample with 95% intervals."""
         import pandas as pd
 
@@ -106,8 +106,9 @@ class Archive:
     def trend(self, query_or_list: str | list[str], *, by: str = "month", exact: bool = False,
               **filters: Any) -> pd.DataFrame:
         """Per period and query: articles, hits, chars, per_10k_chars (as `fanwen trend`); attrs: undated,
-        estimated (queries in more than 50,000 articles, unless exact=True: their sample; their rows
-        then have estimated True and 95% intervals articles_ci95, hits_ci95)."""
+        estimated (queries in more than 50,000 articles that pass the filters, unless exact=True: their
+        sample; their rows then have 95% intervals articles_ci95, hits_ci95, and estimated False for a
+        period counted whole)."""
         import pandas as pd
 
         queries = [query_or_list] if isinstance(query_or_list, str) else list(query_or_list)

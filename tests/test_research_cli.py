@@ -153,3 +153,47 @@ def test_kwic_all_keeps_near_duplicates_and_old_archives_are_told_to_upgrade(db,
     conn.close()
     out = run("kwic", "工作", "--db", str(old))
     assert out.returncode == 2 and "fanwen index" in out.stderr and len(out.stderr.splitlines()) == 1
+
+
+def test_kwic_sort_random_shuffles_every_line_the_same_way_for_a_seed(db):
+    def lines(*args: str) -> list[tuple[int, int]]:
+        out = run("kwic", "双减", "--db", str(db), "--json", "--limit", "100000", *args)
+        assert out.returncode == 0, out.stderr
+        records = [json.loads(line) for line in out.stdout.splitlines()]
+        assert records[-1]["sort"] == (args[1] if args else "date")
+        return [(r["article_id"], r["position"]) for r in records[:-1]]
+
+    dated = lines()
+    shuffled = lines("--sort", "random", "--seed", "3")
+    assert sorted(shuffled) == sorted(dated) and len(dated) > 10  # every line, once
+    assert shuffled != dated and shuffled != lines("--sort", "random", "--seed", "4")
+    assert shuffled == lines("--sort", "random", "--seed", "3")
+    assert lines("--sort", "random", "--seed", "3", "--limit", "5") == shuffled[:5]
+
+
+@pytest.mark.parametrize("command", ["stats", "trend"])
+def test_plot_commands_say_so_when_the_machine_has_no_cjk_font(db, tmp_path, command):
+    """`fanwen stats --plot` and `fanwen trend --plot` run as a user runs them, on a machine whose
+    matplotlib sees no CJK font (a sitecustomize drops them from its font list): a warning naming
+    the package to install, and the chart is still written."""
+    import os
+    import subprocess
+
+    from tests.conftest import FANWEN, ROOT
+
+    hide = tmp_path / "nofont"
+    hide.mkdir()
+    (hide / "sitecustomize.py").write_text(
+        "import matplotlib.font_manager as fm\n"
+        "fm.fontManager.ttflist = [f for f in fm.fontManager.ttflist if not any(k in f.name for k in"
+        " ('CJK', 'Han ', 'WenQuanYi', 'Droid Sans Fallback', 'SimHei', 'YaHei', 'PingFang'))]\n", encoding="utf-8")
+    plot = tmp_path / f"{command}.png"
+    args = ["stats", "--db", str(db)] if command == "stats" else ["trend", "双减", "--db", str(db), "--by", "year"]
+    env = dict(os.environ, PYTHONPATH=os.pathsep.join([str(hide), os.environ.get("PYTHONPATH", "")]))
+    out = subprocess.run([*FANWEN, *args, "--plot", str(plot)], cwd=ROOT, env=env, capture_output=True, text=True,
+                         timeout=300)
+    assert out.returncode == 0, out.stderr
+    assert "no CJK font found" in out.stderr and "fonts-noto-cjk" in out.stderr
+    assert plot.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    normal = run(*args, "--plot", str(tmp_path / "with-font.png"))  # the same command sees the installed font
+    assert normal.returncode == 0 and "no CJK font" not in normal.stderr

@@ -3,9 +3,6 @@ the trend chart (checked in a screenshot) and the reading view with provenance."
 
 from __future__ import annotations
 
-import socket
-import subprocess
-import time
 import urllib.parse
 import urllib.request
 from io import BytesIO
@@ -14,14 +11,26 @@ import pytest
 
 import fanwen
 from research_archive import make_research_archive
-from tests.conftest import FANWEN, ROOT, serving
+from tests.conftest import serving
 from tests.test_serve import chromium_driver
+
+
+CHANGED_URL = "http://x.test/r/changed.html"
 
 
 @pytest.fixture(scope="module")
 def served(tmp_path_factory):
     folder = tmp_path_factory.mktemp("workbench")
     db = make_research_archive(folder / "archive.db")
+    from fanwen.archive import ArchiveWriter
+    from pipelines.dedupe import content_hash
+
+    writer = ArchiveWriter(db)  # one URL whose text changed: the reading view lists the earlier version
+    writer.open()
+    for title, body in (("第一版通知", "第一版的文字，后来改过。"), ("第二版通知", "第二版的文字。")):
+        writer.store_article({"url": CHANGED_URL, "site": "x.test", "title": title, "body": body,
+                              "content_hash": content_hash(body)}, None)
+    writer.close()
     with serving(db, folder / "serve.log") as base:
         yield base, db
 
@@ -69,7 +78,9 @@ def test_search_filters_kwic_trend_and_reading_view(served, browser, tmp_path):
     assert matches == ["双减"] * len(expected) and len(matches) > 5
     assert f"{expected.attrs['hits']} occurrences in {expected.attrs['articles']} articles" in \
         browser.find_element(By.ID, "summary").text
-    browser.save_screenshot(str(tmp_path / "kwic.png"))
+    png = browser.get_screenshot_as_png()
+    (tmp_path / "kwic.png").write_bytes(png)
+    assert colour_pixels(png, (0xBB, 0x00, 0x00)) > 100  # the aligned matches, drawn in the match column's red
 
     box = browser.find_element(By.NAME, "q")
     box.clear()
@@ -107,3 +118,42 @@ def test_reading_view_lists_near_duplicates(served):
         dup = api.articles(all=True, columns=["id", "duplicate_of"]).dropna().iloc[0]
         page = urllib.request.urlopen(f"{base}/-/article/{int(dup.duplicate_of)}").read().decode()
     assert f'/-/article/{int(dup.id)}"' in page and "re-post" in page
+
+
+def test_reading_view_lists_earlier_versions(served):
+    base, db = served
+    with fanwen.open(db) as api:
+        current = api.articles(columns=["id", "url", "title"]).query("url == @CHANGED_URL").iloc[0]
+    page = urllib.request.urlopen(f"{base}/-/article/{int(current.id)}").read().decode()
+    versions = page.split('id="versions"')[1].split("</ul>")[0]
+    assert current.title == "第二版通知"
+    assert f"{CHANGED_URL} version 1: “第一版通知”" in versions and "none" not in versions
+
+
+def test_the_workbench_says_when_totals_and_trends_are_estimated(tmp_path, monkeypatch):
+    """The pages as `fanwen serve` makes them (in-process Datasette), with the thresholds lowered so
+    this small archive takes the sampled path."""
+    import asyncio
+
+    from crawler.cli.serve import make_datasette
+    from fanwen.archive import concordance, sampling, trends
+
+    db = make_research_archive(tmp_path / "archive.db")
+    monkeypatch.setattr(sampling, "SCAN_BUDGET", 0)  # no period counted whole
+    for module in (concordance, trends):
+        monkeypatch.setattr(module, "EXACT_LIMIT", 20)
+        monkeypatch.setattr(module, "FILTERED_EXACT_LIMIT", 20)
+        monkeypatch.setattr(module, "SAMPLE_SIZE", 30)
+    datasette = make_datasette(str(db))
+
+    async def page(path: str) -> str:
+        response = await datasette.client.get(path)
+        assert response.status_code == 200
+        return response.text
+
+    kwic_page = asyncio.run(page("/?tab=kwic&q=" + urllib.parse.quote("工作")))
+    assert "estimated from a uniform sample of 30 of the" in kwic_page and "that pass the filters" in kwic_page
+    trend_page = asyncio.run(page("/?tab=trend&by=year&q=" + urllib.parse.quote("工作")))
+    assert "estimated, not counted" in trend_page and "articles containing it that pass the filters" in trend_page
+    exact_page = asyncio.run(page("/?tab=kwic&q=" + urllib.parse.quote("双减")))  # in fewer articles: exact
+    assert "estimated" not in exact_page

@@ -28,7 +28,7 @@ from crawler.cli.research_options import analysis_filters, make_analysis_filters
               help="Newest articles first, by the text left or right of the match, or shuffled.")
 @click.option("--seed", default=0, show_default=True, help="Seed of --sort random (and of the sample).")
 @click.option("--exact", is_flag=True,
-              help="Count every occurrence even when the query is in more than 50,000 articles"
+              help="Count every occurrence even when the query is in more than 50,000 articles that pass the filters"
                    " (otherwise estimated from a stated sample of 10,000 of them).")
 @json_option
 def command(query: str, db: str, context: int, limit: int, sort: str, seed: int, exact: bool, as_json: bool,
@@ -40,8 +40,8 @@ def command(query: str, db: str, context: int, limit: int, sort: str, seed: int,
     Near-duplicates are left out unless --all. With --json, one JSON object per line
     (article_id, url, title, published_at, left, match, right, ...), then a summary
     object {"summary": true, "hits": ..., "articles": ...}. For a query in more than 50,000
-    articles the totals are estimated from a uniform sample of 10,000 of them (hits and articles
-    null, "exact": false, "estimate": {...} with 95% intervals) unless --exact.
+    articles that pass the filters the totals are estimated from a uniform sample of 10,000 of those
+    (hits and articles null, "exact": false, "estimate": {...} with 95% intervals) unless --exact.
 
     \b
     Example:

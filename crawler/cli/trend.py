@@ -24,7 +24,7 @@ from crawler.cli.research_options import analysis_filters, make_analysis_filters
 @analysis_filters
 @click.option("--plot", type=click.Path(dir_okay=False), help="Draw occurrences per 10,000 characters into FILE.png or .svg.")
 @click.option("--exact", is_flag=True,
-              help="Count every occurrence even of a query in more than 50,000 articles"
+              help="Count every occurrence even of a query in more than 50,000 articles that pass the filters"
                    " (otherwise estimated from a stated sample of 10,000 of them).")
 @json_option
 def command(queries: tuple[str, ...], db: str, by: str, plot: str | None, exact: bool, as_json: bool,
@@ -35,9 +35,9 @@ def command(queries: tuple[str, ...], db: str, by: str, plot: str | None, exact:
     The rate is relative to all the text of that period (so a period with more articles does not
     look like a rise). Every period between the first and last dated article is listed, empty ones
     included; undated articles are in no period (their count is printed below the table).
-    A query in more than 50,000 articles is estimated from a uniform sample of 10,000 of them
-    (said below the table; JSON rows then carry "estimated": true, articles_ci95, hits_ci95)
-    unless --exact.
+    A query in more than 50,000 articles that pass the filters is estimated from a sample of
+    10,000 of them, uniform within each period (a period with up to 40 of them is counted whole;
+    said below the table; JSON rows then carry "estimated", articles_ci95, hits_ci95) unless --exact.
 
     \b
     Example:

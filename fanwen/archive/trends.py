@@ -12,8 +12,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from fanwen.archive.concordance import (EXACT_LIMIT, SAMPLE_SIZE, candidate_count, candidates_sql, compile_query,
-                                        sample_counts, sampled_ids, scaled_sums)
+from fanwen.archive import sampling
+from fanwen.archive.concordance import (EXACT_LIMIT, FILTERED_EXACT_LIMIT, SAMPLE_SIZE, Compiled, candidate_count,
+                                        candidates_sql, compile_query)
 from fanwen.archive.filters import Filters
 from fanwen.archive.period_stats import has_period_stats
 
@@ -33,8 +34,10 @@ class Trend:
     estimated: dict[str, dict[str, Any]] = field(default_factory=dict)
 
     def describe_estimates(self) -> str:
-        return "; ".join(f"{q}: estimated from a uniform sample of {e['sample']:,} of the {e['candidates']:,} articles"
-                         " containing it (95% intervals in --json)" for q, e in self.estimated.items())
+        return "; ".join(f"{q}: estimated from {e['sample']:,} of the {e['candidates']:,} articles containing it that"
+                         f" pass the filters (a uniform sample; a period with fewer than {e['min_per_period']} in it is"
+                         " read from the date index, counted whole or sampled on its own:"
+                         f" {e['periods_counted']} counted whole; 95% intervals in --json)" for q, e in self.estimated.items())
 
 
 def period_sizes(conn: Any, filters: Filters, by: str) -> dict[str, tuple[int, int]]:
@@ -80,28 +83,22 @@ def query_counts(conn: Any, query: str, filters: Filters, by: str) -> dict[str |
     return {p: (c, h) for p, (c, h) in out.items()}
 
 
-def estimated_counts(conn: Any, query: str, filters: Filters, by: str, size: int,
-                     seed: int = 0) -> tuple[dict[str | None, dict[str, Any]], dict[str, Any]]:
-    """As query_counts, estimated from a uniform sample of the articles containing the query:
-    period -> {articles, hits, articles_ci95, hits_ci95}, and the sample's description."""
-    compiled = compile_query(query)
-    population, ids = sampled_ids(conn, compiled, size, seed)
-    sums: dict[str | None, list[float]] = {}
-    counts = sample_counts(conn, compiled, filters, ids, f", {PERIOD.format(n=PERIODS[by])}")
-    for h, period in counts.values():
-        if h:
-            s = sums.setdefault(period, [0, 0, 0])  # articles, hits, hits squared
-            s[0] += 1
-            s[1] += h
-            s[2] += h * h
-    out: dict[str | None, dict[str, Any]] = {}
-    most = max((h for h, *_ in counts.values()), default=1)  # per article, for the bound of an empty period
-    for period, (articles, hits, squares) in sums.items():
-        a, a_ci = scaled_sums(articles, articles, len(ids), population)
-        h, h_ci = scaled_sums(hits, squares, len(ids), population)
-        out[period] = {"articles": a, "hits": h, "articles_ci95": list(a_ci), "hits_ci95": list(h_ci)}
-    return out, {"method": "uniform sample of the articles containing the query", "candidates": population,
-                 "sample": len(ids), "most_hits_per_article": most}
+def estimated_counts(conn: Any, compiled: Compiled, filters: Filters, by: str, size: int, seed: int = 0,
+                     exact_limit: int = 0, min_per_period: int = sampling.MIN_PER_STRATUM,
+                     corpus_sizes: dict[str, int] | None = None,
+                     ) -> tuple[dict[str | None, dict[str, Any]], dict[str, Any] | None]:
+    """As query_counts, from a uniform sample of `size` of the articles containing the query that pass
+    the filters, periods with few of them in it counted whole or sampled on their own
+    (fanwen/archive/sampling.py): period -> {articles, hits, articles_ci95, hits_ci95, exact}, and the
+    sample's description (None: every article was read)."""
+    periods, population, read = sampling.measure_periods(conn, compiled, filters, size, seed, PERIODS[by], corpus_sizes or {},
+                                       min_per_period, min(exact_limit, FILTERED_EXACT_LIMIT))
+    out = {p: {"articles": f.articles, "hits": f.hits, "articles_ci95": list(f.articles_ci95),
+               "hits_ci95": list(f.hits_ci95), "exact": f.exact} for p, f in periods.items()}
+    if all(f.exact for f in periods.values()):
+        return out, None
+    return out, {"method": sampling.METHOD, "candidates": population, "sample": read, "periods_counted": sum(f.exact for p, f in periods.items() if p is not None),
+                 "min_per_period": min_per_period}
 
 
 def periods_between(first: str, last: str, by: str) -> list[str]:
@@ -117,12 +114,15 @@ def periods_between(first: str, last: str, by: str) -> list[str]:
 
 
 def trend(conn: Any, queries: list[str], by: str = "month", filters: Filters = Filters(), exact: bool = False,
-          exact_limit: int | None = None, sample_size: int | None = None, seed: int = 0) -> Trend:
+          exact_limit: int | None = None, sample_size: int | None = None, seed: int = 0,
+          min_per_period: int = sampling.MIN_PER_STRATUM) -> Trend:
     """Rows (period, query, articles, hits, chars, corpus_articles, per_10k_chars), period by period.
 
-    A query the index finds in more than `exact_limit` articles (concordance.EXACT_LIMIT) is, unless
-    `exact`, estimated from a uniform sample of `sample_size` of them: its rows add articles_ci95 and
-    hits_ci95 and `estimated` names it. Period sizes (chars, corpus_articles) are always exact."""
+    A query in more than `exact_limit` (concordance.EXACT_LIMIT) articles that pass the filters is,
+    unless `exact`, estimated from a sample of `sample_size` of them, uniform within each period
+    (periods of up to `min_per_period` such articles are counted whole): its rows add estimated,
+    articles_ci95 and hits_ci95 and `estimated` names it. Period sizes (chars, corpus_articles) are
+    always exact."""
     if by not in PERIODS:
         raise ValueError(f"by must be one of {', '.join(PERIODS)}")
     exact_limit = EXACT_LIMIT if exact_limit is None else exact_limit
@@ -133,26 +133,28 @@ def trend(conn: Any, queries: list[str], by: str = "month", filters: Filters = F
     counts: dict[str, dict[str | None, dict[str, Any]]] = {}
     for c in compiled:
         if not exact and candidate_count(conn, c, exact_limit + 1) > exact_limit:
-            counts[c.query], result.estimated[c.query] = estimated_counts(conn, c.query, filters, by, sample_size, seed)
+            counts[c.query], described = estimated_counts(conn, c, filters, by, sample_size, seed, exact_limit,
+                                                          min_per_period, {p: a for p, (a, _) in sizes.items()})
+            if described:
+                result.estimated[c.query] = described
         else:
             counts[c.query] = {p: {"articles": a, "hits": h} for p, (a, h) in query_counts(conn, c.query, filters, by).items()}
     for query, per_period in counts.items():
-        result.undated[query] = dict(per_period.get(None, {"articles": 0, "hits": 0}))
+        undated = per_period.get(None, {"articles": 0, "hits": 0})
+        result.undated[query] = {"articles": undated["articles"], "hits": undated["hits"]}
     if not sizes:
         return result
     for period in periods_between(min(sizes), max(sizes), by):
         corpus_articles, chars = sizes.get(period, (0, 0))
         for query in queries:
-            figures = counts[query].get(period, {"articles": 0, "hits": 0})
-            if query in result.estimated and period not in counts[query]:
-                e = result.estimated[query]
-                figures = {"articles": 0, "hits": 0,
-                           "articles_ci95": list(scaled_sums(0, 0, e["sample"], e["candidates"])[1]),
-                           "hits_ci95": list(scaled_sums(0, 0, e["sample"], e["candidates"], e["most_hits_per_article"])[1])}
+            # A period without any article the index matches and the filters keep has none: exactly 0.
+            figures = counts[query].get(period, {"articles": 0, "hits": 0, "articles_ci95": [0, 0],
+                                                 "hits_ci95": [0, 0], "exact": True})
             row = {"period": period, "query": query, "articles": figures["articles"], "hits": figures["hits"],
                    "chars": chars, "corpus_articles": corpus_articles,
                    "per_10k_chars": round(figures["hits"] * 10000 / chars, 4) if chars else None}
             if query in result.estimated:
-                row.update(estimated=True, articles_ci95=figures["articles_ci95"], hits_ci95=figures["hits_ci95"])
+                row.update(estimated=not figures["exact"], articles_ci95=figures["articles_ci95"],
+                           hits_ci95=figures["hits_ci95"])
             result.rows.append(row)
     return result
