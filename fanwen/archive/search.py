@@ -31,9 +31,10 @@ DDL = (
     "body, title, content='', tokenize='unicode61 remove_diacritics 0')"
 )
 # Each article's distinct ideographs (cjk.ideographs), rowids only (detail=none): 0.08x of the text.
+# Its _docsize table stays (no columnsize=0): without it a contentless table cannot be scanned (.dump).
 CHARS_DDL = (
     "CREATE VIRTUAL TABLE IF NOT EXISTS articles_chars USING fts5("
-    "chars, content='', detail=none, columnsize=0, tokenize='unicode61 remove_diacritics 0')"
+    "chars, content='', detail=none, tokenize='unicode61 remove_diacritics 0')"
 )
 # FTS5 writes its pending terms out as a segment when they pass `hashsize` (1 MB by default, ~150
 # articles) and merges segments as they pile up; 64 MB segments make a rebuild's merges far fewer.
