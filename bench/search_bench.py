@@ -7,8 +7,9 @@ inserts, then measures, each in a child process where it writes (peak RSS = its 
 - index rebuild (`archive.search.rebuild_index`, one transaction): seconds, CPU seconds, peak RSS;
 - search (`archive.search.search`, top 20, count capped at RANK_CAP, snippets): p50/p95 for 1- to
   4-character queries cut from the text (frequency-weighted), medians of --runs runs;
-- ranked queries (bm25 over every match) by match-count band: p50/p95;
-- index size relative to the UTF-8 text, per FTS5 shadow table (dbstat);
+- ranked queries (bm25 over every match) by match-count band: p50/p95; one-character queries by how
+  many articles hold the character;
+- index size relative to the UTF-8 text, per FTS5 shadow table (dbstat; `chars*` are articles_chars's);
 - `fanwen export` JSONL MB/s and peak RSS;
 - the archive writer (`ArchiveWriter`, batches of 200 writes, search index and near-duplicates):
   articles/s per wall second and per CPU second, over windows of new articles appended to the archive
@@ -185,10 +186,11 @@ def medians(runs: list[tuple[float, ...]]) -> str:
 def sizes(conn) -> dict[str, float]:
     """Bytes of text and of the index (FTS5 shadow tables, from dbstat), and each table's share."""
     text = conn.execute("SELECT sum(length(CAST(title AS BLOB)) + length(CAST(body AS BLOB))) FROM articles").fetchone()[0]
-    tables = dict(conn.execute("SELECT name, sum(pgsize) FROM dbstat WHERE name LIKE 'articles_fts%' GROUP BY name"))
+    tables = dict(conn.execute("SELECT name, sum(pgsize) FROM dbstat WHERE name LIKE 'articles_fts%'"
+                               " OR name LIKE 'articles_chars%' GROUP BY name"))
     index = sum(tables.values())
     return {"text_mb": text / 1e6, "index_mb": index / 1e6, "ratio": index / text,
-            **{f"ratio_{name.removeprefix('articles_fts_')}": size / text for name, size in tables.items()}}
+            **{f"ratio_{name.removeprefix('articles_fts_').removeprefix('articles_')}": size / text for name, size in tables.items()}}
 
 
 BANDS = ((1, 100), (101, 1_000), (1_001, 5_000), (5_001, 20_000))
@@ -216,6 +218,22 @@ def ranked_by_band(conn, bodies: list[str], rng: random.Random, per_band: int, r
         if queries:
             out[band] = (medians([latency(conn, queries) for _ in range(runs)]), len(queries))
     return out
+
+
+def one_character_by_band(conn, per_band: int, runs: int) -> dict[tuple[int, int], tuple[str, int]]:
+    """p50/p95 of lone-character searches by how many articles hold the character (from articles_chars):
+    counted and listed from it above RANK_CAP, ranked by the bigram index's prefix query below."""
+    if not conn.execute("SELECT 1 FROM sqlite_master WHERE name = 'articles_chars'").fetchone():
+        return {}
+    bands = (*BANDS, (BANDS[-1][1] + 1, 10**12))
+    found: dict[tuple[int, int], list[str]] = {band: [] for band in bands}
+    for code in range(0x4E00, 0x9FA6):
+        count = conn.execute("SELECT count(*) FROM (SELECT 1 FROM articles_chars WHERE articles_chars MATCH ? LIMIT ?)",
+                             [f'"{chr(code)}"', bands[-1][0] + 1]).fetchone()[0]
+        for band in bands:
+            if count and band[0] <= count <= band[1] and len(found[band]) < per_band:
+                found[band].append(chr(code))
+    return {band: (medians([latency(conn, queries) for _ in range(runs)]), len(queries)) for band, queries in found.items() if queries}
 
 
 def export_run(db: Path, out: Path) -> tuple[float, float, float]:
@@ -274,6 +292,9 @@ def main() -> None:
         rows.append((f"search, {length}-character queries, top 20: p50 / p95", medians(runs)))
     for (low, high), (figures, n) in ranked_by_band(conn, bodies, rng, 30, args.runs).items():
         rows.append((f"ranked (exact bm25), {low:,}-{high:,} matches ({n} queries): p50 / p95", figures))
+    for (low, high), (figures, n) in one_character_by_band(conn, 30, args.runs).items():
+        label = f"more than {low - 1:,}" if high > BANDS[-1][1] else f"{low:,}-{high:,}"
+        rows.append((f"1-character queries held by {label} articles ({n} characters): p50 / p95", figures))
     s = sizes(conn)
     parts = ", ".join(f"{k.removeprefix('ratio_')} {v:.3f}" for k, v in s.items() if k.startswith("ratio_"))
     rows.append(("index size / text size", f"{s['ratio']:.2f}x ({s['index_mb']:,.0f} MB / {s['text_mb']:,.0f} MB; {parts})"))

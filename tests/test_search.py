@@ -69,6 +69,26 @@ def test_fast_tokens_index_exactly_the_tokens_of_the_reference_loop():
     assert cjk.phrase("2023年") == '"2023 年"*'
 
 
+def test_the_one_character_index_holds_each_ideograph_that_starts_a_bigram_index_token():
+    """articles_chars answers lone-character queries in place of the bigram index's prefix query `"X"*`:
+    through unicode61 (fts5vocab), a text's ideographs there are the first characters of its tokens."""
+    bundle = build_sites(seed=4, articles_per_site=20)
+    texts = [(t.title, t.body) for t in bundle.truth] + [
+        (None, "安全生产，ABC 2023年"), ("党", ""), ("x党y", "ab_c\ue000d ・ア・イ"), (None, "𠀀𠀁字 ext-b 한국어"),
+        ("第1季度", "GDP增长5.2%\ud800孤"), ("", "  \n\t"), ("鿿龥㐀䶵", "䶶鿆"),
+    ]
+    chars = sqlite3.connect(":memory:")
+    chars.execute("CREATE VIRTUAL TABLE t USING fts5(x, detail=none, tokenize='unicode61 remove_diacritics 0')")
+    chars.execute("CREATE VIRTUAL TABLE v USING fts5vocab(t, 'instance')")
+    chars.executemany("INSERT INTO t(rowid, x) VALUES (?, ?)", [(i, cjk.ideographs(t, b)) for i, (t, b) in enumerate(texts, 1)])
+    held = {(term, doc) for term, doc in chars.execute("SELECT term, doc FROM v")}
+    starts = {(term[0], doc) for term, doc, _ in fts5_tokens([f"{cjk.tokens(b)} {cjk.tokens(t)}" for t, b in texts])
+              if cjk.is_ideograph(term[0])}
+    assert len(held) > 5_000
+    assert held == starts
+    assert cjk.ideographs("党支部", "安全，ABC党") == "党 全 安 支 部"  # code point order
+
+
 def test_search_finds_exactly_the_articles_that_contain_the_text(tmp_path):
     """Recall and precision 1.0 against a brute-force scan, for 1- to 4-character queries."""
     bundle = build_sites(seed=3, articles_per_site=20)
@@ -83,7 +103,7 @@ def test_search_finds_exactly_the_articles_that_contain_the_text(tmp_path):
     conn = open_readonly(db)
     rng = random.Random(5)
     bodies = [t.body for t in truth]
-    checked = 0
+    checked = capped = 0
     for length in (1, 2, 3, 4):
         for _ in range(15):
             body = rng.choice(bodies)
@@ -94,8 +114,13 @@ def test_search_finds_exactly_the_articles_that_contain_the_text(tmp_path):
             expected = {r[0] for r in conn.execute("SELECT id FROM articles WHERE instr(body, ?) OR instr(title, ?)", [query, query])}
             got = {h["id"] for h in search(conn, query, limit=1000).hits}
             assert got == expected, query
+            newest = search(conn, query, limit=5, cap=3)  # more than 3 matches: newest first
+            assert (newest.total, newest.capped) == (min(len(expected), 3), len(expected) > 3), query
+            if newest.capped:
+                assert [h["id"] for h in newest.hits] == sorted(expected, reverse=True)[:5], query
+                capped += 1
             checked += 1
-    assert checked >= 30
+    assert checked >= 30 and capped >= 10
 
 
 def test_operators_phrases_and_parentheses(conn):
@@ -124,6 +149,15 @@ def test_more_matches_than_the_cap_come_newest_first(conn):
     ids = [h["id"] for h in result.hits]
     assert ids == sorted(ids, reverse=True) and len(ids) >= 3
     assert all(h["score"] is None for h in result.hits)  # newest first: no bm25 (its IDF pass is costly)
+
+
+def test_the_cap_counts_near_duplicates_too(conn):
+    """More than `cap` matches, near-duplicates included, are listed newest first: whether a query is
+    over the cap is counted without the near-duplicate filter (an index seek a match)."""
+    assert search(conn, "双减", Filters(include_duplicates=True), cap=3).ranking == "bm25"  # 3 articles match
+    over = search(conn, "双减", cap=2)  # 2 of them are listed (the third is a near-duplicate)
+    assert (over.capped, over.ranking, over.total) == (True, "newest", 2)
+    assert [h["id"] for h in over.hits] == sorted((h["id"] for h in search(conn, "双减").hits), reverse=True)
 
 
 def test_filters_narrow_the_results(conn):
@@ -334,3 +368,33 @@ def test_ranking_is_the_same_as_with_the_previous_index_layout(tmp_path):
         old = raw.execute("SELECT rowid, bm25(articles_fts, 5.0, 1.0) AS s FROM articles_fts WHERE articles_fts MATCH ?"
                           " ORDER BY s, rowid DESC", [new.match]).fetchall()
         assert [(h["id"], h["score"]) for h in new.hits] == [(i, round(-s, 4)) for i, s in old], query
+
+
+def test_an_archive_with_the_prefix_index_ranks_as_before_and_a_writer_rebuilds_it(tmp_path):
+    """cjk-bigram-2 (a `prefix='1'` index, no articles_chars) is searched as it is while only read, and
+    rebuilt in the new layout by the first writer that opens it; results are the same throughout."""
+    db = make_archive(tmp_path / "u.db")
+    queries = ["党", "双减", "的", "工作总结", "方案 学校", "党员 OR 事故", "2023年"]
+    conn = open_readonly(db)
+    expected = {q: [(h["id"], h["score"]) for h in search(conn, q, limit=100).hits] for q in queries}
+    newest = [h["id"] for h in search(conn, "的", cap=2).hits]
+    conn.close()
+    raw = sqlite3.connect(db)
+    raw.execute("DROP TABLE articles_fts")
+    raw.execute("DROP TABLE articles_chars")
+    raw.execute("CREATE VIRTUAL TABLE articles_fts USING fts5(body, title, content='', prefix='1',"
+                " tokenize='unicode61 remove_diacritics 0')")
+    raw.executemany("INSERT INTO articles_fts(rowid, body, title) VALUES (?, ?, ?)",
+                    [(i, cjk.tokens(b), cjk.tokens(t)) for i, t, b in raw.execute("SELECT id, title, body FROM articles")])
+    raw.execute("UPDATE meta SET value = 'cjk-bigram-2' WHERE key = 'search_index'")
+    raw.commit()
+    for upgraded in (False, True):
+        conn = open_readonly(db)
+        assert {q: [(h["id"], h["score"]) for h in search(conn, q, limit=100).hits] for q in queries} == expected
+        assert [h["id"] for h in search(conn, "的", cap=2).hits] == newest
+        conn.close()
+        if not upgraded:
+            ArchiveWriter(db).open()  # any writer that opens the archive
+            assert "prefix" not in raw.execute("SELECT sql FROM sqlite_master WHERE name = 'articles_fts'").fetchone()[0]
+            assert raw.execute("SELECT value FROM meta WHERE key = 'search_index'").fetchone()[0] == "cjk-bigram-3"
+            assert raw.execute("SELECT count(*) FROM articles_chars WHERE articles_chars MATCH '党'").fetchone()[0] >= 1

@@ -2,8 +2,10 @@
 
 A CJK run "安全生产" is indexed as "安全 全生 生产 产": every bigram, plus the run's last character
 alone, so that every character starts exactly one token. Then any run of 2+ characters is a phrase of
-bigrams, and a single character is the prefix query `"安"*` (served by the `prefix='1'` index).
-Latin letters and digits are kept as words (unicode61 folds their case).
+bigrams, and a single character is the prefix query `"安"*`. Search answers a lone one-character query
+from a second, small index of each article's distinct ideographs (`ideographs`): a prefix query scans
+every bigram that starts with the character. Latin letters and digits are kept as words (unicode61
+folds their case).
 """
 
 from __future__ import annotations
@@ -50,6 +52,30 @@ def tokens(text: str | None) -> str:
     slots[:, 3] = np.where(cjk, 32, 0)
     flat = slots.ravel()
     return flat[flat != 0].tobytes().decode("utf-32-le")
+
+
+# Ideographs every SQLite 3.x unicode61 reads as letters (Unicode 3.0 URO and Extension A): the
+# one-character index holds these; other characters are searched as prefix queries of the bigram index.
+IDEOGRAPHS = ((0x3400, 0x4DB5), (0x4E00, 0x9FA5))
+
+
+def is_ideograph(char: str) -> bool:
+    return len(char) == 1 and any(low <= ord(char) <= high for low, high in IDEOGRAPHS)
+
+
+def ideographs(title: str | None, body: str | None) -> str:
+    """The distinct ideographs of an article's title and text, in code point order, space-separated:
+    its row of the one-character index (no positions: a character's articles, not its places)."""
+    import numpy as np  # late: the CLI's start-up does not pay for it
+
+    code = np.frombuffer(f"{title or ''} {body or ''}".encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
+    keep = np.zeros(len(code), dtype=bool)
+    for low, high in IDEOGRAPHS:
+        keep |= (code >= low) & (code <= high)
+    distinct = np.unique(code[keep])
+    spaced = np.full((len(distinct), 2), 32, dtype=np.uint32)
+    spaced[:, 0] = distinct
+    return spaced.ravel()[:-1].tobytes().decode("utf-32-le") if len(distinct) else ""
 
 
 def reference_tokens(text: str | None) -> str:

@@ -25,6 +25,7 @@ DESCRIPTIONS = {
     "fetches": "The crawl log: every fetched, failed or skipped URL.",
     "meta": "Archive settings such as the schema version.",
     "articles_fts": "Chinese full-text index (CJK bigrams) of articles; search from the articles table.",
+    "articles_chars": "Which articles hold each ideograph (one-character searches of `fanwen search`).",
 }
 
 # bm25 over the newest RANK_CAP matches: bounded cost however common the words are.
@@ -70,6 +71,7 @@ def metadata(db_path: str | Path) -> dict[str, Any]:
         "sort_desc": "id",
     })
     tables["articles_fts"]["hidden"] = True
+    tables["articles_chars"]["hidden"] = True
     return {
         "title": "fanwen archive",
         "description": "Chinese 范文/公文 articles archived by fanwen. Search the articles table (e.g. 双减) or use the canned queries.",

@@ -122,6 +122,10 @@ TABLES: dict[str, dict[str, str]] = {
         "body": "search index of articles.body as CJK bigrams (contentless FTS5: rowid = articles.id, reads as NULL)",
         "title": "search index of articles.title as CJK bigrams (contentless FTS5: rowid = articles.id, reads as NULL)",
     },
+    "articles_chars": {
+        "chars": "the distinct ideographs of each article's title and text, for one-character searches"
+                 " (contentless FTS5 without positions: rowid = articles.id, reads as NULL)",
+    },
 }
 TABLES.update(STATE_TABLES)  # frontier, URL state, versions, schedules (fanwen/archive/state_schema.py)
 TABLES.update(TEMPLATE_TABLES)  # learned site templates (fanwen/archive/templates.py)

@@ -21,18 +21,28 @@ from fanwen.archive.hooks import WriterHook
 if TYPE_CHECKING:
     from fanwen.archive.writer import ArchiveWriter
 
-INDEX_VERSION = "cjk-bigram-2"  # change it with cjk.tokens or DDL: archives then rebuild their index
+INDEX_VERSION = "cjk-bigram-3"  # change it with cjk.tokens or DDL: archives then rebuild their index
 # body before title: a position list of column 0 carries no column marker, and body lists are nearly
 # all of the index (title first cost 2 bytes a body list: 2.5x the text instead of 1.86x).
+# No prefix index (cjk-bigram-2 had `prefix='1'`: 0.69x of the text and 30% of the insert cost):
+# a lone one-character query is answered by `articles_chars`, any other by prefix queries.
 DDL = (
     "CREATE VIRTUAL TABLE IF NOT EXISTS articles_fts USING fts5("
-    "body, title, content='', prefix='1', tokenize='unicode61 remove_diacritics 0')"
+    "body, title, content='', tokenize='unicode61 remove_diacritics 0')"
+)
+# Each article's distinct ideographs (cjk.ideographs), rowids only (detail=none): 0.08x of the text.
+# Its _docsize table stays (no columnsize=0): without it a contentless table cannot be scanned (.dump).
+CHARS_DDL = (
+    "CREATE VIRTUAL TABLE IF NOT EXISTS articles_chars USING fts5("
+    "chars, content='', detail=none, tokenize='unicode61 remove_diacritics 0')"
 )
 # FTS5 writes its pending terms out as a segment when they pass `hashsize` (1 MB by default, ~150
 # articles) and merges segments as they pile up; 64 MB segments make a rebuild's merges far fewer.
 HASH_SIZE = 64 * 1024 * 1024
 INSERT = "INSERT INTO articles_fts(rowid, body, title) VALUES (?, ?, ?)"
 DELETE = "INSERT INTO articles_fts(articles_fts, rowid, body, title) VALUES ('delete', ?, ?, ?)"
+CHARS_INSERT = "INSERT INTO articles_chars(rowid, chars) VALUES (?, ?)"
+CHARS_DELETE = "INSERT INTO articles_chars(articles_chars, rowid, chars) VALUES ('delete', ?, ?)"
 RANK_CAP = 20_000  # bm25 over every match costs ~1.3 us each: rank exactly up to this, newest first above
 TITLE_WEIGHT = 5.0
 BM25 = f"bm25(articles_fts, 1.0, {TITLE_WEIGHT})"  # body, title
@@ -58,10 +68,10 @@ def catch_up(db: Any) -> int:
         "SELECT id, title, body FROM articles WHERE id > (SELECT coalesce(max(id), 0) FROM articles_fts_docsize)"
     ).fetchall()
     if rows:
-        db.execute("BEGIN IMMEDIATE")
-        for article_id, title, body in rows:
-            index_article(db.execute, article_id, title, body)
-        db.execute("COMMIT")
+        conn = db.conn if hasattr(db, "conn") else db
+        conn.execute("BEGIN IMMEDIATE")
+        index_articles(conn, rows)
+        conn.execute("COMMIT")
     return len(rows)
 
 
@@ -71,15 +81,17 @@ def rebuild_index(db: Any, progress: Callable[[int], None] | None = None, batch:
     conn.execute("BEGIN IMMEDIATE")
     try:
         conn.execute("DROP TABLE IF EXISTS articles_fts")
+        conn.execute("DROP TABLE IF EXISTS articles_chars")
         create_index(conn)
         count = 0
         rows = conn.execute("SELECT id, title, body FROM articles ORDER BY id")
         while chunk := rows.fetchmany(batch):
-            conn.executemany(INSERT, [(i, cjk.tokens(b), cjk.tokens(t)) for i, t, b in chunk])
+            index_articles(conn, chunk)
             count += len(chunk)
             if progress:
                 progress(len(chunk))
         conn.execute("INSERT INTO articles_fts(articles_fts) VALUES ('optimize')")
+        conn.execute("INSERT INTO articles_chars(articles_chars) VALUES ('optimize')")
         conn.execute("INSERT OR REPLACE INTO meta(key, value) VALUES ('search_index', ?)", [INDEX_VERSION])
     except BaseException:
         conn.execute("ROLLBACK")
@@ -89,36 +101,50 @@ def rebuild_index(db: Any, progress: Callable[[int], None] | None = None, batch:
 
 
 def create_index(conn: Any) -> None:
-    """Create the (empty) index table with its settings."""
+    """Create the (empty) index tables with their settings."""
     conn.execute(DDL)
+    conn.execute(CHARS_DDL)
     conn.execute("INSERT INTO articles_fts(articles_fts, rank) VALUES ('hashsize', ?)", [HASH_SIZE])
+    conn.execute("INSERT INTO articles_chars(articles_chars, rank) VALUES ('hashsize', ?)", [HASH_SIZE])
 
 
 def index_article(write: Write, article_id: int, title: str | None, body: str) -> None:
     """Add a new article to the index (inside the writer's transaction)."""
     write(INSERT, [article_id, cjk.tokens(body), cjk.tokens(title)])
+    write(CHARS_INSERT, [article_id, cjk.ideographs(title, body)])
 
 
-def index_articles(conn: Any, rows: Iterable[tuple[int, str | None, str]]) -> None:
-    """Add many new articles (id, title, body) with one statement, inside the caller's transaction.
+def unindex_article(write: Write, article_id: int, title: str | None, body: str) -> None:
+    """Remove an article from the index, given the title and text it was indexed with."""
+    write(DELETE, [article_id, cjk.tokens(body), cjk.tokens(title)])
+    write(CHARS_DELETE, [article_id, cjk.ideographs(title, body)])
+
+
+def index_articles(conn: Any, rows: Iterable[tuple[int, str | None, str]],
+                   run_many: Callable[[str, list[Any]], Any] | None = None) -> None:
+    """Add many new articles (id, title, body) with one statement a table, inside the caller's transaction
+    (`run_many(sql, rows)`, by default `conn.executemany`).
 
     The writer calls this just before each commit: FTS5 writes its pending terms to disk whenever a
     statement savepoint opens (any INSERT OR REPLACE/IGNORE does), so rows indexed one by one between
     other writes cost a new index segment each; a batch of them costs one."""
-    conn.executemany(INSERT, [(i, cjk.tokens(b), cjk.tokens(t)) for i, t, b in rows])
+    rows = list(rows)
+    run_many = run_many or conn.executemany
+    run_many(INSERT, [(i, cjk.tokens(b), cjk.tokens(t)) for i, t, b in rows])
+    run_many(CHARS_INSERT, [(i, cjk.ideographs(t, b)) for i, t, b in rows])
 
 
 def retitle_article(db: Any, write: Write, article_id: int, new_title: str | None) -> None:
     """Re-index an article whose kept title is about to change (call before the UPDATE)."""
     old_title, body = db.execute("SELECT title, body FROM articles WHERE id = ?", [article_id]).fetchone()
-    write(DELETE, [article_id, cjk.tokens(body), cjk.tokens(old_title)])
+    unindex_article(write, article_id, old_title, body)
     index_article(write, article_id, new_title, body)
 
 
 def reindex_article(db: Any, write: Write, article_id: int, title: str | None, body: str) -> None:
     """Re-index an article whose title and text are about to be replaced (call before the UPDATE)."""
     old_title, old_body = db.execute("SELECT title, body FROM articles WHERE id = ?", [article_id]).fetchone()
-    write(DELETE, [article_id, cjk.tokens(old_body), cjk.tokens(old_title)])
+    unindex_article(write, article_id, old_title, old_body)
     index_article(write, article_id, title, body)
 
 
@@ -167,7 +193,7 @@ class SearchIndexer(WriterHook):
             return  # added in this batch: never indexed
         db = self.writer.db
         title, body = db.execute("SELECT title, body FROM articles WHERE id = ?", [article_id]).fetchone()
-        db.execute(DELETE, [article_id, cjk.tokens(body), cjk.tokens(title)])
+        unindex_article(db.execute, article_id, title, body)
 
     def before_commit(self) -> None:
         if self._unindexed and (len(self._unindexed) >= self.index_every
@@ -176,7 +202,8 @@ class SearchIndexer(WriterHook):
 
     def flushing(self) -> None:
         if self._unindexed:  # through the writer: it opens a batch if none is open
-            self.writer.write_many(INSERT, [(i, cjk.tokens(b), cjk.tokens(t)) for i, (t, b) in self._unindexed.items()])
+            index_articles(self.writer.db.conn, ((i, t, b) for i, (t, b) in self._unindexed.items()),
+                           self.writer.write_many)
             self._unindexed.clear()
 
     def index_waiting(self) -> None:
@@ -214,31 +241,63 @@ def search(conn: Any, query: str, filters: Filters = Filters(), limit: int = 20,
 # "Not a near-duplicate" from the index on duplicate_of alone: its entries (NULL, id) are the
 # representatives, so this is one index seek per match; reading `articles.duplicate_of` instead walks
 # each matching row's body overflow pages (20x slower for thousands of matches).
-REPRESENTATIVE = ("EXISTS (SELECT 1 FROM articles d INDEXED BY articles_duplicate_of"
-                  " WHERE d.duplicate_of IS NULL AND d.id = articles_fts.rowid)")
+def representative(table: str = "articles_fts") -> str:
+    """SQL condition: the row of `table` (rowid = articles.id) is not a near-duplicate."""
+    return ("EXISTS (SELECT 1 FROM articles d INDEXED BY articles_duplicate_of"
+            f" WHERE d.duplicate_of IS NULL AND d.id = {table}.rowid)")
+
+
+REPRESENTATIVE = representative()
+
+
+def lone_ideograph(parsed: cjk.Parsed) -> str | None:
+    """The character of a query that is one ideograph alone (`党`), which `articles_chars` answers."""
+    match = parsed.match
+    if len(match) == 4 and match[0] == '"' and match[2:] == '"*' and cjk.is_ideograph(match[1]):
+        return match[1]
+    return None
+
+
+def _matching(table: str, filters: Filters) -> tuple[str, str, list[Any]]:
+    """FROM and WHERE (MATCH first) of the rows of index `table` that pass `filters`, and their parameters."""
+    if replace(filters, include_duplicates=False) == Filters():  # the usual case: the index alone
+        return table, f"{table} MATCH ?" + ("" if filters.include_duplicates else f" AND {representative(table)}"), []
+    clauses, params = filters.where("a")
+    return f"{table} JOIN articles a ON a.id = {table}.rowid", " AND ".join([f"{table} MATCH ?", *clauses]), params
+
+
+def _count(conn: Any, source: str, where: str, params: list[Any], cap: int) -> int:
+    """Rows of `source` that pass `where`, counted up to cap + 1."""
+    return conn.execute(f"SELECT count(*) FROM (SELECT 1 FROM {source} WHERE {where} LIMIT ?)", [*params, cap + 1]).fetchone()[0]
 
 
 def _search(conn: Any, parsed: cjk.Parsed, filters: Filters, limit: int, marks: tuple[str, str], cap: int) -> SearchResult:
-    if replace(filters, include_duplicates=False) == Filters():  # the usual case: the index alone
-        source, params = "articles_fts", []
-        where = "articles_fts MATCH ?" + ("" if filters.include_duplicates else f" AND {REPRESENTATIVE}")
-    else:
-        clauses, params = filters.where("a")
-        source = "articles_fts JOIN articles a ON a.id = articles_fts.rowid"
-        where = " AND ".join(["articles_fts MATCH ?", *clauses])
-    total = conn.execute(
-        f"SELECT count(*) FROM (SELECT 1 FROM {source} WHERE {where} LIMIT ?)", [parsed.match, *params, cap + 1]
-    ).fetchone()[0]
-    capped = total > cap
-    # bm25 first counts, for each phrase, every row of the whole index that has it (its IDF): 30 ms for
-    # a common character at 1M articles, however few rows are returned. Newest-first results skip it.
     version = conn.execute("SELECT value FROM meta WHERE key = 'search_index'").fetchone()
-    bm25 = _BM25_OF_VERSION.get(version[0] if version else "", BM25)
-    score, order = ("NULL", "articles_fts.rowid DESC") if capped else (bm25, "score, articles_fts.rowid DESC")
-    ranked = conn.execute(
-        f"SELECT articles_fts.rowid, {score} AS score FROM {source} WHERE {where} ORDER BY {order} LIMIT ?",
-        [parsed.match, *params, limit],
-    ).fetchall()
+    version = version[0] if version else ""
+    # A lone character is counted and listed newest first from articles_chars (rowids only); a prefix
+    # query of the bigram index would first gather the rows of every bigram that starts with it.
+    char = lone_ideograph(parsed) if version == INDEX_VERSION else None
+    table, match = ("articles_chars", f'"{char}"') if char else ("articles_fts", parsed.match)
+    source, where, params = _matching(table, filters)
+    # Whether more than `cap` articles match is decided on every match, near-duplicates too: leaving
+    # them out costs an index seek a match (10 ms for 20,000), twice the count itself.
+    if filters.include_duplicates:
+        raw = None
+    else:
+        raw_source, raw_where, raw_params = _matching(table, replace(filters, include_duplicates=True))
+        raw = _count(conn, raw_source, raw_where, [match, *raw_params], cap)
+    total = _count(conn, source, where, [match, *params], cap) if raw is None or raw <= cap else raw
+    capped = total > cap
+    if capped:  # bm25 would first count every row of the index that has each phrase (its IDF): skip it
+        ranked = conn.execute(f"SELECT {table}.rowid, NULL FROM {source} WHERE {where} ORDER BY {table}.rowid DESC LIMIT ?",
+                              [match, *params, limit]).fetchall()
+    else:
+        bm25 = _BM25_OF_VERSION.get(version, BM25)
+        source, where, params = _matching("articles_fts", filters)
+        ranked = conn.execute(
+            f"SELECT articles_fts.rowid, {bm25} AS score FROM {source} WHERE {where} ORDER BY score, articles_fts.rowid DESC LIMIT ?",
+            [parsed.match, *params, limit],
+        ).fetchall()
     articles = {row[0]: row[1:] for row in conn.execute(
         f"SELECT id, title, site, url, published_at, body FROM articles WHERE id IN ({', '.join('?' * len(ranked))})",
         [i for i, _ in ranked])}
