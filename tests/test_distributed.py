@@ -4,7 +4,6 @@ with SIGKILL mid-crawl."""
 
 from __future__ import annotations
 
-import io
 import json
 import os
 import signal
@@ -21,6 +20,7 @@ import redis
 from tests.conftest import FANWEN, LOCAL, ROOT, count_rows, fanwen_crawl
 from crawler.distributed.shared_frontier import Keys
 from tests.redis_server import redis_server  # noqa: F401  (fixture)
+from tests.warc_records import record_at
 
 # Short lease and idle time so a test does not wait for the 30 s defaults.
 FAST = ["-s", "FANWEN_WORKER_IDLE=2", "-s", "FANWEN_WORKER_LEASE=2"]
@@ -90,18 +90,13 @@ def wait_until(condition, procs, timeout: float = 120) -> None:
 
 def read_captures(db: Path, folder: Path) -> list[tuple[tuple, object, bytes]]:
     """Every `captures` row, its record read back with warcio in one seek, and the record's payload."""
-    from warcio.archiveiterator import ArchiveIterator
-
     conn = sqlite3.connect(db)
     rows = conn.execute("SELECT url, record_id, file, offset, length, status, record_type, refers_to, crawl_id"
                         " FROM captures ORDER BY id").fetchall()
     out = []
     for row in rows:
         url, record_id, file, offset, length, status, *_ = row
-        with open(folder / file, "rb") as handle:
-            handle.seek(offset)
-            member = handle.read(length)
-        record = next(ArchiveIterator(io.BytesIO(member)))
+        record = record_at(folder / file, offset, length)
         assert record.rec_headers.get_header("WARC-Record-ID") == record_id
         assert record.rec_headers.get_header("WARC-Target-URI") == url
         assert int(record.http_headers.get_statuscode()) == status

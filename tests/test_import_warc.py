@@ -19,6 +19,7 @@ from warcio.warcwriter import WARCWriter
 
 from fanwen.testsite import build_sites
 from tests.conftest import FANWEN, ROOT, count_rows, fanwen_crawl, run_fanwen
+from tests.warc_records import record_at
 
 ARTICLES = "SELECT u.url, a.content_hash FROM article_urls u JOIN articles a ON a.id = u.article_id"
 
@@ -62,9 +63,7 @@ def test_wget_warc_imports_the_sites_articles_like_a_crawl(mirrored, site, tmp_p
     # The index points into wget's file: every capture reads back in one seek.
     conn = sqlite3.connect(db)
     file, offset, length, record_id = conn.execute("SELECT file, offset, length, record_id FROM captures LIMIT 1").fetchone()
-    with open(file, "rb") as handle:
-        handle.seek(offset)
-        record = next(ArchiveIterator(io.BytesIO(handle.read(length))))
+    record = record_at(file, offset, length)
     assert record.rec_headers.get_header("WARC-Record-ID") == record_id
 
 
@@ -167,7 +166,5 @@ def test_a_warc_gzipped_as_one_member_is_imported(mirrored, tmp_path):
     assert len(files) == 1 and files != {str(whole)}
     file, offset, length, record_id = conn.execute(
         "SELECT file, offset, length, record_id FROM captures ORDER BY id DESC LIMIT 1").fetchone()
-    with open(file, "rb") as handle:
-        handle.seek(offset)
-        record = next(ArchiveIterator(io.BytesIO(handle.read(length))))
+    record = record_at(file, offset, length)
     assert record.rec_headers.get_header("WARC-Record-ID") == record_id
