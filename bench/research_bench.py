@@ -11,7 +11,7 @@ they come (the search index is built once, at the end, by `rebuild_index`, and a
 run only if fanwen's index layout changed since: search.INDEX_VERSION). A build that stopped
 resumes where it stopped (each article comes from its own seeded generator); `--fresh` starts again;
 `--build-only` stops once it is built; `--reuse` measures an archive built before, read-only. Then for
-2-character words cut from the text,
+words cut from the text (2 characters, then 1: `--lengths`),
 grouped by how many articles contain them, prints medians of --runs runs of:
   first KWIC page (50 lines, newest first, no totals), the exact totals (hits, articles),
   `fanwen kwic` as it runs by default (page + totals; estimated from a stated sample beyond 50,000
@@ -46,7 +46,7 @@ from fanwen.archive.genre import fields  # noqa: E402
 from fanwen.archive.period_stats import has_period_stats  # noqa: E402
 from fanwen.archive.readonly import open_readonly  # noqa: E402
 from fanwen.archive.schema import connect  # noqa: E402
-from fanwen.archive.search import INDEX_VERSION, rebuild_index, search  # noqa: E402
+from fanwen.archive.search import CHARS_ONLY_FROM, INDEX_VERSION, rebuild_chars, rebuild_index, search  # noqa: E402
 from fanwen.archive.trends import trend  # noqa: E402
 from search_bench import WEEKS, is_cjk, vocabulary  # noqa: E402
 
@@ -128,8 +128,10 @@ def build(db_path: Path, n: int, seed: int = 1, workers: int = 2, fresh: bool = 
             if last % 50_000 < BUILD_BATCH or last == n:
                 log(f"{last:,} articles ({(last - have) / (time.monotonic() - started):,.0f}/s)")
     # Built once; again only when this fanwen's index layout differs (search.INDEX_VERSION).
-    if conn.execute("SELECT value FROM meta WHERE key = 'search_index'").fetchone() != (INDEX_VERSION,):
-        log(f"building the search index {INDEX_VERSION} (rebuild_index, one transaction)")
+    version = conn.execute("SELECT value FROM meta WHERE key = 'search_index'").fetchone()
+    if version != (INDEX_VERSION,):
+        chars_only = version is not None and version[0] in CHARS_ONLY_FROM
+        log(f"building the search index {INDEX_VERSION} ({'rebuild_chars' if chars_only else 'rebuild_index'}, one transaction)")
         done = [0, time.monotonic()]
 
         def progress(count: int) -> None:
@@ -139,7 +141,7 @@ def build(db_path: Path, n: int, seed: int = 1, workers: int = 2, fresh: bool = 
             if done[0] == n:
                 log("merging the index segments (optimize)")
 
-        rebuild_index(db, progress)
+        (rebuild_chars if chars_only else rebuild_index)(db, progress)
     conn.execute("PRAGMA journal_mode=WAL")
     conn.close()
     log(f"built: {n:,} articles, {db_path.stat().st_size / 1e9:.1f} GB")
@@ -155,11 +157,12 @@ def timed(fn) -> float:
 
 
 def document_frequency(conn, word: str) -> int:
-    return conn.execute("SELECT count(*) FROM articles_fts WHERE articles_fts MATCH ?",
-                        [compile_query(word).match]).fetchone()[0]
+    compiled = compile_query(word, conn)
+    return conn.execute(f"SELECT count(*) FROM {compiled.table} WHERE {compiled.table} MATCH ?",
+                        [compiled.match]).fetchone()[0]
 
 
-def pick_words(conn, total: int, per_band: int = 3, seed: int = 4) -> dict[tuple[float, float], list[tuple[str, int]]]:
+def pick_words(conn, total: int, per_band: int = 3, seed: int = 4, length: int = 2) -> dict[tuple[float, float], list[tuple[str, int]]]:
     rng = random.Random(seed)
     bodies = [r[0] for r in conn.execute("SELECT body FROM articles WHERE id % 499 = 0")]
     found: dict[tuple[float, float], list[tuple[str, int]]] = {band: [] for band in BANDS}
@@ -168,8 +171,8 @@ def pick_words(conn, total: int, per_band: int = 3, seed: int = 4) -> dict[tuple
         if all(len(v) >= per_band for v in found.values()):
             break
         body = rng.choice(bodies)
-        start = rng.randrange(len(body) - 2)
-        word = body[start:start + 2]
+        start = rng.randrange(len(body) - length)
+        word = body[start:start + length]
         if not is_cjk(word) or word in tried:
             continue
         tried.add(word)
@@ -210,6 +213,8 @@ def main() -> None:
     parser.add_argument("--build-only", action="store_true", help="Build (or finish building) the archive, then stop.")
     parser.add_argument("--fresh", action="store_true", help="Delete the archive at --db first.")
     parser.add_argument("--workers", type=int, default=2, help="Processes generating the text.")
+    parser.add_argument("--lengths", type=int, nargs="+", default=[2, 1],
+                        help="Word lengths measured, in characters (the targets are for 2; 1 is the lone-character path).")
     args = parser.parse_args()
     if not args.reuse:
         build(args.db, args.articles, workers=args.workers, fresh=args.fresh)
@@ -222,11 +227,12 @@ def main() -> None:
     print("| word | articles containing it | first KWIC page | exact totals | kwic (default) | trend by month"
           " (default) | trend exact | search top 20 (baseline) |\n|---|---|---|---|---|---|---|---|", flush=True)
     words_in_most: list[tuple[str, int]] = []
-    for band, words in pick_words(conn, total).items():
-        if band == BANDS[-1]:
+    picked = [(band, words) for length in args.lengths for band, words in pick_words(conn, total, length=length).items()]
+    for band, words in picked:
+        if band == BANDS[-1] and not words_in_most:
             words_in_most = words
         for word, df in words:
-            compiled = compile_query(word)
+            compiled = compile_query(word, conn)
             runs: dict[str, list[float]] = {k: [] for k in ("search", "page", "totals", "kwic", "trend", "trend_exact")}
             how = {}
             for _ in range(args.runs):

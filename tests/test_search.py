@@ -13,7 +13,7 @@ import pytest
 from fanwen.archive import ArchiveWriter, cjk
 from fanwen.archive.filters import Filters
 from fanwen.archive.readonly import open_readonly
-from fanwen.archive.search import has_index, search
+from fanwen.archive.search import INDEX_VERSION, has_index, search
 from archive_factory import make_archive
 from pipelines.dedupe import content_hash
 from fanwen.testsite import build_sites
@@ -71,7 +71,8 @@ def test_fast_tokens_index_exactly_the_tokens_of_the_reference_loop():
 
 def test_the_one_character_index_holds_each_ideograph_that_starts_a_bigram_index_token():
     """articles_chars answers lone-character queries in place of the bigram index's prefix query `"X"*`:
-    through unicode61 (fts5vocab), a text's ideographs there are the first characters of its tokens."""
+    through unicode61 (fts5vocab), a text's ideographs there are the first characters of its tokens,
+    and a title's are those of its tokens marked `t`."""
     bundle = build_sites(seed=4, articles_per_site=20)
     texts = [(t.title, t.body) for t in bundle.truth] + [
         (None, "安全生产，ABC 2023年"), ("党", ""), ("x党y", "ab_c\ue000d ・ア・イ"), (None, "𠀀𠀁字 ext-b 한국어"),
@@ -82,11 +83,13 @@ def test_the_one_character_index_holds_each_ideograph_that_starts_a_bigram_index
     chars.execute("CREATE VIRTUAL TABLE v USING fts5vocab(t, 'instance')")
     chars.executemany("INSERT INTO t(rowid, x) VALUES (?, ?)", [(i, cjk.ideographs(t, b)) for i, (t, b) in enumerate(texts, 1)])
     held = {(term, doc) for term, doc in chars.execute("SELECT term, doc FROM v")}
-    starts = {(term[0], doc) for term, doc, _ in fts5_tokens([f"{cjk.tokens(b)} {cjk.tokens(t)}" for t, b in texts])
-              if cjk.is_ideograph(term[0])}
-    assert len(held) > 5_000
-    assert held == starts
-    assert cjk.ideographs("党支部", "安全，ABC党") == "党 全 安 支 部"  # code point order
+    body_starts = {(term[0], doc) for term, doc, _ in fts5_tokens([cjk.tokens(b) for _, b in texts])
+                   if cjk.is_ideograph(term[0])}
+    title_starts = {("t" + term[0], doc) for term, doc, _ in fts5_tokens([cjk.tokens(t) for t, _ in texts])
+                    if cjk.is_ideograph(term[0])}
+    assert len(held) > 5_000 and len(title_starts) > 500
+    assert held == body_starts | title_starts
+    assert cjk.ideographs("党支部", "安全，ABC党") == "党 全 安 t党 t支 t部"  # code point order, text then title
 
 
 def test_search_finds_exactly_the_articles_that_contain_the_text(tmp_path):
@@ -396,5 +399,46 @@ def test_an_archive_with_the_prefix_index_ranks_as_before_and_a_writer_rebuilds_
         if not upgraded:
             ArchiveWriter(db).open()  # any writer that opens the archive
             assert "prefix" not in raw.execute("SELECT sql FROM sqlite_master WHERE name = 'articles_fts'").fetchone()[0]
-            assert raw.execute("SELECT value FROM meta WHERE key = 'search_index'").fetchone()[0] == "cjk-bigram-3"
+            assert raw.execute("SELECT value FROM meta WHERE key = 'search_index'").fetchone()[0] == INDEX_VERSION
             assert raw.execute("SELECT count(*) FROM articles_chars WHERE articles_chars MATCH '党'").fetchone()[0] >= 1
+
+
+def test_an_archive_whose_character_index_mixes_titles_is_read_as_it_is_and_a_writer_rebuilds_that_table_alone(tmp_path):
+    """cjk-bigram-3 held a title's ideographs like the text's. Read as it is, search and the research
+    commands give the same results (counts read the bodies); the first writer rebuilds articles_chars
+    alone (the bigram index, nearly all the cost of a rebuild, is kept byte for byte)."""
+    import fanwen
+    from research_archive import make_research_archive
+
+    db = make_research_archive(tmp_path / "r.db", per_site=20)
+    queries = ["党", "的", "讲", "话", "双减", "工作 OR 服务"]
+
+    def results() -> dict:
+        conn = open_readonly(db)
+        found = {q: [(h["id"], h["score"]) for h in search(conn, q, limit=100).hits] for q in queries}
+        conn.close()
+        with fanwen.open(db) as archive:
+            for q in queries:
+                frame = archive.kwic(q, limit=None)
+                found[f"kwic {q}"] = (frame.attrs["hits"], frame.attrs["articles"], sorted(set(frame.article_id)))
+        return found
+
+    expected = results()
+    raw = sqlite3.connect(db)
+    rows = raw.execute("SELECT id, title, body FROM articles").fetchall()
+    raw.execute("INSERT INTO articles_chars(articles_chars) VALUES ('delete-all')")
+    raw.executemany("INSERT INTO articles_chars(rowid, chars) VALUES (?, ?)",
+                    [(i, " ".join(sorted({c for c in f"{t or ''}{b}" if cjk.is_ideograph(c)}))) for i, t, b in rows])
+    raw.execute("UPDATE meta SET value = 'cjk-bigram-3' WHERE key = 'search_index'")
+    raw.commit()
+    bigrams = raw.execute("SELECT group_concat(hex(block)) FROM articles_fts_data").fetchone()[0]
+    assert results() == expected
+    ArchiveWriter(db).open()  # any writer that opens the archive
+    assert raw.execute("SELECT value FROM meta WHERE key = 'search_index'").fetchone()[0] == INDEX_VERSION
+    assert raw.execute("SELECT group_concat(hex(block)) FROM articles_fts_data").fetchone()[0] == bigrams
+    title_only = [i for i, t, b in rows if "讲" in (t or "") and "讲" not in b]
+    assert title_only
+    assert set(title_only) <= {r[0] for r in raw.execute("SELECT rowid FROM articles_chars WHERE articles_chars MATCH 't讲'")}
+    assert not set(title_only) & {r[0] for r in raw.execute("SELECT rowid FROM articles_chars WHERE articles_chars MATCH '讲'")}
+    assert results() == expected
+    raw.close()

@@ -63,19 +63,41 @@ def is_ideograph(char: str) -> bool:
     return len(char) == 1 and any(low <= ord(char) <= high for low, high in IDEOGRAPHS)
 
 
+TITLE_MARK = "t"  # a title's ideograph is indexed as "t党": unicode61 reads the pair as one token
+
+
 def ideographs(title: str | None, body: str | None) -> str:
-    """The distinct ideographs of an article's title and text, in code point order, space-separated:
-    its row of the one-character index (no positions: a character's articles, not its places)."""
+    """An article's row of the one-character index: the distinct ideographs of its text, then those of
+    its title each marked with TITLE_MARK (`党 全 t党 t支`), in code point order, space-separated.
+    No positions: a character's articles, not its places. Marked apart, a title's characters never
+    make an article a body match (the research commands count bodies only), and search asks for
+    both (`"党" OR "t党"`)."""
+    body_chars = _distinct_ideographs(body)
+    title_chars = _distinct_ideographs(title)
+    return " ".join([*body_chars, *(TITLE_MARK + c for c in title_chars)])
+
+
+def _distinct_ideographs(text: str | None) -> list[str]:
+    if not text:
+        return []
     import numpy as np  # late: the CLI's start-up does not pay for it
 
-    code = np.frombuffer(f"{title or ''} {body or ''}".encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
+    code = np.frombuffer(text.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
     keep = np.zeros(len(code), dtype=bool)
     for low, high in IDEOGRAPHS:
         keep |= (code >= low) & (code <= high)
     distinct = np.unique(code[keep])
-    spaced = np.full((len(distinct), 2), 32, dtype=np.uint32)
-    spaced[:, 0] = distinct
-    return spaced.ravel()[:-1].tobytes().decode("utf-32-le") if len(distinct) else ""
+    return list(distinct.tobytes().decode("utf-32-le")) if len(distinct) else []
+
+
+def body_char_match(char: str) -> str:
+    """MATCH of the one-character index for the articles whose text (not title) holds `char`."""
+    return f'"{char}"'
+
+
+def any_char_match(char: str) -> str:
+    """MATCH of the one-character index for the articles whose title or text holds `char`."""
+    return f'"{char}" OR "{TITLE_MARK}{char}"'
 
 
 def reference_tokens(text: str | None) -> str:

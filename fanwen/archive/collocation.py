@@ -89,7 +89,7 @@ class Collocates:
 def collocates(conn: Any, word: str, filters: Filters = Filters(), window: int = 5, min_freq: int = 3,
                limit: int | None = 50, sample_chars: int = SAMPLE_CHARS) -> Collocates:
     """Words within `window` words left or right of each occurrence of `word`, best logDice first."""
-    compiled = compile_query(word)
+    compiled = compile_query(word, conn)
     sql, params = candidates_sql(compiled, filters, "a.id, a.url, a.title, a.published_at, a.site, a.genre, a.body",
                                  " ORDER BY a.id")
     context = window * 4 + 8  # characters: enough for `window` words plus one cut at the edge, dropped

@@ -31,6 +31,7 @@ class Compiled:
     match: str
     pattern: str  # a regular expression (IGNORECASE) over the body
     literal: str | None  # the plain text to count when the pattern is just that text
+    table: str = "articles_fts"  # the index `match` is asked of (articles_chars for a lone ideograph)
 
     def finditer(self, body: str) -> Iterator[re.Match[str]]:
         return _regex(self.pattern).finditer(body)
@@ -54,13 +55,17 @@ class Compiled:
         return sum(1 for _ in self.finditer(body))  # type: ignore[arg-type]
 
 
-def compile_query(query: str) -> Compiled:
-    """Compile a search expression (raises cjk.BadQuery with a sentence when it is malformed)."""
+def compile_query(query: str, conn: Any = None) -> Compiled:
+    """Compile a search expression (raises cjk.BadQuery with a sentence when it is malformed), for the
+    index of the archive `conn` (without one: the bigram index, enough to check the expression)."""
+    from fanwen.archive.search import body_match
+
     parsed = cjk.parse(query)
     needles = sorted(set(parsed.needles), key=len, reverse=True)
     pattern = "|".join(needle_pattern(n) for n in needles)
     literal = needles[0] if len(needles) == 1 and re.fullmatch(f"[{cjk._CJK}]+", needles[0]) else None
-    return Compiled(query, f"body : ({parsed.match})", pattern, literal)
+    table, match = body_match(conn, parsed) if conn is not None else ("articles_fts", f"body : ({parsed.match})")
+    return Compiled(query, match, pattern, literal, table)
 
 
 def needle_pattern(needle: str) -> str:
@@ -85,8 +90,9 @@ def _regex(pattern: str) -> re.Pattern[str]:
 def candidates_sql(compiled: Compiled, filters: Filters, columns: str, tail: str = "") -> tuple[str, list[Any]]:
     """SELECT `columns` FROM the candidate articles (alias a) that pass the filters."""
     clauses, params = filters.where("a")
-    where = " AND ".join(["articles_fts MATCH ?", *clauses])
-    return (f"SELECT {columns} FROM articles_fts JOIN articles a ON a.id = articles_fts.rowid WHERE {where}{tail}",
+    table = compiled.table
+    where = " AND ".join([f"{table} MATCH ?", *clauses])
+    return (f"SELECT {columns} FROM {table} JOIN articles a ON a.id = {table}.rowid WHERE {where}{tail}",
             [compiled.match, *params])
 
 
@@ -141,7 +147,8 @@ class Concordance:
 
 def candidate_count(conn: Any, compiled: Compiled, cap: int) -> int:
     """Articles the index matches (bodies, before filters), counted up to `cap` (ids only: cheap)."""
-    return conn.execute("SELECT count(*) FROM (SELECT rowid FROM articles_fts WHERE articles_fts MATCH ? LIMIT ?)",
+    table = compiled.table
+    return conn.execute(f"SELECT count(*) FROM (SELECT rowid FROM {table} WHERE {table} MATCH ? LIMIT ?)",
                         [compiled.match, cap]).fetchone()[0]
 
 
@@ -244,7 +251,8 @@ def newest_first(conn: Any, compiled: Compiled, filters: Filters, limit: int, wi
             return None
         marks = ",".join("?" * len(chunk))
         found = {r[0] for r in conn.execute(
-            f"SELECT rowid FROM articles_fts WHERE articles_fts MATCH ? AND rowid IN ({marks})", [compiled.match, *chunk])}
+            f"SELECT rowid FROM {compiled.table} WHERE {compiled.table} MATCH ? AND rowid IN ({marks})",
+            [compiled.match, *chunk])}
         if not found:
             continue
         wanted = [i for i in chunk if i in found]
@@ -283,7 +291,7 @@ def kwic(conn: Any, query: str, filters: Filters = Filters(), width: int = 30, l
     `sample_size` of those: hits/articles are None and `estimate` says so, with 95% intervals."""
     if sort not in SORTS:
         raise ValueError(f"sort must be one of {', '.join(SORTS)}")
-    compiled = compile_query(query)
+    compiled = compile_query(query, conn)
     exact_limit = EXACT_LIMIT if exact_limit is None else exact_limit
     sample_size = SAMPLE_SIZE if sample_size is None else sample_size
     walk_from = WALK_FROM if walk_from is None else walk_from

@@ -37,23 +37,26 @@ def record_sql(conn: sqlite3.Connection) -> str:
     return RECORD_SQL.format(derived=_DERIVED if "genre" in columns else "")
 
 
-def _where(filters: Filters, query: str | None) -> tuple[str, list[Any]]:
+def _where(conn: sqlite3.Connection, filters: Filters, query: str | None) -> tuple[str, list[Any]]:
     clauses, params = filters.where("a")
     if query:
-        clauses.insert(0, "a.id IN (SELECT rowid FROM articles_fts WHERE articles_fts MATCH ?)")
-        params.insert(0, cjk.parse(query).match)
+        from fanwen.archive.search import any_match
+
+        table, match = any_match(conn, cjk.parse(query))
+        clauses.insert(0, f"a.id IN (SELECT rowid FROM {table} WHERE {table} MATCH ?)")
+        params.insert(0, match)
     return (" WHERE " + " AND ".join(clauses)) if clauses else "", params
 
 
 def count_articles(conn: sqlite3.Connection, filters: Filters, query: str | None = None) -> int:
-    where, params = _where(filters, query)
+    where, params = _where(conn, filters, query)
     return conn.execute(f"SELECT count(*) FROM articles a{where}", params).fetchone()[0]
 
 
 def article_lines(conn: sqlite3.Connection, filters: Filters, query: str | None = None,
                   batch: int = 500) -> Iterator[str]:
     """One JSON text per article, in id order; memory stays flat (rows are fetched in batches)."""
-    where, params = _where(filters, query)
+    where, params = _where(conn, filters, query)
     cursor = conn.execute(f"{record_sql(conn)}{where} ORDER BY a.id", params)
     while chunk := cursor.fetchmany(batch):
         for (line,) in chunk:

@@ -21,9 +21,12 @@ from __future__ import annotations
 import math
 import random
 from dataclasses import dataclass, replace
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from fanwen.archive.filters import Filters
+
+if TYPE_CHECKING:
+    from fanwen.archive.concordance import Compiled
 
 Z95 = 1.959964
 MIN_PER_STRATUM = 40  # fewer sampled articles in a period: listed from the date index, read whole or sampled alone
@@ -46,14 +49,15 @@ class Figures:
         return self.sample == self.candidates
 
 
-def candidate_ids(conn: Any, match: str) -> list[int]:
+def candidate_ids(conn: Any, compiled: Compiled) -> list[int]:
     """Ids of the articles the index matches (rowid order)."""
-    return [r[0] for r in conn.execute("SELECT rowid FROM articles_fts WHERE articles_fts MATCH ?", [match])]
+    table = compiled.table
+    return [r[0] for r in conn.execute(f"SELECT rowid FROM {table} WHERE {table} MATCH ?", [compiled.match])]
 
 
-def frame_ids(conn: Any, match: str, filters: Filters) -> list[int]:
+def frame_ids(conn: Any, compiled: Compiled, filters: Filters) -> list[int]:
     """Ids of the articles the index matches that pass the site, genre, date and near-duplicate filters."""
-    ids = candidate_ids(conn, match)
+    ids = candidate_ids(conn, compiled)
     indexed = replace(filters, categories=(), terms=())
     if indexed == Filters(include_duplicates=filters.include_duplicates):
         if filters.include_duplicates:
@@ -131,7 +135,7 @@ def measure(conn: Any, compiled: Any, filters: Filters, size: int, seed: int = 0
     of its articles; a frame of at most `exact_limit` (or `size`) articles is read whole: exact."""
     from fanwen.archive.concordance import sample_counts
 
-    ids = frame_ids(conn, compiled.match, filters)
+    ids = frame_ids(conn, compiled, filters)
     chosen = ids if len(ids) <= max(size, exact_limit) else sorted(random.Random(seed).sample(ids, size))
     counts = sample_counts(conn, compiled, filters, chosen)
     return figures(len(ids), [counts.get(i, (0,))[0] for i in chosen])
@@ -154,7 +158,7 @@ def measure_periods(conn: Any, compiled: Any, filters: Filters, size: int, seed:
     min_per_period = max(2, min_per_period)  # a sample of one has no spread
     dated = "a.published_at GLOB '[0-9][0-9][0-9][0-9]-[01][0-9]*'"
     period_expr = f"CASE WHEN {dated} THEN substr(a.published_at, 1, {period_length}) END"
-    ids = frame_ids(conn, compiled.match, filters)
+    ids = frame_ids(conn, compiled, filters)
     population = len(ids)
     if population <= exact_limit:
         size = population

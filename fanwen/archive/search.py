@@ -21,7 +21,10 @@ from fanwen.archive.hooks import WriterHook
 if TYPE_CHECKING:
     from fanwen.archive.writer import ArchiveWriter
 
-INDEX_VERSION = "cjk-bigram-3"  # change it with cjk.tokens or DDL: archives then rebuild their index
+INDEX_VERSION = "cjk-bigram-4"  # change it with cjk.tokens or DDL: archives then rebuild their index
+# Versions whose bigram index is this one's, so that only articles_chars is rebuilt (its title characters
+# were not marked apart in cjk-bigram-3).
+CHARS_ONLY_FROM = ("cjk-bigram-3",)
 # body before title: a position list of column 0 carries no column marker, and body lists are nearly
 # all of the index (title first cost 2 bytes a body list: 2.5x the text instead of 1.86x).
 # No prefix index (cjk-bigram-2 had `prefix='1'`: 0.69x of the text and 30% of the insert cost):
@@ -59,6 +62,10 @@ def ensure_search_index(db: Any) -> None:
     if exists and row and row[0] == INDEX_VERSION:
         catch_up(db)
         return
+    if exists and row and row[0] in CHARS_ONLY_FROM:
+        rebuild_chars(db)
+        catch_up(db)
+        return
     rebuild_index(db)
 
 
@@ -91,6 +98,32 @@ def rebuild_index(db: Any, progress: Callable[[int], None] | None = None, batch:
             if progress:
                 progress(len(chunk))
         conn.execute("INSERT INTO articles_fts(articles_fts) VALUES ('optimize')")
+        conn.execute("INSERT INTO articles_chars(articles_chars) VALUES ('optimize')")
+        conn.execute("INSERT OR REPLACE INTO meta(key, value) VALUES ('search_index', ?)", [INDEX_VERSION])
+    except BaseException:
+        conn.execute("ROLLBACK")
+        raise
+    conn.execute("COMMIT")
+    return count
+
+
+def rebuild_chars(db: Any, progress: Callable[[int], None] | None = None, batch: int = 2000) -> int:
+    """Rebuild the one-character index alone (the bigram index is kept), in one transaction."""
+    conn = db.conn if hasattr(db, "conn") else db
+    conn.execute("BEGIN IMMEDIATE")
+    try:
+        conn.execute("DROP TABLE IF EXISTS articles_chars")
+        conn.execute(CHARS_DDL)
+        conn.execute("INSERT INTO articles_chars(articles_chars, rank) VALUES ('hashsize', ?)", [HASH_SIZE])
+        # Only the articles the bigram index holds: catch_up indexes the newer ones in both tables.
+        rows = conn.execute("SELECT id, title, body FROM articles"
+                            " WHERE id <= (SELECT coalesce(max(id), 0) FROM articles_fts_docsize) ORDER BY id")
+        count = 0
+        while chunk := rows.fetchmany(batch):
+            conn.executemany(CHARS_INSERT, [(i, cjk.ideographs(t, b)) for i, t, b in chunk])
+            count += len(chunk)
+            if progress:
+                progress(len(chunk))
         conn.execute("INSERT INTO articles_chars(articles_chars) VALUES ('optimize')")
         conn.execute("INSERT OR REPLACE INTO meta(key, value) VALUES ('search_index', ?)", [INDEX_VERSION])
     except BaseException:
@@ -258,6 +291,36 @@ def lone_ideograph(parsed: cjk.Parsed) -> str | None:
     return None
 
 
+def index_version(conn: Any) -> str:
+    """The layout of the archive's search index ('' when it has none)."""
+    row = conn.execute("SELECT value FROM meta WHERE key = 'search_index'").fetchone()
+    return row[0] if row else ""
+
+
+def any_match(conn: Any, parsed: cjk.Parsed) -> tuple[str, str]:
+    """(index table, MATCH) of the articles whose title or text matches `parsed` (what search finds)."""
+    version = index_version(conn)
+    char = lone_ideograph(parsed) if version == INDEX_VERSION or version in CHARS_ONLY_FROM else None
+    if char:
+        # cjk-bigram-3 (read, not yet upgraded by a writer) holds title and text characters alike.
+        return "articles_chars", cjk.any_char_match(char) if version == INDEX_VERSION else f'"{char}"'
+    return "articles_fts", parsed.match
+
+
+def body_match(conn: Any, parsed: cjk.Parsed) -> tuple[str, str]:
+    """(index table, MATCH) of the articles whose text (titles left out) matches `parsed`.
+
+    A lone ideograph is asked of articles_chars: the bigram index's prefix query `"党"*` gathers the
+    rows of every bigram that starts with it (minutes at 1M articles, with no prefix index)."""
+    version = index_version(conn)
+    char = lone_ideograph(parsed) if version == INDEX_VERSION or version in CHARS_ONLY_FROM else None
+    if char:
+        # cjk-bigram-3 (read, not yet upgraded) cannot tell titles apart: its matches are a superset of
+        # the bodies', and every count reads the bodies, so the figures stay exact.
+        return "articles_chars", cjk.body_char_match(char)
+    return "articles_fts", f"body : ({parsed.match})"
+
+
 def _matching(table: str, filters: Filters) -> tuple[str, str, list[Any]]:
     """FROM and WHERE (MATCH first) of the rows of index `table` that pass `filters`, and their parameters."""
     if replace(filters, include_duplicates=False) == Filters():  # the usual case: the index alone
@@ -272,12 +335,10 @@ def _count(conn: Any, source: str, where: str, params: list[Any], cap: int) -> i
 
 
 def _search(conn: Any, parsed: cjk.Parsed, filters: Filters, limit: int, marks: tuple[str, str], cap: int) -> SearchResult:
-    version = conn.execute("SELECT value FROM meta WHERE key = 'search_index'").fetchone()
-    version = version[0] if version else ""
+    version = index_version(conn)
     # A lone character is counted and listed newest first from articles_chars (rowids only); a prefix
     # query of the bigram index would first gather the rows of every bigram that starts with it.
-    char = lone_ideograph(parsed) if version == INDEX_VERSION else None
-    table, match = ("articles_chars", f'"{char}"') if char else ("articles_fts", parsed.match)
+    table, match = any_match(conn, parsed)
     source, where, params = _matching(table, filters)
     # Whether more than `cap` articles match is decided on every match, near-duplicates too: leaving
     # them out costs an index seek a match (10 ms for 20,000), twice the count itself.

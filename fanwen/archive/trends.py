@@ -71,7 +71,7 @@ def stats_sizes(conn: Any, filters: Filters, by: str) -> dict[str, tuple[int, in
 
 def query_counts(conn: Any, query: str, filters: Filters, by: str) -> dict[str | None, tuple[int, int]]:
     """period (None: undated) -> (articles with an occurrence, occurrences) of one query."""
-    compiled = compile_query(query)
+    compiled = compile_query(query, conn)
     sql, params = candidates_sql(compiled, filters, f"{PERIOD.format(n=PERIODS[by])}, {compiled.body_column}")
     out: dict[str | None, list[int]] = {}
     for period, body in conn.execute(sql, params):
@@ -127,7 +127,7 @@ def trend(conn: Any, queries: list[str], by: str = "month", filters: Filters = F
         raise ValueError(f"by must be one of {', '.join(PERIODS)}")
     exact_limit = EXACT_LIMIT if exact_limit is None else exact_limit
     sample_size = SAMPLE_SIZE if sample_size is None else sample_size
-    compiled = [compile_query(q) for q in queries]  # every query checked before any counting
+    compiled = [compile_query(q, conn) for q in queries]  # every query checked before any counting
     sizes = period_sizes(conn, filters, by)
     result = Trend(by)
     counts: dict[str, dict[str | None, dict[str, Any]]] = {}
