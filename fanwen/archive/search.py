@@ -271,6 +271,18 @@ def _count(conn: Any, source: str, where: str, params: list[Any], cap: int) -> i
     return conn.execute(f"SELECT count(*) FROM (SELECT 1 FROM {source} WHERE {where} LIMIT ?)", [*params, cap + 1]).fetchone()[0]
 
 
+def _ranked(conn: Any, bm25: str, source: str, where: str, params: list[Any], limit: int) -> tuple[list[tuple[int, float]], int]:
+    """The best `limit` rows of `source` by bm25 (ties newest first) and how many rows pass `where`.
+
+    One pass: the scored rows are materialised once, then counted and sorted (top `limit`); a count of
+    its own would walk the phrase's doclists (and seek each match's near-duplicate entry) again."""
+    rows = conn.execute(
+        f"WITH m AS MATERIALIZED (SELECT articles_fts.rowid AS id, {bm25} AS score FROM {source} WHERE {where})"
+        " SELECT id, score, (SELECT count(*) FROM m) FROM m ORDER BY score, id DESC LIMIT ?",
+        [*params, max(limit, 1)]).fetchall()
+    return [(i, score) for i, score, _ in rows[:limit]], rows[0][2] if rows else 0
+
+
 def _search(conn: Any, parsed: cjk.Parsed, filters: Filters, limit: int, marks: tuple[str, str], cap: int) -> SearchResult:
     version = conn.execute("SELECT value FROM meta WHERE key = 'search_index'").fetchone()
     version = version[0] if version else ""
@@ -282,22 +294,19 @@ def _search(conn: Any, parsed: cjk.Parsed, filters: Filters, limit: int, marks: 
     # Whether more than `cap` articles match is decided on every match, near-duplicates too: leaving
     # them out costs an index seek a match (10 ms for 20,000), twice the count itself.
     if filters.include_duplicates:
-        raw = None
+        raw = _count(conn, source, where, [match, *params], cap)
     else:
         raw_source, raw_where, raw_params = _matching(table, replace(filters, include_duplicates=True))
         raw = _count(conn, raw_source, raw_where, [match, *raw_params], cap)
-    total = _count(conn, source, where, [match, *params], cap) if raw is None or raw <= cap else raw
-    capped = total > cap
-    if capped:  # bm25 would first count every row of the index that has each phrase (its IDF): skip it
+    if raw > cap:  # bm25 would first count every row of the index that has each phrase (its IDF): skip it
+        total = raw
         ranked = conn.execute(f"SELECT {table}.rowid, NULL FROM {source} WHERE {where} ORDER BY {table}.rowid DESC LIMIT ?",
                               [match, *params, limit]).fetchall()
     else:
         bm25 = _BM25_OF_VERSION.get(version, BM25)
         source, where, params = _matching("articles_fts", filters)
-        ranked = conn.execute(
-            f"SELECT articles_fts.rowid, {bm25} AS score FROM {source} WHERE {where} ORDER BY score, articles_fts.rowid DESC LIMIT ?",
-            [parsed.match, *params, limit],
-        ).fetchall()
+        ranked, total = _ranked(conn, bm25, source, where, [parsed.match, *params], limit)
+    capped = total > cap
     articles = {row[0]: row[1:] for row in conn.execute(
         f"SELECT id, title, site, url, published_at, body FROM articles WHERE id IN ({', '.join('?' * len(ranked))})",
         [i for i, _ in ranked])}
