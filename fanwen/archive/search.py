@@ -14,7 +14,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any, Mapping
 
-from fanwen.archive import cjk
+from fanwen.archive import cjk, unigrams
 from fanwen.archive.filters import Filters
 from fanwen.archive.hooks import WriterHook
 
@@ -58,6 +58,7 @@ def ensure_search_index(db: Any) -> None:
     exists = db.execute("SELECT 1 FROM sqlite_master WHERE name = 'articles_fts'").fetchone()
     if exists and row and row[0] == INDEX_VERSION:
         catch_up(db)
+        unigrams.fit(db.conn if hasattr(db, "conn") else db, create_if_small=True)
         return
     rebuild_index(db)
 
@@ -82,7 +83,10 @@ def rebuild_index(db: Any, progress: Callable[[int], None] | None = None, batch:
     try:
         conn.execute("DROP TABLE IF EXISTS articles_fts")
         conn.execute("DROP TABLE IF EXISTS articles_chars")
+        conn.execute(f"DROP TABLE IF EXISTS {unigrams.TABLE}")
         create_index(conn)
+        if conn.execute(f"SELECT count(*) FROM (SELECT 1 FROM articles LIMIT {unigrams.SMALL + 1})").fetchone()[0] <= unigrams.SMALL:
+            unigrams.create_empty(conn)
         count = 0
         rows = conn.execute("SELECT id, title, body FROM articles ORDER BY id")
         while chunk := rows.fetchmany(batch):
@@ -92,6 +96,8 @@ def rebuild_index(db: Any, progress: Callable[[int], None] | None = None, batch:
                 progress(len(chunk))
         conn.execute("INSERT INTO articles_fts(articles_fts) VALUES ('optimize')")
         conn.execute("INSERT INTO articles_chars(articles_chars) VALUES ('optimize')")
+        if unigrams.present(conn):
+            conn.execute(f"INSERT INTO {unigrams.TABLE}({unigrams.TABLE}) VALUES ('optimize')")
         conn.execute("INSERT OR REPLACE INTO meta(key, value) VALUES ('search_index', ?)", [INDEX_VERSION])
     except BaseException:
         conn.execute("ROLLBACK")
@@ -132,6 +138,8 @@ def index_articles(conn: Any, rows: Iterable[tuple[int, str | None, str]],
     run_many = run_many or conn.executemany
     run_many(INSERT, [(i, cjk.tokens(b), cjk.tokens(t)) for i, t, b in rows])
     run_many(CHARS_INSERT, [(i, cjk.ideographs(t, b)) for i, t, b in rows])
+    if unigrams.present(conn):
+        unigrams.index_rows(run_many, rows)
 
 
 def retitle_article(db: Any, write: Write, article_id: int, new_title: str | None) -> None:
@@ -139,6 +147,9 @@ def retitle_article(db: Any, write: Write, article_id: int, new_title: str | Non
     old_title, body = db.execute("SELECT title, body FROM articles WHERE id = ?", [article_id]).fetchone()
     unindex_article(write, article_id, old_title, body)
     index_article(write, article_id, new_title, body)
+    if unigrams.present(db):
+        unigrams.unindex_one(write, article_id, old_title, body)
+        unigrams.index_one(write, article_id, new_title, body)
 
 
 def reindex_article(db: Any, write: Write, article_id: int, title: str | None, body: str) -> None:
@@ -146,6 +157,9 @@ def reindex_article(db: Any, write: Write, article_id: int, title: str | None, b
     old_title, old_body = db.execute("SELECT title, body FROM articles WHERE id = ?", [article_id]).fetchone()
     unindex_article(write, article_id, old_title, old_body)
     index_article(write, article_id, title, body)
+    if unigrams.present(db):
+        unigrams.unindex_one(write, article_id, old_title, old_body)
+        unigrams.index_one(write, article_id, title, body)
 
 
 class SearchIndexer(WriterHook):
@@ -194,6 +208,8 @@ class SearchIndexer(WriterHook):
         db = self.writer.db
         title, body = db.execute("SELECT title, body FROM articles WHERE id = ?", [article_id]).fetchone()
         unindex_article(db.execute, article_id, title, body)
+        if unigrams.present(db):
+            unigrams.unindex_one(db.execute, article_id, title, body)
 
     def before_commit(self) -> None:
         if self._unindexed and (len(self._unindexed) >= self.index_every
@@ -205,12 +221,14 @@ class SearchIndexer(WriterHook):
             index_articles(self.writer.db.conn, ((i, t, b) for i, (t, b) in self._unindexed.items()),
                            self.writer.write_many)
             self._unindexed.clear()
+            unigrams.fit(self.writer.db.conn)
 
     def index_waiting(self) -> None:
         """Index the articles still waiting (inside the writer's open batch)."""
         if self._unindexed:
             index_articles(self.writer.db.conn, ((i, t, b) for i, (t, b) in self._unindexed.items()))
             self._unindexed.clear()
+            unigrams.fit(self.writer.db.conn)
 
 
 @dataclass
@@ -271,13 +289,14 @@ def _count(conn: Any, source: str, where: str, params: list[Any], cap: int) -> i
     return conn.execute(f"SELECT count(*) FROM (SELECT 1 FROM {source} WHERE {where} LIMIT ?)", [*params, cap + 1]).fetchone()[0]
 
 
-def _ranked(conn: Any, bm25: str, source: str, where: str, params: list[Any], limit: int) -> tuple[list[tuple[int, float]], int]:
-    """The best `limit` rows of `source` by bm25 (ties newest first) and how many rows pass `where`.
+def _ranked(conn: Any, table: str, bm25: str, source: str, where: str, params: list[Any],
+            limit: int) -> tuple[list[tuple[int, float]], int]:
+    """The best `limit` rows of index `table` by `bm25` (ties newest first) and how many pass `where`.
 
     One pass: the scored rows are materialised once, then counted and sorted (top `limit`); a count of
     its own would walk the phrase's doclists (and seek each match's near-duplicate entry) again."""
     rows = conn.execute(
-        f"WITH m AS MATERIALIZED (SELECT articles_fts.rowid AS id, {bm25} AS score FROM {source} WHERE {where})"
+        f"WITH m AS MATERIALIZED (SELECT {table}.rowid AS id, {bm25} AS score FROM {source} WHERE {where})"
         " SELECT id, score, (SELECT count(*) FROM m) FROM m ORDER BY score, id DESC LIMIT ?",
         [*params, max(limit, 1)]).fetchall()
     return [(i, score) for i, score, _ in rows[:limit]], rows[0][2] if rows else 0
@@ -303,9 +322,11 @@ def _search(conn: Any, parsed: cjk.Parsed, filters: Filters, limit: int, marks: 
         ranked = conn.execute(f"SELECT {table}.rowid, NULL FROM {source} WHERE {where} ORDER BY {table}.rowid DESC LIMIT ?",
                               [match, *params, limit]).fetchall()
     else:
-        bm25 = _BM25_OF_VERSION.get(version, BM25)
-        source, where, params = _matching("articles_fts", filters)
-        ranked, total = _ranked(conn, bm25, source, where, [parsed.match, *params], limit)
+        table, match, bm25 = "articles_fts", parsed.match, _BM25_OF_VERSION.get(version, BM25)
+        if char and unigrams.present(conn):  # a small archive: not the prefix query (unigrams.py says why)
+            table, match, bm25 = unigrams.TABLE, f'"{char}"', f"bm25({unigrams.TABLE}, 1.0, {TITLE_WEIGHT})"
+        source, where, params = _matching(table, filters)
+        ranked, total = _ranked(conn, table, bm25, source, where, [match, *params], limit)
     capped = total > cap
     articles = {row[0]: row[1:] for row in conn.execute(
         f"SELECT id, title, site, url, published_at, body FROM articles WHERE id IN ({', '.join('?' * len(ranked))})",

@@ -1,0 +1,101 @@
+"""A unigram index kept beside the bigram index while an archive is small: it ranks lone characters.
+
+bm25 of a lone character needs the character's hits in every matching row, which the bigram index
+gives only through the prefix query `"党"*`: FTS5 merges the doclists of every bigram that starts
+with the character, twice (bm25's IDF pass, then the rows). In a small archive a character held by
+at most RANK_CAP articles can be one of the commonest, and that merge cost 116 ms (p95 CPU) at
+10,000 articles, against 18 ms from this table.
+
+`articles_unigrams` holds each ideograph alone where the bigram index holds the bigram it starts,
+and every other token as the bigram index has it: the same rows, the same number of tokens in each
+column (document sizes), and `"党"` here has the hits of `"党"*` there, so its bm25 is the bigram
+index's, bit for bit (tests compare them). It costs ~0.6x the bigram index and ~30% more indexing
+work, so it exists only while the archive holds at most SMALL articles: the writer drops it once the
+archive grows past that, and search then ranks lone characters with the prefix query again.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterable
+from typing import Any
+
+from fanwen.archive import cjk
+
+TABLE = "articles_unigrams"
+SMALL = 50_000  # articles: above this the table is dropped (and a rebuild does not create it)
+DDL = (f"CREATE VIRTUAL TABLE IF NOT EXISTS {TABLE} USING fts5("
+       "body, title, content='', tokenize='unicode61 remove_diacritics 0')")
+INSERT = f"INSERT INTO {TABLE}(rowid, body, title) VALUES (?, ?, ?)"
+DELETE = f"INSERT INTO {TABLE}({TABLE}, rowid, body, title) VALUES ('delete', ?, ?, ?)"
+HASH_SIZE = 64 * 1024 * 1024  # as the bigram index's: few segments to merge
+# A bigram token of cjk.tokens that starts with an ideograph (every CJK token has a space on each side).
+_IDEOGRAPH_BIGRAM = re.compile("(?<= )([" + "".join(f"{chr(low)}-{chr(high)}" for low, high in cjk.IDEOGRAPHS) + "])[^ ](?= )")
+
+Write = Callable[[str, list[Any]], Any]
+
+
+def tokens(text: str | None) -> str:
+    """The unigram form of `cjk.tokens(text)`: a bigram that starts with an ideograph becomes that
+    ideograph; every other token is kept, so unicode61 reads as many tokens at the same positions."""
+    return _IDEOGRAPH_BIGRAM.sub(r"\1", cjk.tokens(text))
+
+
+def present(conn: Any) -> bool:
+    return conn.execute("SELECT 1 FROM sqlite_master WHERE name = ?", [TABLE]).fetchone() is not None
+
+
+def create_empty(conn: Any) -> None:
+    conn.execute(DDL)
+    conn.execute(f"INSERT INTO {TABLE}({TABLE}, rank) VALUES ('hashsize', ?)", [HASH_SIZE])
+
+
+def create(conn: Any) -> int:
+    """Create the table and index every article the bigram index holds (inside the caller's transaction)."""
+    create_empty(conn)
+    rows = conn.execute("SELECT id, title, body FROM articles"
+                        " WHERE id IN (SELECT id FROM articles_fts_docsize) ORDER BY id").fetchall()
+    index_rows(conn.executemany, rows)
+    conn.execute(f"INSERT INTO {TABLE}({TABLE}) VALUES ('optimize')")
+    return len(rows)
+
+
+def index_rows(run_many: Callable[[str, list[Any]], Any], rows: Iterable[tuple[int, str | None, str]]) -> None:
+    """Add new articles (id, title, body) with one statement."""
+    run_many(INSERT, [(i, tokens(b), tokens(t)) for i, t, b in rows])
+
+
+def index_one(write: Write, article_id: int, title: str | None, body: str) -> None:
+    write(INSERT, [article_id, tokens(body), tokens(title)])
+
+
+def unindex_one(write: Write, article_id: int, title: str | None, body: str) -> None:
+    """Remove an article, given the title and text it was indexed with (the table is contentless)."""
+    write(DELETE, [article_id, tokens(body), tokens(title)])
+
+
+def _rows(conn: Any, table: str) -> int:
+    """Rows of FTS5 `table` (its _docsize), counted up to SMALL + 1."""
+    return conn.execute(f"SELECT count(*) FROM (SELECT 1 FROM {table}_docsize LIMIT {SMALL + 1})").fetchone()[0]
+
+
+def fit(conn: Any, create_if_small: bool = False) -> None:
+    """Drop the table once the archive holds more than SMALL articles; with `create_if_small`, create
+    it in a small archive indexed without it. Inside the caller's transaction, or its own if none is open."""
+    exists = present(conn)
+    if not (_rows(conn, TABLE) > SMALL if exists else create_if_small and _rows(conn, "articles_fts") <= SMALL):
+        return
+    own = not conn.in_transaction
+    if own:
+        conn.execute("BEGIN IMMEDIATE")
+    try:
+        if exists:
+            conn.execute(f"DROP TABLE {TABLE}")
+        else:
+            create(conn)
+    except BaseException:
+        if own:
+            conn.execute("ROLLBACK")
+        raise
+    if own:
+        conn.execute("COMMIT")
