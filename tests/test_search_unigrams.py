@@ -114,3 +114,13 @@ def test_unigram_tokens_are_the_bigram_tokens_with_each_ideograph_alone(text):
     assert len(unigram) == len(bigram)
     for b, u in zip(bigram, unigram):
         assert u == (b[0] if b and cjk.is_ideograph(b[0]) else b)
+
+
+def test_unigram_tokens_of_random_mixed_text():
+    import random
+
+    rng = random.Random(4)
+    alphabet = "党员学习安全・ー〇カ한𠀀aZ9 ，。\n\t_-'\"\x00" + "\ud800" + "\ue000"
+    for _ in range(500):
+        text = "".join(rng.choice(alphabet) for _ in range(rng.randint(0, 30)))
+        test_unigram_tokens_are_the_bigram_tokens_with_each_ideograph_alone(text)
