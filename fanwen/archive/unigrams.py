@@ -2,16 +2,18 @@
 
 bm25 of a lone character needs the character's hits in every matching row, which the bigram index
 gives only through the prefix query `"党"*`: FTS5 merges the doclists of every bigram that starts
-with the character, twice (bm25's IDF pass, then the rows). In a small archive a character held by
-at most RANK_CAP articles can be one of the commonest, and that merge cost 116 ms (p95 CPU) at
-10,000 articles, against 18 ms from this table.
+with the character, twice (bm25's IDF pass, then the rows). In an archive of at most RANK_CAP
+articles every character is ranked, the commonest too: 100 lone characters cut from the text took
+128-150 ms (p95 CPU) at 10,000 articles that way, 29-33 ms from this table (docs/search.md).
 
 `articles_unigrams` holds each ideograph alone where the bigram index holds the bigram it starts,
 and every other token as the bigram index has it: the same rows, the same number of tokens in each
 column (document sizes), and `"党"` here has the hits of `"党"*` there, so its bm25 is the bigram
-index's, bit for bit (tests compare them). It costs ~0.6x the bigram index and ~30% more indexing
-work, so it exists only while the archive holds at most SMALL articles: the writer drops it once the
-archive grows past that, and search then ranks lone characters with the prefix query again.
+index's, bit for bit (tests compare them). It costs ~0.6x the bigram index and ~35% more indexing
+work, and the gain fades as the archive grows (the characters still ranked are rarer: 20-25% at
+25,000 articles, none measurable at 50,000), so it exists only while the archive holds at most
+SMALL articles: the writer drops it once the archive grows past that, and search then ranks lone
+characters with the prefix query again.
 """
 
 from __future__ import annotations
@@ -22,7 +24,7 @@ from typing import Any
 from fanwen.archive import cjk
 
 TABLE = "articles_unigrams"
-SMALL = 50_000  # articles: above this the table is dropped (and a rebuild does not create it)
+SMALL = 20_000  # articles (RANK_CAP: every character is ranked below it); above, the table is dropped
 DDL = (f"CREATE VIRTUAL TABLE IF NOT EXISTS {TABLE} USING fts5("
        "body, title, content='', tokenize='unicode61 remove_diacritics 0')")
 INSERT = f"INSERT INTO {TABLE}(rowid, body, title) VALUES (?, ?, ?)"
