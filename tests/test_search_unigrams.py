@@ -124,3 +124,26 @@ def test_unigram_tokens_of_random_mixed_text():
     for _ in range(500):
         text = "".join(rng.choice(alphabet) for _ in range(rng.randint(0, 30)))
         test_unigram_tokens_are_the_bigram_tokens_with_each_ideograph_alone(text)
+
+
+def test_a_table_left_behind_by_an_older_writer_is_not_used_and_is_built_again(tmp_path, monkeypatch):
+    db = tmp_path / "o.db"
+    writer = ArchiveWriter(db)
+    writer.open()
+    for i, (title, body) in enumerate(TEXTS[:3]):
+        store(writer, f"http://x.test/a/{i}.html", title, body)
+    writer.close()
+    with monkeypatch.context() as older:  # a writer of a fanwen that does not know the table
+        older.setattr(unigrams, "present", lambda conn: False)
+        older.setattr(unigrams, "fit", lambda conn, create_if_small=False: None)
+        writer = ArchiveWriter(db)
+        writer.open()
+        store(writer, "http://x.test/a/9.html", "新来的", "党员新来的文章，党。")
+        writer.close()
+    conn = open_readonly(db)
+    assert not unigrams.usable(conn) and unigrams.present(conn)
+    assert 4 in {h["id"] for h in search(conn, "党").hits}  # ranked by the prefix query meanwhile
+    conn.close()
+    ArchiveWriter(db).open()
+    assert unigrams.usable(open_readonly(db))
+    assert_ranked_as_by_the_prefix_query(db, ideographs(db))

@@ -59,6 +59,16 @@ def present(conn: Any) -> bool:
     return conn.execute("SELECT 1 FROM sqlite_master WHERE name = ?", [TABLE]).fetchone() is not None
 
 
+def _newest(conn: Any, table: str) -> int:
+    return conn.execute(f"SELECT coalesce(max(id), 0) FROM {table}_docsize").fetchone()[0]
+
+
+def usable(conn: Any) -> bool:
+    """Whether search may rank from the table: it exists and holds the bigram index's newest article
+    (a writer of an earlier fanwen, which does not know the table, would have left it behind)."""
+    return present(conn) and _newest(conn, TABLE) == _newest(conn, "articles_fts")
+
+
 def create_empty(conn: Any) -> None:
     conn.execute(DDL)
     conn.execute(f"INSERT INTO {TABLE}({TABLE}, rank) VALUES ('hashsize', ?)", [HASH_SIZE])
@@ -94,19 +104,27 @@ def _rows(conn: Any, table: str) -> int:
 
 
 def fit(conn: Any, create_if_small: bool = False) -> None:
-    """Drop the table once the archive holds more than SMALL articles; with `create_if_small`, create
-    it in a small archive indexed without it. Inside the caller's transaction, or its own if none is open."""
+    """Drop the table once the archive holds more than SMALL articles; with `create_if_small` (a writer
+    opening the archive), create it in a small archive indexed without it, and build it again if it does
+    not hold the bigram index's rows. Inside the caller's transaction, or its own if none is open."""
     exists = present(conn)
+    if exists and create_if_small and (_rows(conn, TABLE), _newest(conn, TABLE)) != (
+            _rows(conn, "articles_fts"), _newest(conn, "articles_fts")):
+        # Left behind by a writer that did not know it: built again (or, in a big archive, dropped).
+        _in_transaction(conn, lambda: conn.execute(f"DROP TABLE {TABLE}"))
+        exists = False
     if not (_rows(conn, TABLE) > SMALL if exists else create_if_small and _rows(conn, "articles_fts") <= SMALL):
         return
+    _in_transaction(conn, lambda: conn.execute(f"DROP TABLE {TABLE}") if exists else create(conn))
+
+
+def _in_transaction(conn: Any, change: Callable[[], Any]) -> None:
+    """Run `change` inside the caller's transaction, or in one of its own if none is open."""
     own = not conn.in_transaction
     if own:
         conn.execute("BEGIN IMMEDIATE")
     try:
-        if exists:
-            conn.execute(f"DROP TABLE {TABLE}")
-        else:
-            create(conn)
+        change()
     except BaseException:
         if own:
             conn.execute("ROLLBACK")
