@@ -323,8 +323,9 @@ def _search(conn: Any, parsed: cjk.Parsed, filters: Filters, limit: int, marks: 
                               [match, *params, limit]).fetchall()
     else:
         table, match, bm25 = "articles_fts", parsed.match, _BM25_OF_VERSION.get(version, BM25)
-        if char and unigrams.usable(conn):  # a small archive: not the prefix query (unigrams.py says why)
-            table, match, bm25 = unigrams.TABLE, f'"{char}"', f"bm25({unigrams.TABLE}, 1.0, {TITLE_WEIGHT})"
+        lone = lone_ideograph(parsed)
+        if lone and unigrams.usable(conn):  # a small archive: not the prefix query (unigrams.py says why)
+            table, match, bm25 = unigrams.TABLE, f'"{lone}"', f"bm25({unigrams.TABLE}, 1.0, {TITLE_WEIGHT})"
         source, where, params = _matching(table, filters)
         ranked, total = _ranked(conn, table, bm25, source, where, [match, *params], limit)
     capped = total > cap
