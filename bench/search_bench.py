@@ -9,7 +9,8 @@ inserts, then measures, each in a child process where it writes (peak RSS = its 
   4-character queries cut from the text (frequency-weighted), medians of --runs runs;
 - ranked queries (bm25 over every match) by match-count band: p50/p95; one-character queries by how
   many articles hold the character;
-- index size relative to the UTF-8 text, per FTS5 shadow table (dbstat; `chars*` are articles_chars's);
+- index size relative to the UTF-8 text, per FTS5 shadow table (dbstat; `chars*` are articles_chars's,
+  `unigrams*` the unigram table's, which only archives of at most 20,000 articles have);
 - `fanwen export` JSONL MB/s and peak RSS;
 - the archive writer (`ArchiveWriter`, batches of 200 writes, search index and near-duplicates):
   articles/s per wall second and per CPU second, over windows of new articles appended to the archive
@@ -187,7 +188,7 @@ def sizes(conn) -> dict[str, float]:
     """Bytes of text and of the index (FTS5 shadow tables, from dbstat), and each table's share."""
     text = conn.execute("SELECT sum(length(CAST(title AS BLOB)) + length(CAST(body AS BLOB))) FROM articles").fetchone()[0]
     tables = dict(conn.execute("SELECT name, sum(pgsize) FROM dbstat WHERE name LIKE 'articles_fts%'"
-                               " OR name LIKE 'articles_chars%' GROUP BY name"))
+                               " OR name LIKE 'articles_chars%' OR name LIKE 'articles_unigrams%' GROUP BY name"))
     index = sum(tables.values())
     return {"text_mb": text / 1e6, "index_mb": index / 1e6, "ratio": index / text,
             **{f"ratio_{name.removeprefix('articles_fts_').removeprefix('articles_')}": size / text for name, size in tables.items()}}

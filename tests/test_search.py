@@ -117,6 +117,7 @@ def test_search_finds_exactly_the_articles_that_contain_the_text(tmp_path):
             expected = {r[0] for r in conn.execute("SELECT id FROM articles WHERE instr(body, ?) OR instr(title, ?)", [query, query])}
             got = {h["id"] for h in search(conn, query, limit=1000).hits}
             assert got == expected, query
+            assert search(conn, query, limit=2).total == len(expected), query  # counted in the ranked pass
             newest = search(conn, query, limit=5, cap=3)  # more than 3 matches: newest first
             assert (newest.total, newest.capped) == (min(len(expected), 3), len(expected) > 3), query
             if newest.capped:
@@ -161,6 +162,18 @@ def test_the_cap_counts_near_duplicates_too(conn):
     over = search(conn, "双减", cap=2)  # 2 of them are listed (the third is a near-duplicate)
     assert (over.capped, over.ranking, over.total) == (True, "newest", 2)
     assert [h["id"] for h in over.hits] == sorted((h["id"] for h in search(conn, "双减").hits), reverse=True)
+
+
+def test_a_ranked_query_counts_every_match_it_does_not_list(conn):
+    """The total of a ranked query comes from the ranking pass itself (no count of its own): every
+    representative match, however few are listed, near-duplicates and filtered-out articles left out."""
+    for limit in (0, 1, 20):
+        result = search(conn, "双减", limit=limit)
+        assert (result.ranking, result.total, len(result.hits)) == ("bm25", 2, min(limit, 2))
+        assert search(conn, "双减", Filters(include_duplicates=True), limit=limit).total == 3
+    assert search(conn, "方案", Filters(sites=("dede.test",)), limit=1).total == 2
+    assert search(conn, "方案", Filters(categories=("学校",)), limit=0).total == 1
+    assert search(conn, "鑫", limit=0).total == 0
 
 
 def test_filters_narrow_the_results(conn):

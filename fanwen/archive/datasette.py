@@ -26,6 +26,7 @@ DESCRIPTIONS = {
     "meta": "Archive settings such as the schema version.",
     "articles_fts": "Chinese full-text index (CJK bigrams) of articles; search from the articles table.",
     "articles_chars": "Which articles hold each ideograph (one-character searches of `fanwen search`).",
+    "articles_unigrams": "Each ideograph alone, while the archive is small: ranks one-character searches.",
 }
 
 # bm25 over the newest RANK_CAP matches: bounded cost however common the words are.
@@ -72,6 +73,7 @@ def metadata(db_path: str | Path) -> dict[str, Any]:
     })
     tables["articles_fts"]["hidden"] = True
     tables["articles_chars"]["hidden"] = True
+    tables["articles_unigrams"]["hidden"] = True
     return {
         "title": "fanwen archive",
         "description": "Chinese 范文/公文 articles archived by fanwen. Search the articles table (e.g. 双减) or use the canned queries.",

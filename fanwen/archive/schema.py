@@ -126,6 +126,11 @@ TABLES: dict[str, dict[str, str]] = {
         "chars": "the distinct ideographs of each article's title and text, for one-character searches"
                  " (contentless FTS5 without positions: rowid = articles.id, reads as NULL)",
     },
+    "articles_unigrams": {
+        "body": "articles.body as the search index's tokens with each ideograph alone, kept while the archive is small"
+                " to rank one-character searches (contentless FTS5: rowid = articles.id, reads as NULL)",
+        "title": "articles.title likewise (contentless FTS5: rowid = articles.id, reads as NULL)",
+    },
 }
 TABLES.update(STATE_TABLES)  # frontier, URL state, versions, schedules (fanwen/archive/state_schema.py)
 TABLES.update(TEMPLATE_TABLES)  # learned site templates (fanwen/archive/templates.py)

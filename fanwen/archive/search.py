@@ -14,7 +14,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any, Mapping
 
-from fanwen.archive import cjk
+from fanwen.archive import cjk, unigrams
 from fanwen.archive.filters import Filters
 from fanwen.archive.hooks import WriterHook
 
@@ -59,12 +59,11 @@ def ensure_search_index(db: Any) -> None:
     """Create the index if missing (or built by another tokeniser) and fill it from the articles."""
     row = db.execute("SELECT value FROM meta WHERE key = 'search_index'").fetchone()
     exists = db.execute("SELECT 1 FROM sqlite_master WHERE name = 'articles_fts'").fetchone()
-    if exists and row and row[0] == INDEX_VERSION:
+    if exists and row and row[0] in (INDEX_VERSION, *CHARS_ONLY_FROM):
+        if row[0] != INDEX_VERSION:
+            rebuild_chars(db)
         catch_up(db)
-        return
-    if exists and row and row[0] in CHARS_ONLY_FROM:
-        rebuild_chars(db)
-        catch_up(db)
+        unigrams.fit(db.conn if hasattr(db, "conn") else db, create_if_small=True)
         return
     rebuild_index(db)
 
@@ -89,7 +88,10 @@ def rebuild_index(db: Any, progress: Callable[[int], None] | None = None, batch:
     try:
         conn.execute("DROP TABLE IF EXISTS articles_fts")
         conn.execute("DROP TABLE IF EXISTS articles_chars")
+        conn.execute(f"DROP TABLE IF EXISTS {unigrams.TABLE}")
         create_index(conn)
+        if conn.execute(f"SELECT count(*) FROM (SELECT 1 FROM articles LIMIT {unigrams.SMALL + 1})").fetchone()[0] <= unigrams.SMALL:
+            unigrams.create_empty(conn)
         count = 0
         rows = conn.execute("SELECT id, title, body FROM articles ORDER BY id")
         while chunk := rows.fetchmany(batch):
@@ -99,6 +101,8 @@ def rebuild_index(db: Any, progress: Callable[[int], None] | None = None, batch:
                 progress(len(chunk))
         conn.execute("INSERT INTO articles_fts(articles_fts) VALUES ('optimize')")
         conn.execute("INSERT INTO articles_chars(articles_chars) VALUES ('optimize')")
+        if unigrams.present(conn):
+            conn.execute(f"INSERT INTO {unigrams.TABLE}({unigrams.TABLE}) VALUES ('optimize')")
         conn.execute("INSERT OR REPLACE INTO meta(key, value) VALUES ('search_index', ?)", [INDEX_VERSION])
     except BaseException:
         conn.execute("ROLLBACK")
@@ -165,6 +169,8 @@ def index_articles(conn: Any, rows: Iterable[tuple[int, str | None, str]],
     run_many = run_many or conn.executemany
     run_many(INSERT, [(i, cjk.tokens(b), cjk.tokens(t)) for i, t, b in rows])
     run_many(CHARS_INSERT, [(i, cjk.ideographs(t, b)) for i, t, b in rows])
+    if unigrams.present(conn):
+        unigrams.index_rows(run_many, rows)
 
 
 def retitle_article(db: Any, write: Write, article_id: int, new_title: str | None) -> None:
@@ -172,6 +178,9 @@ def retitle_article(db: Any, write: Write, article_id: int, new_title: str | Non
     old_title, body = db.execute("SELECT title, body FROM articles WHERE id = ?", [article_id]).fetchone()
     unindex_article(write, article_id, old_title, body)
     index_article(write, article_id, new_title, body)
+    if unigrams.present(db):
+        unigrams.unindex_one(write, article_id, old_title, body)
+        unigrams.index_one(write, article_id, new_title, body)
 
 
 def reindex_article(db: Any, write: Write, article_id: int, title: str | None, body: str) -> None:
@@ -179,6 +188,9 @@ def reindex_article(db: Any, write: Write, article_id: int, title: str | None, b
     old_title, old_body = db.execute("SELECT title, body FROM articles WHERE id = ?", [article_id]).fetchone()
     unindex_article(write, article_id, old_title, old_body)
     index_article(write, article_id, title, body)
+    if unigrams.present(db):
+        unigrams.unindex_one(write, article_id, old_title, old_body)
+        unigrams.index_one(write, article_id, title, body)
 
 
 class SearchIndexer(WriterHook):
@@ -227,6 +239,8 @@ class SearchIndexer(WriterHook):
         db = self.writer.db
         title, body = db.execute("SELECT title, body FROM articles WHERE id = ?", [article_id]).fetchone()
         unindex_article(db.execute, article_id, title, body)
+        if unigrams.present(db):
+            unigrams.unindex_one(db.execute, article_id, title, body)
 
     def before_commit(self) -> None:
         if self._unindexed and (len(self._unindexed) >= self.index_every
@@ -238,12 +252,14 @@ class SearchIndexer(WriterHook):
             index_articles(self.writer.db.conn, ((i, t, b) for i, (t, b) in self._unindexed.items()),
                            self.writer.write_many)
             self._unindexed.clear()
+            unigrams.fit(self.writer.db.conn)
 
     def index_waiting(self) -> None:
         """Index the articles still waiting (inside the writer's open batch)."""
         if self._unindexed:
             index_articles(self.writer.db.conn, ((i, t, b) for i, (t, b) in self._unindexed.items()))
             self._unindexed.clear()
+            unigrams.fit(self.writer.db.conn)
 
 
 @dataclass
@@ -334,6 +350,19 @@ def _count(conn: Any, source: str, where: str, params: list[Any], cap: int) -> i
     return conn.execute(f"SELECT count(*) FROM (SELECT 1 FROM {source} WHERE {where} LIMIT ?)", [*params, cap + 1]).fetchone()[0]
 
 
+def _ranked(conn: Any, table: str, bm25: str, source: str, where: str, params: list[Any],
+            limit: int) -> tuple[list[tuple[int, float]], int]:
+    """The best `limit` rows of index `table` by `bm25` (ties newest first) and how many pass `where`.
+
+    One pass: the scored rows are materialised once, then counted and sorted (top `limit`); a count of
+    its own would walk the phrase's doclists (and seek each match's near-duplicate entry) again."""
+    rows = conn.execute(
+        f"WITH m AS MATERIALIZED (SELECT {table}.rowid AS id, {bm25} AS score FROM {source} WHERE {where})"
+        " SELECT id, score, (SELECT count(*) FROM m) FROM m ORDER BY score, id DESC LIMIT ?",
+        [*params, max(limit, 1)]).fetchall()
+    return [(i, score) for i, score, _ in rows[:limit]], rows[0][2] if rows else 0
+
+
 def _search(conn: Any, parsed: cjk.Parsed, filters: Filters, limit: int, marks: tuple[str, str], cap: int) -> SearchResult:
     version = index_version(conn)
     # A lone character is counted and listed newest first from articles_chars (rowids only); a prefix
@@ -343,22 +372,22 @@ def _search(conn: Any, parsed: cjk.Parsed, filters: Filters, limit: int, marks: 
     # Whether more than `cap` articles match is decided on every match, near-duplicates too: leaving
     # them out costs an index seek a match (10 ms for 20,000), twice the count itself.
     if filters.include_duplicates:
-        raw = None
+        raw = _count(conn, source, where, [match, *params], cap)
     else:
         raw_source, raw_where, raw_params = _matching(table, replace(filters, include_duplicates=True))
         raw = _count(conn, raw_source, raw_where, [match, *raw_params], cap)
-    total = _count(conn, source, where, [match, *params], cap) if raw is None or raw <= cap else raw
-    capped = total > cap
-    if capped:  # bm25 would first count every row of the index that has each phrase (its IDF): skip it
+    if raw > cap:  # bm25 would first count every row of the index that has each phrase (its IDF): skip it
+        total = raw
         ranked = conn.execute(f"SELECT {table}.rowid, NULL FROM {source} WHERE {where} ORDER BY {table}.rowid DESC LIMIT ?",
                               [match, *params, limit]).fetchall()
     else:
-        bm25 = _BM25_OF_VERSION.get(version, BM25)
-        source, where, params = _matching("articles_fts", filters)
-        ranked = conn.execute(
-            f"SELECT articles_fts.rowid, {bm25} AS score FROM {source} WHERE {where} ORDER BY score, articles_fts.rowid DESC LIMIT ?",
-            [parsed.match, *params, limit],
-        ).fetchall()
+        table, match, bm25 = "articles_fts", parsed.match, _BM25_OF_VERSION.get(version, BM25)
+        lone = lone_ideograph(parsed)
+        if lone and unigrams.usable(conn):  # a small archive: not the prefix query (unigrams.py says why)
+            table, match, bm25 = unigrams.TABLE, f'"{lone}"', f"bm25({unigrams.TABLE}, 1.0, {TITLE_WEIGHT})"
+        source, where, params = _matching(table, filters)
+        ranked, total = _ranked(conn, table, bm25, source, where, [match, *params], limit)
+    capped = total > cap
     articles = {row[0]: row[1:] for row in conn.execute(
         f"SELECT id, title, site, url, published_at, body FROM articles WHERE id IN ({', '.join('?' * len(ranked))})",
         [i for i, _ in ranked])}
