@@ -48,7 +48,8 @@ def crawl(start_urls: list[str], resolve: dict[str, str], folder: Path, capture:
     archive = sum(p.stat().st_size for p in folder.glob("archive.db*"))
     return {"pages": pages, "pages_per_s": pages / stats["elapsed_time_seconds"],
             "pages_per_cpu_s": pages / stats["cpu_seconds"], "warc_per_1000": warc / pages * 1000,
-            "db_per_1000": archive / pages * 1000}
+            "db_per_1000": archive / pages * 1000,
+            "capture_share": stats.get("fanwen/warc/cpu_seconds", 0.0) / stats["cpu_seconds"]}
 
 
 def reextract(source: Path, folder: Path, engine: str = "direct", run: int = 0) -> dict[str, float]:
@@ -111,7 +112,8 @@ def main() -> None:
                 results[name].append(r)
                 print(f"crawl {pair + 1} {name:10s}: {r['pages']:.0f} pages, {r['pages_per_s']:.1f} pages/s,"
                       f" {r['pages_per_cpu_s']:.1f} pages/CPU s, WARC {r['warc_per_1000'] / 2**20:.1f} MiB"
-                      f" and archive {r['db_per_1000'] / 2**20:.1f} MiB per 1,000 pages", flush=True)
+                      f" and archive {r['db_per_1000'] / 2**20:.1f} MiB per 1,000 pages"
+                      + (f", capture {100 * r['capture_share']:.1f}% of its CPU" if name == "capture" else ""), flush=True)
                 if pair > 0 and name == "no capture":
                     shutil.rmtree(folder)  # only the first pair's archives are read again
         captured = Path(tmp) / "capture-0"
@@ -130,6 +132,10 @@ def main() -> None:
               f"  disk per 1,000 pages: WARC {m['warc_per_1000'] / 2**20:5.1f} MiB, archive {m['db_per_1000'] / 2**20:5.1f} MiB")
     print(f"capture/no capture: pages/s {med['capture']['pages_per_s'] / med['no capture']['pages_per_s']:.2f},"
           f" pages per CPU s {med['capture']['pages_per_cpu_s'] / med['no capture']['pages_per_cpu_s']:.2f} (target >= 0.90)")
+    shares = [r["capture_share"] for r in results["capture"]]
+    print(f"capture's own CPU (records, CDXJ, captures rows; timed inside each crawl with capture): "
+          f"{', '.join(f'{100 * x:.1f}%' for x in shares)} of the crawl's CPU; median {100 * statistics.median(shares):.1f}%"
+          f" (pages per CPU s without it: x{1 / (1 - statistics.median(shares)):.3f}; target: capture <= 10%)")
     pair_ratios = [c["pages_per_cpu_s"] / n["pages_per_cpu_s"] for n, c in zip(results["no capture"], results["capture"])]
     print(f"capture/no capture, pages per CPU s, each pair (a crawl with capture against the one just before it):"
           f" {', '.join(f'{r:.2f}' for r in pair_ratios)}; median {statistics.median(pair_ratios):.2f}")
