@@ -1,13 +1,14 @@
 """WARC capture costs and the readers' speed, on the generated sites:
 
-1. `fanwen crawl` with and without capture, alternating, same run: pages/s, pages per CPU second,
-   disk per 1,000 pages (WARC folder and archive);
+1. `fanwen crawl` with and without capture: --crawl-pairs single crawls of each, interleaved (without,
+   with, without, with, ...) so that the machine's drift hits both sides alike; medians of each side and
+   their ratio (pages/s, pages per CPU second), disk per 1,000 pages (WARC folder and archive);
 2. `fanwen reextract --from` the captured archive into a fresh one: pages/s and pages per CPU second, the
    direct offline path (the default) against the replay through Scrapy's engine (the baseline, same run);
 3. import-warc's reading: records/s skipped when no record is of the named host (FastWARC), against
    warcio's ArchiveIterator reading the same file.
 
-    .venv/bin/python bench/warc_bench.py [--articles-per-site 300] [--runs 3]
+    .venv/bin/python bench/warc_bench.py [--articles-per-site 300] [--runs 3] [--crawl-pairs 5]
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ import argparse
 import json
 import os
 import resource
+import shutil
 import statistics
 import subprocess
 import sys
@@ -46,11 +48,12 @@ def crawl(start_urls: list[str], resolve: dict[str, str], folder: Path, capture:
     archive = sum(p.stat().st_size for p in folder.glob("archive.db*"))
     return {"pages": pages, "pages_per_s": pages / stats["elapsed_time_seconds"],
             "pages_per_cpu_s": pages / stats["cpu_seconds"], "warc_per_1000": warc / pages * 1000,
-            "db_per_1000": archive / pages * 1000}
+            "db_per_1000": archive / pages * 1000,
+            "capture_share": stats.get("fanwen/warc/cpu_seconds", 0.0) / stats["cpu_seconds"]}
 
 
-def reextract(source: Path, folder: Path, engine: str = "direct") -> dict[str, float]:
-    db = folder / f"re-{engine}.db"
+def reextract(source: Path, folder: Path, engine: str = "direct", run: int = 0) -> dict[str, float]:
+    db = folder / f"re-{engine}-{run}.db"
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
     started = time.perf_counter()
     proc = subprocess.run([PYTHON, "-m", "crawler.cli", "reextract", "--db", str(db), "--from", str(source), "--json",
@@ -93,37 +96,49 @@ def skip_rates(files: list[Path], repeat: int) -> dict[str, float]:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--articles-per-site", type=int, default=300)
-    parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--runs", type=int, default=3, help="re-extractions of each kind")
+    parser.add_argument("--crawl-pairs", type=int, default=5, help="crawls without and with capture, interleaved")
     args = parser.parse_args()
     results: dict[str, list[dict[str, float]]] = {"capture": [], "no capture": [], "reextract": [],
                                                   "reextract (engine)": []}
     skip: dict[str, float] = {}
     with tempfile.TemporaryDirectory() as tmp, served_fixture(args.articles_per_site) as (bundle, start_urls):
         resolve = {host: "127.0.0.1" for host in bundle.hosts}
-        for run in range(args.runs):
+        for pair in range(args.crawl_pairs):
             for name in ("no capture", "capture"):
-                folder = Path(tmp) / f"{name.replace(' ', '-')}-{run}"
+                folder = Path(tmp) / f"{name.replace(' ', '-')}-{pair}"
                 folder.mkdir()
                 r = crawl(start_urls, resolve, folder, name == "capture")
                 results[name].append(r)
-                print(f"run {run + 1} {name:10s}: {r['pages']:.0f} pages, {r['pages_per_s']:.1f} pages/s,"
+                print(f"crawl {pair + 1} {name:10s}: {r['pages']:.0f} pages, {r['pages_per_s']:.1f} pages/s,"
                       f" {r['pages_per_cpu_s']:.1f} pages/CPU s, WARC {r['warc_per_1000'] / 2**20:.1f} MiB"
-                      f" and archive {r['db_per_1000'] / 2**20:.1f} MiB per 1,000 pages", flush=True)
-            captured = Path(tmp) / f"capture-{run}"
+                      f" and archive {r['db_per_1000'] / 2**20:.1f} MiB per 1,000 pages"
+                      + (f", capture {100 * r['capture_share']:.1f}% of its CPU" if name == "capture" else ""), flush=True)
+                if pair > 0 and name == "no capture":
+                    shutil.rmtree(folder)  # only the first pair's archives are read again
+        captured = Path(tmp) / "capture-0"
+        for run in range(args.runs):
             for name, engine in (("reextract (engine)", "scrapy"), ("reextract", "direct")):
-                r = reextract(captured / "archive.db", captured, engine)
+                r = reextract(captured / "archive.db", captured, engine, run)
                 results[name].append(r)
                 print(f"run {run + 1} {name}: {r['pages']:.0f} pages, {r['pages_per_s']:.1f} pages/s,"
                       f" {r['pages_per_cpu_s']:.1f} pages/CPU s", flush=True)
         skip = skip_rates(sorted((Path(tmp) / "capture-0" / "archive.warc").glob("*.warc.gz")), args.runs)
     med = {name: {k: statistics.median(r[k] for r in runs) for k in runs[0]} for name, runs in results.items()}
-    print(f"\nmedians of {args.runs} runs")
+    print(f"\nmedians of {args.crawl_pairs} crawls of each kind (interleaved) and {args.runs} re-extractions of each kind")
     for name in ("no capture", "capture"):
         m = med[name]
         print(f"crawl, {name:10s}: {m['pages_per_s']:7.1f} pages/s {m['pages_per_cpu_s']:7.1f} pages/CPU s"
               f"  disk per 1,000 pages: WARC {m['warc_per_1000'] / 2**20:5.1f} MiB, archive {m['db_per_1000'] / 2**20:5.1f} MiB")
     print(f"capture/no capture: pages/s {med['capture']['pages_per_s'] / med['no capture']['pages_per_s']:.2f},"
           f" pages per CPU s {med['capture']['pages_per_cpu_s'] / med['no capture']['pages_per_cpu_s']:.2f} (target >= 0.90)")
+    shares = [r["capture_share"] for r in results["capture"]]
+    print(f"capture's own CPU (records, CDXJ, captures rows; timed inside each crawl with capture): "
+          f"{', '.join(f'{100 * x:.1f}%' for x in shares)} of the crawl's CPU; median {100 * statistics.median(shares):.1f}%"
+          f" (pages per CPU s without it: x{1 / (1 - statistics.median(shares)):.3f}; target: capture <= 10%)")
+    pair_ratios = [c["pages_per_cpu_s"] / n["pages_per_cpu_s"] for n, c in zip(results["no capture"], results["capture"])]
+    print(f"capture/no capture, pages per CPU s, each pair (a crawl with capture against the one just before it):"
+          f" {', '.join(f'{r:.2f}' for r in pair_ratios)}; median {statistics.median(pair_ratios):.2f}")
     m, base = med["reextract"], med["reextract (engine)"]
     print(f"reextract, direct: {m['pages_per_s']:.1f} pages/s, {m['pages_per_cpu_s']:.1f} pages per CPU second (target >= 200);"
           f" through Scrapy's engine: {base['pages_per_s']:.1f} pages/s, {base['pages_per_cpu_s']:.1f} pages per CPU second"

@@ -125,6 +125,9 @@ FANWEN_REVISIT_LISTINGS = "all"
 FANWEN_WARC_ENABLED = True
 FANWEN_WARC_DIR = ""  # "" = beside the archive: data/archive.db -> data/archive.warc/
 FANWEN_WARC_MAX_SIZE = 1024 * 1024 * 1024
+# Distributed workers: payload digests in Redis live for one to two generations of this many days after
+# they were last met (crawler.distributed.capture.DigestGenerations; docs/warc.md).
+FANWEN_WARC_DIGESTS_DAYS = 30.0
 # Set by `fanwen reextract` / `import-warc` (crawler/capture/replay.py): a crawl that replays captures.
 FANWEN_REPLAY = False
 FANWEN_REPLAY_SOURCE = ""  # empty: ARCHIVE_DB

@@ -23,7 +23,8 @@ def test_lower_table_is_str_lower_for_every_character():
 
 def test_batch_fold_of_upper_case_text_equals_the_fold_through_opencc():
     texts = ["ΟΔΟΣ 发展經濟 ΣΑΣ\nΣ", "İstanbul 乾隆", "İ XX市", "ПРИВЕТ 發展 ABC１２３", "ÀÉÎ ǅ ß ẞ 堅持問題導向",
-             "Straße WWW.EXAMPLE.COM/a 某某", "ＡＢＣ\n\nＸＸ 同志们", "发展经济" * 50, "Ａ" * 30 + "后面\n乾坤"]
+             "Straße WWW.EXAMPLE.COM/a 某某", "ＡＢＣ\n\nＸＸ 同志们", "发展经济" * 50, "Ａ" * 30 + "后面\n乾坤",
+             "单位Ｘ同志 1.2 ＊ 乾隆", "發展×经济 ╳╳ 某某 x* 后面"]  # pattern characters: folded one at a time
     folder = Folder()
     expected = [folder.fold_lines(text) for text in texts]
     assert folder.fold_lines_many(texts) == expected

@@ -204,6 +204,17 @@ def replay_seeds(spider: Any, conn: Any, sites: list[str]) -> list[str]:
     return list(seeds)
 
 
+def _tune_gc() -> None:
+    """Fewer garbage collections: a page makes tens of thousands of short-lived objects (lxml proxies,
+    strings, tuples), so the default young-generation threshold (700) runs a collection several times a
+    page, each scanning what survives. The start-up's objects (modules, settings, tables) are never
+    garbage: frozen, later full collections skip them. Measured: ~8% of a re-extraction's CPU time."""
+    import gc
+
+    gc.freeze()
+    gc.set_threshold(20_000, 20, 20)
+
+
 def run_direct(settings: Any, start_urls: list[str], sites: list[str]) -> dict[str, Any]:
     """Re-extract the captures of FANWEN_REPLAY_SOURCE with the crawl's components; returns the stats."""
     from scrapy.crawler import CrawlerProcess
@@ -224,6 +235,7 @@ def run_direct(settings: Any, start_urls: list[str], sites: list[str]) -> dict[s
     finally:
         conn.close()
     replay = DirectReplay(crawler, seeds)
+    _tune_gc()
     from twisted.internet import reactor  # the one CrawlerProcess installed
 
     failures: list[Failure] = []

@@ -30,11 +30,16 @@ logger = logging.getLogger(__name__)
 from crawler.capture.names import PROFILE_IDENTICAL, PROFILE_NOT_MODIFIED, PROFILES, WARC_SUFFIX  # noqa: F401
 
 
-class _GzipMember:
-    """Compresses what warcio writes into one gzip member (warcio's own wrapper uses level 9: 2-3x the CPU
-    of level 6 for about 3% smaller files)."""
+# zlib level of the gzip members. On the generated sites' records (2,711 records, 13.7 MiB; 2026-12-06):
+# level 1: 0.23 CPU s, 6.05 MiB; 3: 0.24 s, 5.94 MiB; 6: 0.37 s, 5.73 MiB; 9: 0.34 s, 5.73 MiB. Level 3
+# costs 2/3 of level 6's CPU for 3.7% more disk (warcio's own wrapper uses 9).
+GZIP_LEVEL = 3
 
-    def __init__(self, out: BinaryIO, level: int = 6):
+
+class _GzipMember:
+    """Compresses what warcio writes into one gzip member (level: GZIP_LEVEL)."""
+
+    def __init__(self, out: BinaryIO, level: int = GZIP_LEVEL):
         self.out = out
         self.compressor = zlib.compressobj(level, zlib.DEFLATED, zlib.MAX_WBITS + 16)
 

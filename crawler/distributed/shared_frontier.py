@@ -94,10 +94,14 @@ class Keys:
     def article_shapes(self) -> str:
         return f"{self.prefix}:article_shapes"
 
+    def warc_digests(self, generation: int) -> str:
+        """Payload digest -> the first full response record with it (revisits across workers and crawls), one
+        hash per generation of FANWEN_WARC_DIGESTS_DAYS (crawler.distributed.capture.DigestGenerations)."""
+        return f"{self.warc_digests_prefix}{generation}"
+
     @property
-    def warc_digests(self) -> str:
-        """Payload digest -> the first full response record with it (revisits across workers and crawls)."""
-        return f"{self.prefix}:warc:digests"
+    def warc_digests_prefix(self) -> str:
+        return f"{self.prefix}:warc:digests:"
 
     def polite(self, site: str) -> tuple[str, str]:
         return f"{self.prefix}:polite:{site}:leases", f"{self.prefix}:polite:{site}:next"
@@ -167,6 +171,7 @@ class Frontier:
     def clear(self) -> int:
         """Forget the frontier, seen URLs, traps and seeds (a fresh crawl); items not archived stay, and so
         do the digests of captured payloads (the WARC files they point to stay too)."""
-        keep = {self.keys.items.encode(), self.keys.warc_digests.encode()}
-        names = [k for k in self.server.scan_iter(match=f"{self.keys.prefix}:*", count=1000) if k not in keep]
+        digests = self.keys.warc_digests_prefix.encode()
+        names = [k for k in self.server.scan_iter(match=f"{self.keys.prefix}:*", count=1000)
+                 if k != self.keys.items.encode() and not k.startswith(digests)]
         return int(self.server.delete(*names)) if names else 0

@@ -28,7 +28,7 @@ def encode_item(item: ArticleItem | PageRecord) -> bytes:
 
 def encode_capture(row: CaptureRow) -> bytes:
     """A written record's `captures` row (crawl id empty: the archiver's crawl is filled in)."""
-    return json.dumps({"kind": "capture", "data": list(dataclasses.astuple(row))}, ensure_ascii=False).encode("utf-8")
+    return json.dumps({"kind": "capture", "data": list(row.values())}, ensure_ascii=False).encode("utf-8")
 
 
 def decode_item(raw: bytes) -> ArticleItem | PageRecord | CaptureRow:

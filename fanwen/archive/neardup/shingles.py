@@ -33,6 +33,7 @@ _MASK = re.compile(r"x{2,}|\*{2,}|╳+|某+", re.I)
 _NOT_TEXT = re.compile(r"[^0-9a-z\u3400-\u4dbf\u4e00-\u9fff\n]+")
 # Characters the domain and mask patterns need: a text with one takes `fold_lines`.
 _PATTERN_CHARS = ".x*╳某"
+_PATTERN_CHARS_ANY_CASE = _PATTERN_CHARS + "X"
 # Odd 64-bit constants (from splitmix64): fixed, so hashes are the same in every process and release.
 _MUL = np.uint64(0x9E3779B97F4A7C15)
 _MIX1 = np.uint64(0xBF58476D1CE4E5B9)
@@ -54,8 +55,11 @@ class Folder:
 
     def fold_lines(self, text: str) -> list[str]:
         """The comparison form of each line (one pass over the whole text: per-call costs dominate)."""
-        text = unicodedata.normalize("NFKC", text).lower()
-        text = self._t2s.convert(text)
+        return self._fold_normal(unicodedata.normalize("NFKC", text))
+
+    def _fold_normal(self, text: str) -> list[str]:
+        """`fold_lines` of a text already in NFKC (NFKC is idempotent: normalising twice only costs)."""
+        text = self._t2s.convert(text.lower())
         if "." in text:  # the domain pattern is the slowest step; most bodies have no dot left after NFKC
             text = _DOMAIN.sub("", text)
         if "xx" in text or "**" in text or "╳" in text or "某" in text:  # the mask pattern is slow to try
@@ -73,6 +77,22 @@ class Folder:
         if table is None or not texts:
             return [self.fold_lines(text) for text in texts]
         normal = [unicodedata.normalize("NFKC", text) for text in texts]
+        out: list[list[str] | None] = [None] * len(normal)
+        plain = []
+        for i, text in enumerate(normal):
+            # A pattern character makes a text UNSAFE anyway (masks like XX are common in these texts): no
+            # table look-ups for it. "X" is the only character whose lower case is one of them.
+            if any(char in text for char in _PATTERN_CHARS_ANY_CASE):
+                out[i] = self._fold_normal(text)
+            else:
+                plain.append(i)
+        if plain:
+            for i, lines in zip(plain, self._fold_by_table(table, [normal[i] for i in plain])):
+                out[i] = lines
+        return out  # type: ignore[return-value]  # every slot is filled
+
+    def _fold_by_table(self, table: T2STable, normal: list[str]) -> list[list[str]]:
+        """`_fold_normal` of many NFKC texts by table look-ups over the batch (the UNSAFE ones one by one)."""
         codes = np.frombuffer("".join(normal).encode("utf-32-le"), dtype=np.uint32)
         ends = np.cumsum([len(text) for text in normal])
         looked_up = _fold_table(table)[codes]  # lower case, t2s, kept or not, t2s flags: one look-up
@@ -85,7 +105,7 @@ class Folder:
         folded = looked_up[keep].astype(np.uint16).tobytes().decode("utf-16-le")  # kept characters are all BMP
         out, start = [], 0
         for i, end in enumerate(kept_ends):
-            out.append(self.fold_lines(texts[i]) if i in slow else folded[start:end].split("\n"))
+            out.append(self._fold_normal(normal[i]) if i in slow else folded[start:end].split("\n"))
             start = end
         return out
 
