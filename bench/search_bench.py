@@ -132,19 +132,22 @@ def write_articles(db_path: str, windows: int, window: int, seed: int) -> dict[s
     from fanwen.archive.writer import ArchiveWriter
     from pipelines.dedupe import content_hash
 
-    rng = random.Random(seed)
     words, weights = vocabulary(random.Random(1))
     writer = ArchiveWriter(db_path, batch_size=200)
     writer.add_hook(NearDupDetector())
     opened = time.perf_counter()
     writer.open()
     opened = time.perf_counter() - opened
+    # URLs and texts no earlier run wrote (a rerun with --reuse used to store the same ones again: changed
+    # texts at known URLs, another path of the writer, not new articles).
+    first = writer.db.execute("SELECT coalesce(max(id), 0) FROM articles").fetchone()[0]
+    rng = random.Random(seed * 1_000_003 + first)
     wall_rates, cpu_rates = [], []
     for w in range(windows):
         records = []
         for k in range(window):
             title, body = article_text(rng, words, weights)
-            records.append({"url": f"http://writer.test/{seed}/{w}/{k}.html", "site": "writer.test", "title": title,
+            records.append({"url": f"http://writer.test/{first}/{seed}/{w}/{k}.html", "site": "writer.test", "title": title,
                             "body": body, "content_hash": content_hash(body)})
         wall, cpu = time.perf_counter(), time.process_time()
         for record in records:

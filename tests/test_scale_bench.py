@@ -68,3 +68,16 @@ def test_the_table_has_one_line_per_figure_and_marks_missed_targets():
     assert lines[2].startswith("| a figure | 3.0 (detail) | <= 2 | **no** | 120 MiB | ")
     assert lines[3].startswith("| another | 1.0 | — | — | — | ")
     assert len(lines) == 4
+
+
+def test_the_writer_benchmark_adds_new_articles_when_run_again(tmp_path):
+    import sqlite3
+
+    import search_bench
+
+    db = tmp_path / "archive.db"
+    search_bench.generate(db, 50)
+    for _ in range(2):  # the same seed twice, as two runs of the bench with --reuse
+        search_bench.write_articles(str(db), 1, 20, 100)
+    with sqlite3.connect(db) as conn:
+        assert conn.execute("SELECT count(*), count(DISTINCT content_hash) FROM articles").fetchone() == (90, 90)
