@@ -39,6 +39,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from child import ROOT, call, run  # noqa: E402
 
+STEPS = ("startup", "dedupe", "search", "rebuild", "writer", "crawl", "distributed")
 RANK_BANDS = ((1, 100), (101, 1_000), (1_001, 5_000), (5_001, 20_000))
 
 
@@ -106,8 +107,8 @@ def near_duplicates(table: Table, db: Path, articles: int, runs: int, window: in
               median([r["peak_rss_mib"] for r in results]))
 
 
-def search(table: Table, db: Path, runs: int, rebuild_runs: int, writer_articles: int) -> None:
-    """Search latency and index size, the index rebuild, then the writer (it adds articles, so last)."""
+def search(table: Table, db: Path, runs: int) -> None:
+    """Search latency by query length and by band of matches, and the index size."""
     q = call("search_bench", "query_figures", str(db), runs, False)
     p50, p95 = q["lengths"]["4"][2], q["lengths"]["4"][3]
     table.add("search, 4-character queries, top 20: p95 CPU ms", p95, f"{p95:.1f} (p50 {p50:.1f}; wall p95"
@@ -125,6 +126,10 @@ def search(table: Table, db: Path, runs: int, rebuild_runs: int, writer_articles
     s = q["sizes"]
     table.add("search index size / text size", s["ratio"], f"{s['ratio']:.2f}x ({s['index_mb']:,.0f} MB / {s['text_mb']:,.0f} MB)",
               "<= 1.5x", s["ratio"] <= 1.5)
+
+
+def rebuild(table: Table, db: Path, rebuild_runs: int) -> None:
+    """The search index rebuilt in one transaction, CPU per article."""
     rebuilt = [call("search_bench", "rebuild", str(db)) for _ in range(rebuild_runs)]
     ms = median([1000 * r["cpu_seconds"] / r["articles"] for r in rebuilt])
     table.add("search index rebuild, CPU ms an article", ms,
@@ -132,6 +137,10 @@ def search(table: Table, db: Path, runs: int, rebuild_runs: int, writer_articles
               f" {median([r['seconds'] for r in rebuilt]):,.0f} s wall for {rebuilt[0]['articles']:,} articles;"
               f" {len(rebuilt)} run{'s' if len(rebuilt) > 1 else ''})",
               "<= 0.6 ms (10 min at 1M)", ms <= 0.6, median([r["peak_rss_mib"] for r in rebuilt]))
+
+
+def writer(table: Table, db: Path, runs: int, writer_articles: int) -> None:
+    """The archive writer with the search index and near-duplicates; it adds articles, so it runs last."""
     written = [call("search_bench", "write_articles", str(db), 3, writer_articles, 100 + n) for n in range(runs)]
     rate = median([r["per_cpu_s"] for r in written])
     table.add("archive writer with search index + near-duplicates, articles per CPU s", rate,
@@ -196,24 +205,38 @@ def main() -> None:
     parser.add_argument("--distributed-from", type=Path,
                         help="the JSON printed by an earlier bench/distributed_bench.py run, instead of running it")
     parser.add_argument("--workers", type=int, nargs="+", default=[1, 2, 4])
+    parser.add_argument("--only", default="", help=f"comma-separated steps to run (default: all of {','.join(STEPS)})")
     parser.add_argument("--json", action="store_true", help="print the figures as JSON instead of a table")
     args = parser.parse_args()
     args.out.mkdir(parents=True, exist_ok=True)
     started = {"load": os.getloadavg()[0], "at": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime())}
+    steps = set(args.only.split(",")) if args.only else set(STEPS)
+    if steps - set(STEPS):
+        parser.error(f"--only: unknown steps {', '.join(sorted(steps - set(STEPS)))}; the steps are {','.join(STEPS)}")
     table = Table()
-    startup(table, args.runs)
-    dedupe_db = prepared(args.out, "dedupe", args.articles, args.dedupe_db, args.reuse,
-                         lambda db: call("dedupe_bench", "build", str(db), args.articles))
-    near_duplicates(table, dedupe_db, args.articles, args.runs, args.dedupe_articles)
+    if "startup" in steps:
+        startup(table, args.runs)
+    if "dedupe" in steps:
+        dedupe_db = prepared(args.out, "dedupe", args.articles, args.dedupe_db, args.reuse,
+                             lambda db: call("dedupe_bench", "build", str(db), args.articles))
+        near_duplicates(table, dedupe_db, args.articles, args.runs, args.dedupe_articles)
 
     def generate_and_index(db: Path) -> None:
         call("search_bench", "generate", str(db), args.articles)
         call("search_bench", "rebuild", str(db))
 
-    search_db = prepared(args.out, "search", args.articles, args.search_db, args.reuse, generate_and_index)
-    search(table, search_db, args.runs, args.rebuild_runs or args.runs, args.writer_articles)
-    crawl(table, [int(size) for size in args.crawl_sizes.split(",")], args.crawl_runs or args.runs)
-    distributed(table, args.distributed_articles_per_site, args.workers, args.runs, args.distributed_from)
+    if steps & {"search", "rebuild", "writer"}:
+        search_db = prepared(args.out, "search", args.articles, args.search_db, args.reuse, generate_and_index)
+    if "search" in steps:
+        search(table, search_db, args.runs)
+    if "rebuild" in steps:
+        rebuild(table, search_db, args.rebuild_runs or args.runs)
+    if "writer" in steps:
+        writer(table, search_db, args.runs, args.writer_articles)
+    if "crawl" in steps:
+        crawl(table, [int(size) for size in args.crawl_sizes.split(",")], args.crawl_runs or args.runs)
+    if "distributed" in steps:
+        distributed(table, args.distributed_articles_per_site, args.workers, args.runs, args.distributed_from)
     commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True, text=True).stdout.strip()
     meta = {"articles": args.articles, "runs": args.runs, "commit": commit, "started": started["at"],
             "finished": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()), "load_before": round(started["load"], 1),
