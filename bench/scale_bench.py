@@ -1,7 +1,8 @@
 """Every figure of issue 19 in one table: figure | measured | target | met? | peak RSS | load.
 
     .venv/bin/python bench/scale_bench.py [--articles 100000] [--runs 3] [--out /work/benchdata/scale7]
-        [--search-db PREBUILT.db] [--dedupe-db PREBUILT.db] [--reuse] [--json]
+        [--search-db PREBUILT.db] [--dedupe-db PREBUILT.db] [--reuse] [--only STEP,...] [--json]
+        [--crawl-sizes 1000,10000] [--workers 1 2 4] [--distributed-from DISTRIBUTED_BENCH.json]
 
 Each step runs the existing benchmarks' own functions in fresh processes (bench/child.py), so each has
 its own CPU time and peak RSS (VmHWM, or the reaped child's ru_maxrss for `fanwen --help`):
@@ -210,6 +211,7 @@ def main() -> None:
     args = parser.parse_args()
     args.out.mkdir(parents=True, exist_ok=True)
     started = {"load": os.getloadavg()[0], "at": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime())}
+    commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True, text=True).stdout.strip()
     steps = set(args.only.split(",")) if args.only else set(STEPS)
     if steps - set(STEPS):
         parser.error(f"--only: unknown steps {', '.join(sorted(steps - set(STEPS)))}; the steps are {','.join(STEPS)}")
@@ -237,7 +239,6 @@ def main() -> None:
         crawl(table, [int(size) for size in args.crawl_sizes.split(",")], args.crawl_runs or args.runs)
     if "distributed" in steps:
         distributed(table, args.distributed_articles_per_site, args.workers, args.runs, args.distributed_from)
-    commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True, text=True).stdout.strip()
     meta = {"articles": args.articles, "runs": args.runs, "commit": commit, "started": started["at"],
             "finished": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()), "load_before": round(started["load"], 1),
             "load_after": round(os.getloadavg()[0], 1), "cpus": os.cpu_count()}
