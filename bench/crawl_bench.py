@@ -56,7 +56,7 @@ def main() -> None:
     crawlers = tuple(name for name in ("bare", "fanwen") if name in args.crawlers.split(","))
     table = []
     for size in sizes:
-        results, useful, articles = _measure_size(size, args.runs, args.family, crawlers)
+        results, useful, articles = measure_size(size, args.runs, args.family, crawlers)
         table.append((size, useful, _report(results, useful, articles)))
     if args.sizes:
         print()
@@ -67,7 +67,7 @@ def main() -> None:
                 print(f"| {size:,} | {useful:,} | {name} | {m['pages_per_s']:.1f} | {m['pages_per_cpu_s']:.1f} | {m['peak_mib']:.0f} MiB |")
 
 
-def _measure_size(articles_per_site: int, runs: int, families: list[str],
+def measure_size(articles_per_site: int, runs: int, families: list[str],
                   crawlers: tuple[str, ...]) -> tuple[dict[str, list[dict[str, float]]], int, int]:
     """Each crawler, `runs` times (alternating), over the sites with `articles_per_site` articles."""
     with served_fixture(articles_per_site, families) as (bundle, start_urls):

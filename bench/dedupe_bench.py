@@ -86,8 +86,9 @@ def build(db: Path, size: int) -> float:
     return time.perf_counter() - started
 
 
-def measure(db: Path, size: int) -> dict:
-    """Open the archive as a crawl does and time incremental inserts (runs in its own process)."""
+def measure(db: Path, size: int, window: int = WINDOW) -> dict:
+    """Open the archive as a crawl does and time incremental inserts of WINDOWS x `window` new articles
+    (runs in its own process)."""
     started = time.perf_counter()
     writer = ArchiveWriter(db, batch_size=200, search_index=False)
     detector = NearDupDetector()
@@ -112,7 +113,7 @@ def measure(db: Path, size: int) -> dict:
 
     detector.flush = timed_flush
     for _ in range(WINDOWS):
-        bodies = [corpus.article() for _ in range(WINDOW)]
+        bodies = [corpus.article() for _ in range(window)]
         spent["wall"] = 0.0
         wall, cpu = time.perf_counter(), time.process_time()
         for body in bodies:
@@ -120,12 +121,12 @@ def measure(db: Path, size: int) -> dict:
             writer.store_article(record(n, body), None)
         writer.flush()
         wall, cpu = time.perf_counter() - wall, time.process_time() - cpu
-        rates["wall"].append(WINDOW / wall)
-        rates["cpu"].append(WINDOW / cpu)
-        rates["stage_wall"].append(WINDOW / spent["wall"])
+        rates["wall"].append(window / wall)
+        rates["cpu"].append(window / cpu)
+        rates["stage_wall"].append(window / spent["wall"])
         # The process clock is slow to read on this VM (~1 ms), too slow to read per batch: the stage's
         # CPU time is taken as its share of the window's wall time applied to the window's CPU time.
-        rates["stage_cpu"].append(WINDOW / (spent["wall"] * cpu / wall))
+        rates["stage_cpu"].append(window / (spent["wall"] * cpu / wall))
     counts = detector.counts
     writer.close()
     return {"size": size, "rebuild_s": round(rebuild, 2), "store_per_s": round(statistics.median(rates["wall"])),

@@ -1,7 +1,11 @@
 """Distributed crawl: pages/s with 1, 2 and 4 workers (plus one archiver) against one `fanwen crawl`
 process, on a generated site; and Redis memory per million queued and seen URLs.
 
-    .venv/bin/python bench/distributed_bench.py [--articles-per-site 300] [--workers 1 2 4] [--urls 200000]
+    .venv/bin/python bench/distributed_bench.py [--articles-per-site 300] [--workers 1 2 4] [--urls 200000] [--runs 1]
+
+Besides pages/s it gives each process's CPU time (from `getrusage` of the reaped child): the archiver's
+CPU per page and per article is the ceiling of one archiver with a core of its own (1000 / ms per page
+pages/s), whatever the number of workers. With --runs N every figure is the median of N runs.
 
 Everything runs on this machine: the site (its own process), redis-server, the workers and the
 archiver share its cores, so the figures show the overhead of the distributed path and how far one
@@ -13,18 +17,22 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import resource
 import shutil
+import statistics
 import socket
 import subprocess
 import sys
 import tempfile
 import time
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 PYTHON = sys.executable
 FANWEN = [PYTHON, "-m", "crawler.cli"]
 IDLE = 1.0
+NOTHING_FETCHED = 3  # exit status of an archiver that got no item (crawler.cli.exits)
 LOCAL = [
     "-s", "AUTOTHROTTLE_ENABLED=False", "-s", "DOWNLOAD_DELAY=0", "-s", "CONCURRENT_REQUESTS=16",
     "-s", "CONCURRENT_REQUESTS_PER_DOMAIN=16", "-s", "LOG_LEVEL=WARNING", "-s", "FANWEN_RETRY_BACKOFF_BASE=0.2",
@@ -66,9 +74,13 @@ def run_json(cmd: list[str]) -> dict:
 
 
 def single_process(start_urls: list[str], resolve: list[str], folder: Path) -> dict[str, float]:
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
     summary = run_json([*FANWEN, "crawl", *start_urls, "--db", str(folder / "single.db"), *resolve, *LOCAL, "--json"])
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    cpu = after.ru_utime + after.ru_stime - before.ru_utime - before.ru_stime
     return {"requests": summary["requests"], "seconds": summary["elapsed_seconds"],
-            "pages_per_s": summary["requests"] / summary["elapsed_seconds"], "articles": summary["articles_total"]}
+            "pages_per_s": summary["requests"] / summary["elapsed_seconds"], "articles": summary["articles_total"],
+            "cpu_s": cpu, "pages_per_cpu_s": summary["requests"] / cpu}
 
 
 def distributed(workers: int, start_urls: list[str], resolve: list[str], folder: Path, redis_port: int, db: int) -> dict[str, float]:
@@ -81,15 +93,12 @@ def distributed(workers: int, start_urls: list[str], resolve: list[str], folder:
     procs = [subprocess.Popen([*FANWEN, "worker", "--redis", url, *resolve, *LOCAL, "--warc", str(folder / f"workers{workers}.warc"),
                                "--json"],
                               cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True) for _ in range(workers)]
-    reports = []
+    reports, worker_cpu = [], 0.0
     for proc in procs:
-        out, err = proc.communicate()
-        if proc.returncode != 0:
-            raise RuntimeError(err[-3000:])
+        out, err, cpu = communicate_with_cpu(proc)
         reports.append(json.loads(out))
-    out, err = archiver.communicate()
-    if archiver.returncode != 0:
-        raise RuntimeError(err[-3000:])
+        worker_cpu += cpu
+    out, err, archiver_cpu = communicate_with_cpu(archiver)
     archived = time.monotonic() - started
     summary = json.loads(out)
     requests = sum(r["requests"] for r in reports)
@@ -97,7 +106,32 @@ def distributed(workers: int, start_urls: list[str], resolve: list[str], folder:
     seconds = max(r["elapsed_seconds"] - IDLE for r in reports)
     return {"requests": requests, "seconds": seconds, "pages_per_s": requests / seconds,
             "per_worker": [r["requests"] for r in reports], "articles": summary["articles_total"],
-            "archived_after_s": archived - IDLE}
+            "archived_after_s": archived - IDLE, "workers_cpu_s": worker_cpu, "worker_pages_per_cpu_s": requests / worker_cpu,
+            "archiver_cpu_s": archiver_cpu, "archiver_ms_per_page": 1000 * archiver_cpu / requests,
+            "archiver_ms_per_article": 1000 * archiver_cpu / max(1, summary["articles_total"])}
+
+
+def archiver_fixed_cpu(folder: Path, redis_port: int, db: int) -> float:
+    """CPU seconds of an archiver with nothing to archive (start-up, idle wait, close): subtracted from a
+    working archiver's CPU, what is left is the cost of the pages themselves."""
+    url = f"redis://127.0.0.1:{redis_port}/{db}"
+    flush_redis(redis_port, db)
+    archiver = subprocess.Popen([*FANWEN, "archiver", "--redis", url, "--db", str(folder / "idle.db"), *LOCAL, "--json"],
+                                cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    return communicate_with_cpu(archiver, ok=(0, NOTHING_FETCHED))[2]
+
+
+def communicate_with_cpu(proc: subprocess.Popen, ok: tuple[int, ...] = (0,)) -> tuple[str, str, float]:
+    """Wait for `proc`: its output and its CPU seconds (user + system, start-up included).
+
+    The children's rusage grows by exactly this child's when it is reaped, as long as no other child is
+    reaped meanwhile (the callers wait for one process at a time)."""
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    out, err = proc.communicate()
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    if proc.returncode not in ok:
+        raise RuntimeError(err[-3000:])
+    return out, err, after.ru_utime + after.ru_stime - before.ru_utime - before.ru_stime
 
 
 def redis_memory(redis_port: int, urls: int, db: int) -> dict[str, float]:
@@ -139,20 +173,17 @@ def redis_memory(redis_port: int, urls: int, db: int) -> dict[str, float]:
             "queue_mb_per_million": queue_bytes * scale / 2**20, "seen_mb_per_million": seen_bytes * scale / 2**20}
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--articles-per-site", type=int, default=300)
-    parser.add_argument("--workers", type=int, nargs="+", default=[1, 2, 4])
-    parser.add_argument("--urls", type=int, default=200_000, help="URLs queued for the memory figure")
-    args = parser.parse_args()
-
+def measure(articles_per_site: int, workers: list[int], urls: int = 200_000, runs: int = 1) -> dict[str, Any]:
+    """Serve the generated sites, start redis-server, and crawl them with one process and with each number
+    of `workers` plus one archiver, `runs` times (alternating); medians of each figure, and Redis memory
+    per million URLs when `urls` is not 0."""
     sys.path.insert(0, str(ROOT))
     from fanwen.testsite import build_sites
 
-    bundle = build_sites(seed=7, articles_per_site=args.articles_per_site)
+    bundle = build_sites(seed=7, articles_per_site=articles_per_site)
     site_port = free_port()
     site = subprocess.Popen([PYTHON, "-m", "fanwen.testsite", "serve", "--port", str(site_port), "--seed", "7",
-                             "--articles-per-site", str(args.articles_per_site)],
+                             "--articles-per-site", str(articles_per_site)],
                             cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp)
@@ -161,22 +192,63 @@ def main() -> None:
             wait_for_port(site_port)
             start_urls = [f"http://{host}:{site_port}/" for host in bundle.start_hosts]
             resolve = [arg for host in bundle.hosts for arg in ("--resolve", f"{host}=127.0.0.1")]
-            results: dict[str, object] = {"cpus": os.cpu_count(), "articles_per_site": args.articles_per_site,
-                                          "load_before": os.getloadavg()[0]}
-            results["single_process"] = single_process(start_urls, resolve, folder)
-            print("single process:", results["single_process"], flush=True)
-            for n, workers in enumerate(args.workers):
-                results[f"workers_{workers}"] = distributed(workers, start_urls, resolve, folder, redis_port, n + 1)
-                print(f"{workers} workers:", results[f"workers_{workers}"], flush=True)
-            results["redis_memory"] = redis_memory(redis_port, args.urls, 15)
-            print("redis memory:", results["redis_memory"], flush=True)
+            results: dict[str, Any] = {"cpus": os.cpu_count(), "articles_per_site": articles_per_site, "runs": runs,
+                                       "load_before": os.getloadavg()[0]}
+            measured: dict[str, list[dict[str, Any]]] = {}
+            for run in range(runs):
+                run_folder = folder / f"run{run}"
+                run_folder.mkdir()
+                measured.setdefault("single_process", []).append(single_process(start_urls, resolve, run_folder))
+                print(f"run {run + 1}, single process:", measured["single_process"][-1], file=sys.stderr, flush=True)
+                fixed = archiver_fixed_cpu(run_folder, redis_port, 1)
+                for count in workers:
+                    flush_redis(redis_port, 1)
+                    figures = distributed(count, start_urls, resolve, run_folder, redis_port, 1)
+                    working = figures["archiver_cpu_s"] - fixed
+                    figures |= {"archiver_fixed_cpu_s": fixed, "archiver_ms_per_page_working": 1000 * working / figures["requests"],
+                                "archiver_pages_per_cpu_s_working": figures["requests"] / working}
+                    measured.setdefault(f"workers_{count}", []).append(figures)
+                    print(f"run {run + 1}, {count} workers:", measured[f"workers_{count}"][-1], file=sys.stderr, flush=True)
+            for name, figures in measured.items():
+                results[name] = median_figures(figures)
+            if urls:
+                results["redis_memory"] = redis_memory(redis_port, urls, 15)
+                print("redis memory:", results["redis_memory"], file=sys.stderr, flush=True)
             results["load_after"] = os.getloadavg()[0]
-            print(json.dumps(results, indent=2))
+            return results
         finally:
             redis_proc.terminate()
             site.terminate()
             redis_proc.wait()
             site.wait()
+
+
+def flush_redis(port: int, db: int) -> None:
+    """Empty one Redis database: each run seeds its crawl afresh."""
+    import redis
+
+    redis.Redis(port=port, db=db).flushdb()
+
+
+def median_figures(runs: list[dict[str, Any]]) -> dict[str, Any]:
+    """The median of each numeric figure over the runs; other values from the first run, per-run values listed."""
+    out = dict(runs[0])
+    for key, value in runs[0].items():
+        if isinstance(value, (int, float)):
+            out[key] = statistics.median(run[key] for run in runs)
+    if len(runs) > 1:
+        out["per_run_pages_per_s"] = [run["pages_per_s"] for run in runs]
+    return out
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--articles-per-site", type=int, default=300)
+    parser.add_argument("--workers", type=int, nargs="+", default=[1, 2, 4])
+    parser.add_argument("--urls", type=int, default=200_000, help="URLs queued for the memory figure (0: skip it)")
+    parser.add_argument("--runs", type=int, default=1, help="runs of every configuration, alternating (medians)")
+    args = parser.parse_args()
+    print(json.dumps(measure(args.articles_per_site, args.workers, args.urls, args.runs), indent=2))
 
 
 if __name__ == "__main__":

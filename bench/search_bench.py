@@ -106,12 +106,9 @@ def generate(db_path: Path, n: int, seed: int = 1) -> float:
 
 def child(function: str, *args: Any) -> dict[str, Any]:
     """Run `function(*args)` of this script in a fresh Python (its own peak RSS); returns its dict."""
-    code = (f"import json, sys; sys.path.insert(0, {str(ROOT / 'bench')!r}); import search_bench as b;"
-            f" print(json.dumps(b.{function}(*{args!r})))")
-    out = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True)
-    if out.returncode:
-        sys.exit(f"{function} failed:\n{out.stderr[-3000:]}")
-    return json.loads(out.stdout.strip().splitlines()[-1])
+    from child import call
+
+    return call("search_bench", function, *args)
 
 
 def rebuild(db_path: str) -> dict[str, Any]:
@@ -136,19 +133,22 @@ def write_articles(db_path: str, windows: int, window: int, seed: int) -> dict[s
     from fanwen.archive.writer import ArchiveWriter
     from pipelines.dedupe import content_hash
 
-    rng = random.Random(seed)
     words, weights = vocabulary(random.Random(1))
     writer = ArchiveWriter(db_path, batch_size=200)
     writer.add_hook(NearDupDetector())
     opened = time.perf_counter()
     writer.open()
     opened = time.perf_counter() - opened
+    # URLs and texts no earlier run wrote (a rerun with --reuse used to store the same ones again: changed
+    # texts at known URLs, another path of the writer, not new articles).
+    first = writer.db.execute("SELECT coalesce(max(id), 0) FROM articles").fetchone()[0]
+    rng = random.Random(seed * 1_000_003 + first)
     wall_rates, cpu_rates = [], []
     for w in range(windows):
         records = []
         for k in range(window):
             title, body = article_text(rng, words, weights)
-            records.append({"url": f"http://writer.test/{seed}/{w}/{k}.html", "site": "writer.test", "title": title,
+            records.append({"url": f"http://writer.test/{first}/{seed}/{w}/{k}.html", "site": "writer.test", "title": title,
                             "body": body, "content_hash": content_hash(body)})
         wall, cpu = time.perf_counter(), time.process_time()
         for record in records:
@@ -178,9 +178,13 @@ def latency(conn, queries: list[str]) -> tuple[float, float, float, float]:
     return percentile(wall, 50), percentile(wall, 95), percentile(cpu, 50), percentile(cpu, 95)
 
 
-def medians(runs: list[tuple[float, ...]]) -> str:
-    """'p50 / p95 ms wall (p50 / p95 CPU ms)' of several runs of `latency`."""
-    m = [statistics.median(r[k] for r in runs) for k in range(4)]
+def medians(runs: list[tuple[float, ...]]) -> list[float]:
+    """Wall p50, p95, CPU p50, p95 (ms): the medians of several runs of `latency`."""
+    return [statistics.median(r[k] for r in runs) for k in range(4)]
+
+
+def shown(m: list[float]) -> str:
+    """'p50 / p95 ms wall (p50 / p95 CPU ms)' of `medians`."""
     return f"{m[0]:.1f} / {m[1]:.1f} ms ({m[2]:.1f} / {m[3]:.1f} CPU ms)"
 
 
@@ -197,7 +201,8 @@ def sizes(conn) -> dict[str, float]:
 BANDS = ((1, 100), (101, 1_000), (1_001, 5_000), (5_001, 20_000))
 
 
-def ranked_by_band(conn, bodies: list[str], rng: random.Random, per_band: int, runs: int) -> dict[tuple[int, int], tuple[str, int]]:
+def ranked_by_band(conn, bodies: list[str], rng: random.Random, per_band: int,
+                   runs: int) -> dict[tuple[int, int], tuple[list[float], int]]:
     """p50/p95 of ranked searches (bm25 over every match) for queries of each match-count band."""
     found: dict[tuple[int, int], list[str]] = {band: [] for band in BANDS}
     for _ in range(20_000):
@@ -221,7 +226,7 @@ def ranked_by_band(conn, bodies: list[str], rng: random.Random, per_band: int, r
     return out
 
 
-def one_character_by_band(conn, per_band: int, runs: int) -> dict[tuple[int, int], tuple[str, int]]:
+def one_character_by_band(conn, per_band: int, runs: int) -> dict[tuple[int, int], tuple[list[float], int]]:
     """p50/p95 of lone-character searches by how many articles hold the character (from articles_chars):
     counted and listed from it above RANK_CAP, ranked by the bigram index's prefix query below."""
     if not conn.execute("SELECT 1 FROM sqlite_master WHERE name = 'articles_chars'").fetchone():
@@ -248,6 +253,34 @@ def export_run(db: Path, out: Path) -> tuple[float, float, float]:
                                      check=True).stdout.split()
     size = out.stat().st_size / 1e6
     return size / float(seconds), int(rss_kb) / 1024, size
+
+
+def query_figures(db_path: str, runs: int, one_character: bool = True) -> dict[str, Any]:
+    """Every search figure of an indexed archive, read only: latency by query length (100 queries each,
+    cut from the text), ranked latency by band of matches, lone characters by band (unless not
+    `one_character`), index size; medians of `runs` runs, numbers only (JSON-ready)."""
+    from rss import peak_rss_mib
+
+    conn = open_readonly(db_path)
+    rng = random.Random(2)
+    bodies = [r[0] for r in conn.execute("SELECT body FROM articles WHERE id % 997 = 0")]
+    lengths = {}
+    for length in (1, 2, 3, 4):
+        queries = []
+        while len(queries) < 100:  # cut from the text: frequency-weighted, like real queries
+            body = rng.choice(bodies)
+            start = rng.randrange(len(body) - length)
+            if is_cjk(body[start:start + length]):
+                queries.append(body[start:start + length])
+        lengths[length] = medians([latency(conn, queries) for _ in range(runs)])
+    ranked = [{"low": low, "high": high, "queries": n, "latency": figures}
+              for (low, high), (figures, n) in ranked_by_band(conn, bodies, rng, 30, runs).items()]
+    lone = [{"low": low, "high": high, "queries": n, "latency": figures}
+            for (low, high), (figures, n) in (one_character_by_band(conn, 30, runs) if one_character else {}).items()]
+    figures = {"articles": conn.execute("SELECT count(*) FROM articles").fetchone()[0], "lengths": lengths,
+               "ranked": ranked, "one_character": lone, "sizes": sizes(conn)}
+    conn.close()
+    return figures | {"peak_rss_mib": peak_rss_mib()}
 
 
 class Rows(list):
@@ -278,28 +311,20 @@ def main() -> None:
         rows.append(("index rebuild (rebuild_index, one transaction)",
                      f"{r['seconds']:.0f} s ({r['cpu_seconds']:.0f} CPU s, {1000 * r['cpu_seconds'] / r['articles']:.2f} CPU ms"
                      f" an article), peak RSS {r['peak_rss_mib']:.0f} MiB"))
-    conn = open_readonly(args.db)
-    articles = conn.execute("SELECT count(*) FROM articles").fetchone()[0]
-    rng = random.Random(2)
-    bodies = [r[0] for r in conn.execute("SELECT body FROM articles WHERE id % 997 = 0")]
-    for length in (1, 2, 3, 4):
-        queries = []
-        while len(queries) < 100:  # cut from the text: frequency-weighted, like real queries
-            body = rng.choice(bodies)
-            start = rng.randrange(len(body) - length)
-            if is_cjk(body[start:start + length]):
-                queries.append(body[start:start + length])
-        runs = [latency(conn, queries) for _ in range(args.runs)]
-        rows.append((f"search, {length}-character queries, top 20: p50 / p95", medians(runs)))
-    for (low, high), (figures, n) in ranked_by_band(conn, bodies, rng, 30, args.runs).items():
-        rows.append((f"ranked (exact bm25), {low:,}-{high:,} matches ({n} queries): p50 / p95", figures))
-    for (low, high), (figures, n) in one_character_by_band(conn, 30, args.runs).items():
-        label = f"more than {low - 1:,}" if high > BANDS[-1][1] else f"{low:,}-{high:,}"
-        rows.append((f"1-character queries held by {label} articles ({n} characters): p50 / p95", figures))
-    s = sizes(conn)
+    q = query_figures(str(args.db), args.runs)
+    for length, figures in q["lengths"].items():
+        rows.append((f"search, {length}-character queries, top 20: p50 / p95", shown(figures)))
+    for band in q["ranked"]:
+        rows.append((f"ranked (exact bm25), {band['low']:,}-{band['high']:,} matches ({band['queries']} queries): p50 / p95",
+                     shown(band["latency"])))
+    for band in q["one_character"]:
+        label = f"more than {band['low'] - 1:,}" if band["high"] > BANDS[-1][1] else f"{band['low']:,}-{band['high']:,}"
+        rows.append((f"1-character queries held by {label} articles ({band['queries']} characters): p50 / p95",
+                     shown(band["latency"])))
+    s = q["sizes"]
     parts = ", ".join(f"{k.removeprefix('ratio_')} {v:.3f}" for k, v in s.items() if k.startswith("ratio_"))
     rows.append(("index size / text size", f"{s['ratio']:.2f}x ({s['index_mb']:,.0f} MB / {s['text_mb']:,.0f} MB; {parts})"))
-    conn.close()
+    articles = q["articles"]
     if not args.no_export:
         out = args.db.with_suffix(".jsonl")
         results = [export_run(args.db, out) for _ in range(args.runs)]
