@@ -51,6 +51,18 @@ def colour_pixels(png: bytes, colour: tuple[int, int, int], tolerance: int = 40)
     return int((np.abs(pixels - np.array(colour)).max(axis=2) <= tolerance).sum())
 
 
+def navigating(browser, act) -> None:
+    """Do `act` (a click or Enter that loads a page) and wait until the new page replaced the old one:
+    a click returns once the event is sent, and a busy machine then let finds run on the old page."""
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.support import expected_conditions
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    old = browser.find_element(By.TAG_NAME, "html")
+    act()
+    WebDriverWait(browser, 30).until(expected_conditions.staleness_of(old))
+
+
 def test_search_filters_kwic_trend_and_reading_view(served, browser, tmp_path):
     from selenium.webdriver.common.by import By
     from selenium.webdriver.common.keys import Keys
@@ -61,18 +73,18 @@ def test_search_filters_kwic_trend_and_reading_view(served, browser, tmp_path):
     browser.get(base + "/")
     assert browser.find_element(By.ID, "raw-tables").get_attribute("href").endswith("/archive")
     box = browser.find_element(By.NAME, "q")
-    box.send_keys("双减", Keys.ENTER)
+    navigating(browser, lambda: box.send_keys("双减", Keys.ENTER))
     hits = browser.find_elements(By.CSS_SELECTOR, "#results .fw-hit")
     assert len(hits) == api.search("双减", limit=50).attrs["total"] > 0
     assert all(h.find_elements(By.TAG_NAME, "mark") for h in hits)  # highlighted snippets
 
     Select(browser.find_element(By.NAME, "genre")).select_by_visible_text("讲话")
-    browser.find_element(By.ID, "go").click()
+    navigating(browser, browser.find_element(By.ID, "go").click)
     filtered = browser.find_elements(By.CSS_SELECTOR, "#results .fw-hit")
     assert 0 < len(filtered) == api.search("双减", limit=50, genre="讲话").attrs["total"] < len(hits)
 
     Select(browser.find_element(By.NAME, "genre")).select_by_visible_text("all genres")
-    browser.find_element(By.ID, "tab-kwic").click()
+    navigating(browser, browser.find_element(By.ID, "tab-kwic").click)
     matches = [td.text for td in browser.find_elements(By.CSS_SELECTOR, "#kwic td.match")]
     expected = api.kwic("双减", limit=200)
     assert matches == ["双减"] * len(expected) and len(matches) > 5
@@ -85,7 +97,7 @@ def test_search_filters_kwic_trend_and_reading_view(served, browser, tmp_path):
     box = browser.find_element(By.NAME, "q")
     box.clear()
     box.send_keys("双减 | 发展")
-    browser.find_element(By.ID, "tab-trend").click()
+    navigating(browser, browser.find_element(By.ID, "tab-trend").click)
     chart = browser.find_element(By.CSS_SELECTOR, "#chart svg")
     assert len(chart.find_elements(By.CSS_SELECTOR, "polyline.series")) == 2
     legend = [t.text for t in chart.find_elements(By.TAG_NAME, "text")]
@@ -96,18 +108,18 @@ def test_search_filters_kwic_trend_and_reading_view(served, browser, tmp_path):
     rows = browser.find_elements(By.CSS_SELECTOR, "#trend tbody tr")
     assert len(rows) == len(api.trend(["双减", "发展"], by="year"))
 
-    browser.find_element(By.ID, "tab-kwic").click()  # the query "双减 | 发展" is not valid search syntax for KWIC
+    navigating(browser, browser.find_element(By.ID, "tab-kwic").click)  # the query "双减 | 发展" is not valid search syntax for KWIC
     assert "Query:" in browser.find_element(By.ID, "error").text
 
     browser.get(base + "/?tab=kwic&q=" + urllib.parse.quote("双减"))
     link = browser.find_element(By.CSS_SELECTOR, "#kwic td a")
     title = link.text
-    link.click()
+    navigating(browser, link.click)
     assert browser.find_element(By.ID, "article-title").text == title
     assert browser.find_elements(By.CSS_SELECTOR, ".fw-body mark")
     assert browser.find_elements(By.CSS_SELECTOR, "#urls li a") and browser.find_element(By.ID, "cluster")
     assert browser.find_element(By.ID, "versions")
-    browser.find_element(By.ID, "raw-row").click()
+    navigating(browser, browser.find_element(By.ID, "raw-row").click)
     assert "content_hash" in browser.page_source  # Datasette's own row page, one click away
     api.close()
 

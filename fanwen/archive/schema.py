@@ -123,7 +123,7 @@ TABLES: dict[str, dict[str, str]] = {
         "title": "search index of articles.title as CJK bigrams (contentless FTS5: rowid = articles.id, reads as NULL)",
     },
     "articles_chars": {
-        "chars": "the distinct ideographs of each article's title and text, for one-character searches"
+        "chars": "the distinct ideographs of each article's text, then of its title each marked `t` (`党 全 t党`), for one-character searches"
                  " (contentless FTS5 without positions: rowid = articles.id, reads as NULL)",
     },
     "articles_unigrams": {

@@ -10,7 +10,8 @@ from __future__ import annotations
 import re
 import sqlite3
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any, Mapping
 
@@ -81,11 +82,22 @@ def catch_up(db: Any) -> int:
     return len(rows)
 
 
+@contextmanager
+def _one_transaction(conn: Any) -> Iterator[None]:
+    """BEGIN IMMEDIATE ... COMMIT, rolled back on any error: readers see the old index or the new one."""
+    conn.execute("BEGIN IMMEDIATE")
+    try:
+        yield
+    except BaseException:
+        conn.execute("ROLLBACK")
+        raise
+    conn.execute("COMMIT")
+
+
 def rebuild_index(db: Any, progress: Callable[[int], None] | None = None, batch: int = 2000) -> int:
     """Index every article again; returns how many. One transaction: readers see the old or the new index."""
     conn = db.conn if hasattr(db, "conn") else db
-    conn.execute("BEGIN IMMEDIATE")
-    try:
+    with _one_transaction(conn):
         conn.execute("DROP TABLE IF EXISTS articles_fts")
         conn.execute("DROP TABLE IF EXISTS articles_chars")
         conn.execute(f"DROP TABLE IF EXISTS {unigrams.TABLE}")
@@ -104,18 +116,13 @@ def rebuild_index(db: Any, progress: Callable[[int], None] | None = None, batch:
         if unigrams.present(conn):
             conn.execute(f"INSERT INTO {unigrams.TABLE}({unigrams.TABLE}) VALUES ('optimize')")
         conn.execute("INSERT OR REPLACE INTO meta(key, value) VALUES ('search_index', ?)", [INDEX_VERSION])
-    except BaseException:
-        conn.execute("ROLLBACK")
-        raise
-    conn.execute("COMMIT")
     return count
 
 
 def rebuild_chars(db: Any, progress: Callable[[int], None] | None = None, batch: int = 2000) -> int:
     """Rebuild the one-character index alone (the bigram index is kept), in one transaction."""
     conn = db.conn if hasattr(db, "conn") else db
-    conn.execute("BEGIN IMMEDIATE")
-    try:
+    with _one_transaction(conn):
         conn.execute("DROP TABLE IF EXISTS articles_chars")
         conn.execute(CHARS_DDL)
         conn.execute("INSERT INTO articles_chars(articles_chars, rank) VALUES ('hashsize', ?)", [HASH_SIZE])
@@ -130,10 +137,6 @@ def rebuild_chars(db: Any, progress: Callable[[int], None] | None = None, batch:
                 progress(len(chunk))
         conn.execute("INSERT INTO articles_chars(articles_chars) VALUES ('optimize')")
         conn.execute("INSERT OR REPLACE INTO meta(key, value) VALUES ('search_index', ?)", [INDEX_VERSION])
-    except BaseException:
-        conn.execute("ROLLBACK")
-        raise
-    conn.execute("COMMIT")
     return count
 
 
