@@ -40,7 +40,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 
-from fanwen.archive.concordance import compile_query, kwic, totals  # noqa: E402
+from fanwen.archive.concordance import candidate_count, compile_query, kwic, totals  # noqa: E402
 from fanwen.archive.filters import Filters  # noqa: E402
 from fanwen.archive.genre import fields  # noqa: E402
 from fanwen.archive.period_stats import has_period_stats  # noqa: E402
@@ -157,9 +157,7 @@ def timed(fn) -> float:
 
 
 def document_frequency(conn, word: str) -> int:
-    compiled = compile_query(word, conn)
-    return conn.execute(f"SELECT count(*) FROM {compiled.table} WHERE {compiled.table} MATCH ?",
-                        [compiled.match]).fetchone()[0]
+    return candidate_count(conn, compile_query(word, conn), 10**9)
 
 
 def pick_words(conn, total: int, per_band: int = 3, seed: int = 4, length: int = 2) -> dict[tuple[float, float], list[tuple[str, int]]]:

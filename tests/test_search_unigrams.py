@@ -25,6 +25,15 @@ TEXTS = [
 ]
 
 
+def three_articles(db) -> None:
+    """An archive of the first three TEXTS, written and closed by the real writer."""
+    writer = ArchiveWriter(db)
+    writer.open()
+    for i, (title, body) in enumerate(TEXTS[:3]):
+        store(writer, f"http://x.test/a/{i}.html", title, body)
+    writer.close()
+
+
 def store(writer: ArchiveWriter, url: str, title: str, body: str) -> None:
     writer.store_article({"url": url, "site": "x.test", "title": title, "body": body,
                           "content_hash": content_hash(body)}, None)
@@ -79,11 +88,7 @@ def test_a_small_archive_ranks_a_lone_character_from_the_unigram_table_as_the_pr
 
 def test_the_writer_drops_the_table_once_the_archive_is_big_and_creates_it_for_a_small_one(tmp_path, monkeypatch):
     db = tmp_path / "b.db"
-    writer = ArchiveWriter(db)
-    writer.open()
-    for i, (title, body) in enumerate(TEXTS[:3]):
-        store(writer, f"http://x.test/a/{i}.html", title, body)
-    writer.close()
+    three_articles(db)
     # An archive indexed before the table existed (an older fanwen) gets it from the next writer.
     raw = sqlite3.connect(db)
     raw.execute(f"DROP TABLE {unigrams.TABLE}")
@@ -128,11 +133,7 @@ def test_unigram_tokens_of_random_mixed_text():
 
 def test_a_table_left_behind_by_an_older_writer_is_not_used_and_is_built_again(tmp_path, monkeypatch):
     db = tmp_path / "o.db"
-    writer = ArchiveWriter(db)
-    writer.open()
-    for i, (title, body) in enumerate(TEXTS[:3]):
-        store(writer, f"http://x.test/a/{i}.html", title, body)
-    writer.close()
+    three_articles(db)
     with monkeypatch.context() as older:  # a writer of a fanwen that does not know the table
         older.setattr(unigrams, "present", lambda conn: False)
         older.setattr(unigrams, "fit", lambda conn, create_if_small=False: None)

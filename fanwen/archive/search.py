@@ -316,10 +316,15 @@ def index_version(conn: Any) -> str:
     return row[0] if row else ""
 
 
+def _indexed_char(conn: Any, parsed: cjk.Parsed) -> tuple[str | None, str]:
+    """(the lone ideograph of `parsed` when articles_chars can answer it, else None; the index version)."""
+    version = index_version(conn)
+    return (lone_ideograph(parsed) if version == INDEX_VERSION or version in CHARS_ONLY_FROM else None), version
+
+
 def any_match(conn: Any, parsed: cjk.Parsed) -> tuple[str, str]:
     """(index table, MATCH) of the articles whose title or text matches `parsed` (what search finds)."""
-    version = index_version(conn)
-    char = lone_ideograph(parsed) if version == INDEX_VERSION or version in CHARS_ONLY_FROM else None
+    char, version = _indexed_char(conn, parsed)
     if char:
         # cjk-bigram-3 (read, not yet upgraded by a writer) holds title and text characters alike.
         return "articles_chars", cjk.any_char_match(char) if version == INDEX_VERSION else f'"{char}"'
@@ -331,8 +336,7 @@ def body_match(conn: Any, parsed: cjk.Parsed) -> tuple[str, str]:
 
     A lone ideograph is asked of articles_chars: the bigram index's prefix query `"党"*` gathers the
     rows of every bigram that starts with it (minutes at 1M articles, with no prefix index)."""
-    version = index_version(conn)
-    char = lone_ideograph(parsed) if version == INDEX_VERSION or version in CHARS_ONLY_FROM else None
+    char, _ = _indexed_char(conn, parsed)
     if char:
         # cjk-bigram-3 (read, not yet upgraded) cannot tell titles apart: its matches are a superset of
         # the bodies', and every count reads the bodies, so the figures stay exact.
