@@ -28,6 +28,8 @@ class ArticleItem:
     # Pages extracted before the site's template was learned (crawler.templates.TemplateHold), or None:
     # the learning hold (pipelines.hold, in the clean pipeline) lets it wait and extracts them again.
     template_hold: Any = field(default=None, repr=False, compare=False)
+    # A distributed worker's cleaning and derived data, used by the archiver while still valid (pipelines.prepare).
+    prepared: dict[str, Any] | None = field(default=None, repr=False, compare=False)
     # Filled by the pipelines:
     title: str = ""
     body: str = ""

@@ -153,6 +153,9 @@ FANWEN_WORKER_LEASE = 30.0
 FANWEN_SHARED_POLITENESS = True
 # Items the archiver has read and not yet archived, at most.
 FANWEN_ARCHIVER_MAX_PENDING = 500
+# Workers clean articles ahead with the archiver's published boilerplate and derive what the archive
+# keeps of them (pipelines.prepare), so the one archiver mostly writes; off: the archiver does it all.
+FANWEN_WORKER_PREPARE = True
 
 # Crawl-quality monitors (crawler/monitors.py, docs/cli.md): checked per site when a crawl finishes; a
 # crawl that breaks one exits with status 4 and records why in crawls.alarms.

@@ -8,6 +8,7 @@ articles. No phrase list is needed, so a new site's own phrases are learned on t
 
 from __future__ import annotations
 
+import hashlib
 import re
 from collections import Counter
 from dataclasses import dataclass, field
@@ -29,6 +30,16 @@ def line_template(line: str, titles: tuple[str, ...]) -> str:
         if title and len(title) >= 4 and title in masked:
             masked = masked.replace(title, TITLE)
     return _DIGITS.sub(NUMBER, masked) if masked != line else line
+
+
+def is_learned_line(learned: set[str] | frozenset[str], line: str, titles: tuple[str, ...]) -> bool:
+    """Whether `line` is one of a site's `learned` templates (with the page's `titles` masked)."""
+    return bool(learned) and len(line) <= _MAX_LINE and line_template(line, titles) in learned
+
+
+def templates_digest(templates: set[str] | frozenset[str]) -> str:
+    """A name for one set of learned templates: two equal digests mean the same cleaning."""
+    return hashlib.sha1("\n".join(sorted(templates)).encode("utf-8")).hexdigest()
 
 
 @dataclass
@@ -65,6 +76,7 @@ class BoilerplateLearner:
         self.line_share = line_share
         self.edge = edge
         self.sites: dict[str, SiteBoilerplate] = {}
+        self._digests: dict[str, tuple[int, str]] = {}
 
     def site(self, site: str) -> SiteBoilerplate:
         return self.sites.setdefault(site, SiteBoilerplate())
@@ -108,5 +120,13 @@ class BoilerplateLearner:
         state.pages = max(state.pages, pages)
 
     def is_boilerplate(self, site: str, line: str, titles: tuple[str, ...]) -> bool:
-        learned = self.site(site).learned
-        return bool(learned) and len(line) <= _MAX_LINE and line_template(line, titles) in learned
+        return is_learned_line(self.site(site).learned, line, titles)
+
+    def digest(self, site: str) -> str:
+        """`templates_digest` of the site's learned templates (cached: the set only grows, so its size
+        names its state)."""
+        state = self.site(site)
+        cached = self._digests.get(site)
+        if cached is None or cached[0] != len(state.learned):
+            cached = self._digests[site] = (len(state.learned), templates_digest(state.learned))
+        return cached[1]

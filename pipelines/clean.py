@@ -4,10 +4,37 @@ The pure cleaning functions live beside extraction, in `crawler.extract.clean`."
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from crawler.extract.clean import clean_pages, title_forms
 from crawler.items import ArticleItem
-from pipelines.boilerplate import BoilerplateLearner
+from pipelines.boilerplate import BoilerplateLearner, is_learned_line
 from pipelines.hold import LearningHold
+
+
+@dataclass(frozen=True)
+class CleanedArticle:
+    """What cleaning makes of an ArticleItem's raw lines."""
+
+    title: str
+    body: str
+    partial: bool
+    rejected: str | None
+
+
+def clean_article(item: ArticleItem, titles: tuple[str, ...], learned: set[str] | frozenset[str]) -> CleanedArticle:
+    """The article's body cleaned with its site's `learned` boilerplate templates (a pure function: the
+    distributed crawl's workers run it ahead of the archiver, pipelines.prepare)."""
+    cleaned = clean_pages(
+        item.page_lines,
+        item.display_title,
+        [item.site],
+        item.boilerplate,
+        (lambda line: is_learned_line(learned, line, titles)) if learned else None,
+    )
+    body = "\n".join(cleaned.paragraphs)
+    return CleanedArticle(titles[-1], body, item.partial or cleaned.partial,
+                          item.rejected if body else "no article text after cleaning")
 
 
 class CleanPipeline:
@@ -64,6 +91,7 @@ class CleanPipeline:
             if item.template_hold is not None:
                 hold, item.template_hold = item.template_hold, None
                 hold.extract_again(item)
+                item.prepared = None  # made from the lines extracted before
         for item in items:
             titles = title_forms(item.display_title)
             self._save(site, self.learner.observe(site, titles, item.page_lines[0] if item.page_lines else []))
@@ -71,19 +99,24 @@ class CleanPipeline:
             self._save(site, self.learner.learn(site))  # a small site: learned from what there is
 
     def clean(self, item: ArticleItem, titles: tuple[str, ...]) -> None:
-        item.title = titles[-1]
+        prepared, item.prepared = item.prepared, None
         learned = self.learner.site(item.site).learned
-        cleaned = clean_pages(
-            item.page_lines,
-            item.display_title,
-            [item.site],
-            item.boilerplate,
-            (lambda line: self.learner.is_boilerplate(item.site, line, titles)) if learned else None,
-        )
-        item.body = "\n".join(cleaned.paragraphs)
-        item.partial = item.partial or cleaned.partial
-        if not item.body:
-            item.rejected = "no article text after cleaning"
+        if prepared is not None and learned and self._still_valid(item.site, prepared):
+            cleaned = CleanedArticle(prepared["title"], prepared["body"], prepared["partial"], prepared["rejected"])
+            item.prepared = prepared  # the later stages take its content hash and derived data too
+        else:
+            cleaned = clean_article(item, titles, learned)
+        item.title, item.body, item.partial, item.rejected = cleaned.title, cleaned.body, cleaned.partial, cleaned.rejected
+
+    def _still_valid(self, site: str, prepared: dict) -> bool:
+        """A worker's cleaning (pipelines.prepare) is this pipeline's when it used the templates learned
+        by now; counted either way (fanwen/clean/prepared_used, _stale)."""
+        from pipelines.prepare import is_current  # the archive's derived data: only for prepared items
+
+        valid = prepared.get("boilerplate") == self.learner.digest(site) and is_current(prepared)
+        if self.stats is not None:
+            self.stats.inc_value(f"fanwen/clean/prepared_{'used' if valid else 'stale'}")
+        return valid
 
     def _save(self, site: str, new: set[str]) -> None:
         if new:

@@ -20,5 +20,6 @@ class ExactDedupePipeline:
 
     def process_item(self, item):
         if isinstance(item, ArticleItem) and item.body:
-            item.content_hash = content_hash(item.body)
+            # a distributed worker's (pipelines.prepare), when the clean pipeline kept its body
+            item.content_hash = item.prepared["content_hash"] if item.prepared is not None else content_hash(item.body)
         return item

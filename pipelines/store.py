@@ -60,6 +60,9 @@ class StorePipeline:
             "partial": item.partial,
             "extractor_version": EXTRACTOR_VERSION,  # written with the article (articles.extractor_version)
         }
+        if item.prepared is not None:  # worked out by a distributed worker (pipelines.prepare) for this text
+            record["fields"] = tuple(item.prepared["fields"])
+            record["folded_lines"] = item.prepared["folded"].split("\n")
         result = self.writer.store_article(record, self.crawl_id)
         self.stats.inc_value(f"fanwen/articles/{result.status}")
         for url in item.fetched_urls[:1]:

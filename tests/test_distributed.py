@@ -114,6 +114,15 @@ def archive_contents(db: Path) -> dict[str, set]:
             "duplicates": set(conn.execute(
                 "SELECT a.url, r.url FROM articles a JOIN articles r ON r.id = a.duplicate_of")),
             "boilerplate": set(conn.execute("SELECT site, template FROM site_boilerplate")),
+            # What the writer derives (the workers prepare it: pipelines.prepare), by URL.
+            "derived": set(conn.execute("SELECT url, genre, occasion, masks FROM articles")),
+            "signatures": set(conn.execute(
+                "SELECT a.url, s.signature, s.shingles FROM neardup_signatures s JOIN articles a ON a.id = s.article_id")),
+            "paragraphs": set(conn.execute(
+                "SELECT a.url, p.hash FROM paragraph_hashes p JOIN articles a ON a.id = p.article_id")),
+            "searchable": {q: set(conn.execute(
+                "SELECT a.url FROM articles_fts f JOIN articles a ON a.id = f.rowid WHERE articles_fts MATCH ?", [q]))
+                for q in ('"工作"', '"总结"', '"学习"')},
         }
     finally:
         conn.close()
@@ -139,8 +148,9 @@ def test_three_workers_and_an_archiver_archive_what_one_process_does(site, bundl
 
     got = archive_contents(crawl.db)
     assert len(single["articles"]) == len([t for t in bundle.truth if t.reachable])
-    for part in ("articles", "urls", "duplicates"):
+    for part in ("articles", "urls", "duplicates", "derived", "signatures", "paragraphs", "searchable"):
         assert got[part] == single[part], (part, len(got[part] ^ single[part]))
+    assert all(single["searchable"].values()) and single["signatures"] and single["paragraphs"]
     assert single["duplicates"], "the site has near-duplicates to compare"
     assert all(r["requests"] > 0 for r in reports), reports  # all three took part
     # Each item the workers sent is one row of the crawl log: none lost, none twice.
@@ -153,6 +163,8 @@ def test_three_workers_and_an_archiver_archive_what_one_process_does(site, bundl
     bad = requested & {(h, p.split("?")[0]) for h, p in bundle.disallowed_paths}
     conn = sqlite3.connect(crawl.db)
     stats = json.loads(conn.execute("SELECT stats FROM crawls").fetchone()[0])
+    # Most articles were cleaned and prepared by the workers with the boilerplate the archiver published.
+    assert stats.get("fanwen/clean/prepared_used", 0) > len(single["articles"]) / 2, stats
     # The archiver's crawl is judged by the quality monitors too, on the workers' merged figures.
     quality, alarms = conn.execute("SELECT quality, alarms FROM crawls").fetchone()
     assert quality is not None and json.loads(quality)["sites"], quality
@@ -389,3 +401,23 @@ def test_a_worker_capturing_without_a_warc_folder_says_what_to_do(redis_server):
                             timeout=60)
     assert result.returncode == 2, result.stderr[-2000:]
     assert result.stderr.count("\n") == 1 and "--warc DIR" in result.stderr and "--no-warc" in result.stderr
+
+
+def test_the_distributed_processes_log_no_item_unless_debug():
+    """Each item's "Scraped from" record (its repr formatted by the password masking) only at DEBUG."""
+    from scrapy.utils.test import get_crawler
+
+    from crawler.distributed.logformat import QuietItems
+    from crawler.items import PageRecord
+
+    item = PageRecord("http://a.test/1.html", "list", 200)
+    quiet = QuietItems.from_crawler(get_crawler(settings_dict={"LOG_LEVEL": "INFO"}))
+    assert quiet.scraped(item, None, None) is None
+    debug = QuietItems.from_crawler(get_crawler(settings_dict={"LOG_LEVEL": "DEBUG"}))
+    assert debug.scraped(item, None, scrapy_spider())["args"]["item"] is item
+
+
+def scrapy_spider():
+    import scrapy
+
+    return scrapy.Spider(name="x")

@@ -26,15 +26,17 @@ from scrapy import signals
 
 from fanwen.archive.captures import CaptureRow, add_captures
 from fanwen.archive.stream import StreamEntries
+from crawler.distributed.boilerplate import BoilerplatePublisher
 from crawler.distributed.context import redis_from
 from crawler.distributed.shared_frontier import Frontier, Keys
 from crawler.distributed.stream import FIELD, GROUP, decode_item
 from crawler.extensions.archive_session import ArchiveSession
+from crawler.items import ArticleItem, PageRecord
 
 logger = logging.getLogger(__name__)
 
 CONSUMER = "archiver"  # one archiver per crawl: the archive has one writer
-_READ = 200  # entries per read
+_READ = 500  # entries per read (one round trip; most are fetch rows written at once)
 # Worker stats that describe a process, not the crawl; the archiver keeps its own.
 _PROCESS_STATS = ("start_time", "finish_time", "elapsed_time_seconds", "finish_reason", "memusage/", "log_count/")
 
@@ -43,13 +45,14 @@ class StreamAcks:
     """The archiver's side of the stream: entries read, written, committed, acknowledged."""
 
     def __init__(self, server: redis.Redis, keys: Keys, writer, batch: int, session: Any = None,
-                 capture_folder: Path | None = None):
+                 capture_folder: Path | None = None, stats: Any = None):
         self.server = server
         self.keys = keys
         self.writer = writer
         self.batch = batch
         self.session = session  # the crawl id of captures
         self.capture_folder = capture_folder  # captures in it are indexed relative to it
+        self.stats = stats
         self.entries = StreamEntries(writer)
         self._entry_of: dict[int, tuple[str, Any]] = {}
         self._written: list[str] = []
@@ -61,17 +64,36 @@ class StreamAcks:
         self.outstanding += 1
         return item
 
-    def deliver(self, entry_id: str, raw: bytes) -> Any:
-        """The item of an entry, tracked until it is written; a capture row is written at once (None)."""
-        item = decode_item(raw)
-        if not isinstance(item, CaptureRow):
-            return self.track(entry_id, item)
-        add_captures(self.writer, [replace(item, crawl_id=self.session.crawl_id, file=self._in_folder(item.file))])
-        self.entries.mark(entry_id)
-        self._written.append(entry_id)
-        if len(self._written) >= self.batch:
-            self.commit()
-        return None
+    def deliver(self, entries: list[tuple[str, bytes]]) -> list[ArticleItem]:
+        """The article items of `entries`, tracked until written. The others need no pipeline: their
+        rows (a page's crawl log line, a WARC record's `captures` row) are written at once, a statement
+        a table for all of them, outside Scrapy's item machinery (per item it costs more than the row)."""
+        articles: list[ArticleItem] = []
+        fetches: list[PageRecord] = []
+        captures: list[CaptureRow] = []
+        done: list[str] = []
+        for entry_id, raw in entries:
+            item = decode_item(raw)
+            if isinstance(item, ArticleItem):
+                articles.append(self.track(entry_id, item))
+                continue
+            if isinstance(item, CaptureRow):
+                captures.append(replace(item, crawl_id=self.session.crawl_id, file=self._in_folder(item.file)))
+            else:
+                fetches.append(item)
+            done.append(entry_id)
+        if fetches:
+            self.writer.log_fetches(self.session.crawl_id, [(r.url, r.kind, r.status, r.error, r.size) for r in fetches])
+            if self.stats is not None:  # as if they had gone through the pipelines (workers' sum is compared)
+                self.stats.inc_value("item_scraped_count", len(fetches))
+        if captures:
+            add_captures(self.writer, captures)
+        if done:
+            self.entries.mark_many(done)
+            self._written += done
+            if len(self._written) >= self.batch:
+                self.commit()
+        return articles
 
     def _in_folder(self, file: str) -> str:
         """A worker's file as `captures.file`: relative to the archive's capture folder when in it, else absolute."""
@@ -128,6 +150,7 @@ class ArchiverSpider(scrapy.Spider):
 
     async def start(self) -> AsyncIterator[Any]:
         self.acks = self.crawler.get_item_pipeline(AckPipeline).acks
+        publisher = self._boilerplate_publisher()
         client = redis.asyncio.Redis.from_url(self.redis_url)
         stream = self.acks.keys.items
         try:
@@ -136,19 +159,21 @@ class ArchiverSpider(scrapy.Spider):
             if "BUSYGROUP" not in str(exc):
                 raise
         try:
-            for entry_id, fields in await self._unacknowledged(client, stream):
-                if (item := self.acks.deliver(entry_id, fields[FIELD])) is not None:
+            replayed = await self._unacknowledged(client, stream)
+            for start in range(0, len(replayed), _READ):
+                for item in self.acks.deliver([(entry_id, fields[FIELD]) for entry_id, fields in replayed[start : start + _READ]]):
                     yield item
             idle_since: float | None = None
             while True:
+                if publisher is not None:
+                    publisher.publish()  # the workers clean ahead with what is learned by now
                 while self.acks.outstanding >= self.max_pending:
                     await asyncio.sleep(0.02)
                 count = min(_READ, self.max_pending - self.acks.outstanding)
                 reply = await client.xreadgroup(GROUP, CONSUMER, {stream: ">"}, count=count, block=500)
                 entries = reply[0][1] if reply else []
-                for raw_id, fields in entries:
-                    if (item := self.acks.deliver(raw_id.decode(), fields[FIELD])) is not None:
-                        yield item
+                for item in self.acks.deliver([(raw_id.decode(), fields[FIELD]) for raw_id, fields in entries]):
+                    yield item
                 if entries:
                     idle_since = None
                     continue
@@ -164,6 +189,12 @@ class ArchiverSpider(scrapy.Spider):
         left = self.frontier.in_flight()
         if left:
             logger.warning("no worker is running but %d requests are in flight: start a worker to finish the crawl", left)
+
+    def _boilerplate_publisher(self) -> BoilerplatePublisher | None:
+        from pipelines.clean import CleanPipeline
+
+        clean = self.crawler.get_item_pipeline(CleanPipeline)
+        return BoilerplatePublisher(self.acks.server, self.acks.keys.boilerplate, clean.learner) if clean is not None else None
 
     async def _unacknowledged(self, client, stream: str) -> list[tuple[str, dict]]:
         """Entries a previous archiver read and did not acknowledge, less those it committed."""
@@ -206,7 +237,8 @@ class AckPipeline:
         session = ArchiveSession.of(crawler)
         session.defer_commits()  # commits happen between items, when the acknowledgements ask
         folder = capture_dir(settings.get("ARCHIVE_DB"), settings.get("FANWEN_WARC_DIR")).resolve()
-        acks = StreamAcks(redis_from(settings), Keys(), session.writer, settings.getint("FANWEN_BATCH_SIZE"), session, folder)
+        acks = StreamAcks(redis_from(settings), Keys(), session.writer, settings.getint("FANWEN_BATCH_SIZE"), session, folder,
+                          crawler.stats)
         pipeline = cls(acks, crawler.stats)
         crawler.signals.connect(pipeline.item_failed, signal=signals.item_error)
         crawler.signals.connect(pipeline.item_failed, signal=signals.item_dropped)

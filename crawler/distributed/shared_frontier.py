@@ -94,6 +94,11 @@ class Keys:
     def article_shapes(self) -> str:
         return f"{self.prefix}:article_shapes"
 
+    @property
+    def boilerplate(self) -> str:
+        """Site -> the archiver's learned boilerplate templates (crawler.distributed.boilerplate)."""
+        return f"{self.prefix}:boilerplate"
+
     def warc_digests(self, generation: int) -> str:
         """Payload digest -> the first full response record with it (revisits across workers and crawls), one
         hash per generation of FANWEN_WARC_DIGESTS_DAYS (crawler.distributed.capture.DigestGenerations)."""

@@ -12,6 +12,7 @@ import json
 import re
 from typing import Any
 
+from crawler.distributed.boilerplate import PublishedBoilerplate
 from crawler.distributed.worker import worker_context
 from crawler.items import ArticleItem, PageRecord
 from fanwen.archive.captures import CaptureRow
@@ -49,17 +50,33 @@ def _article_fields(item: ArticleItem) -> dict[str, Any]:
 
 
 class StreamPipeline:
-    """The item pipeline of a worker: every item goes to the shared stream, nothing else."""
+    """The item pipeline of a worker: every item goes to the shared stream, nothing else. An article is
+    first cleaned and prepared for the archive with its site's boilerplate as the archiver published
+    it (pipelines.prepare), unless FANWEN_WORKER_PREPARE is off or the site has none yet."""
 
-    def __init__(self, context):
+    def __init__(self, context, prepare: bool = True):
         self.context = context
+        self.boilerplate = PublishedBoilerplate(context.server, context.keys.boilerplate) if prepare else None
+        self._preparer = None
 
     @classmethod
     def from_crawler(cls, crawler) -> StreamPipeline:
-        return cls(worker_context(crawler))
+        return cls(worker_context(crawler), crawler.settings.getbool("FANWEN_WORKER_PREPARE"))
 
     def process_item(self, item: Any) -> Any:
+        if isinstance(item, ArticleItem) and self.boilerplate is not None:
+            self._prepare(item)
         if isinstance(item, (ArticleItem, PageRecord)):
             self.context.server.xadd(self.context.keys.items, {FIELD: encode_item(item)})
         self.context.ledger.handed_on(item)
         return item
+
+    def _prepare(self, item: ArticleItem) -> None:
+        learned = self.boilerplate.learned(item.site)
+        if not learned:  # the archiver holds the site's first articles while it learns: it cleans them
+            return
+        if self._preparer is None:
+            from pipelines.prepare import Preparer  # numpy, OpenCC: once the first article comes
+
+            self._preparer = Preparer()
+        item.prepared = self._preparer.prepare(item, learned)

@@ -61,15 +61,18 @@ class DerivedFields(WriterHook):
     def opened(self, writer: Any) -> None:
         self.writer = writer
 
-    def _update(self, article_id: int, title: str | None, body: str | None) -> None:
+    def _update(self, article_id: int, title: str | None, body: str | None,
+                values: tuple[Any, ...] | None = None) -> None:
+        """`values`: the columns already worked out for this title and body (pipelines.prepare), or None."""
         # Inside the document's open transaction; not counted in the batch (a batch commits whole documents).
-        self.writer.db.execute(UPDATE_SQL, update_params(article_id, title, body))
+        params = [*values, article_id] if values is not None else update_params(article_id, title, body)
+        self.writer.db.execute(UPDATE_SQL, params)
 
     def article_added(self, article_id: int, article: Mapping[str, Any]) -> None:
-        self._update(article_id, article["title"], article["body"])
+        self._update(article_id, article["title"], article["body"], article.get("fields"))
 
     def text_changing(self, article_id: int, article: Mapping[str, Any], previous_body: str) -> None:
-        self._update(article_id, article["title"], article["body"])
+        self._update(article_id, article["title"], article["body"], article.get("fields"))
 
     def title_changing(self, article_id: int, title: str | None) -> None:
         body = self.writer.db.execute("SELECT body FROM articles WHERE id = ?", [article_id]).fetchone()[0]

@@ -20,6 +20,9 @@ class StreamEntries:
     def mark(self, entry_id: str) -> None:
         self.writer.write("INSERT OR IGNORE INTO stream_entries(entry_id) VALUES (?)", [entry_id])
 
+    def mark_many(self, entry_ids: list[str]) -> None:
+        self.writer.write_many("INSERT OR IGNORE INTO stream_entries(entry_id) VALUES (?)", [(e,) for e in entry_ids])
+
     def committed(self, entry_ids: Iterable[str]) -> set[str]:
         ids = list(entry_ids)
         found: set[str] = set()

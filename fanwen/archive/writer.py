@@ -187,6 +187,14 @@ class ArchiveWriter:
             [crawl_id, url, status, kind, error, utc_now(), size, article_id],
         )
 
+    def log_fetches(self, crawl_id: int, rows: list[tuple[str, str, int | None, str | None, int | None]]) -> None:
+        """`log_fetch` of many pages (url, kind, status, error, size) with one statement."""
+        now = utc_now()
+        self.write_many(
+            "INSERT INTO fetches(crawl_id, url, status, kind, error, fetched_at, bytes) VALUES (?, ?, ?, ?, ?, ?, ?)",
+            [(crawl_id, url, status, kind, error, now, size) for url, kind, status, error, size in rows],
+        )
+
     # -- articles -------------------------------------------------------------------------
 
     def store_article(self, article: dict[str, Any], crawl_id: int | None) -> StoreResult:

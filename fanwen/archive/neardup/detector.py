@@ -62,15 +62,16 @@ class NearDupDetector(WriterHook):
         self.paragraphs: ParagraphStats | None = None
         self.counts = {"linked": 0, "verified": 0, "rejected": 0}
         self._pending: dict[int, str] = {}  # article id -> body, waiting for the batch's flush
+        self._folded: dict[int, list[str]] = {}  # article id -> its pending body's folded lines, when given
         self._retired: dict[int, str] = {}  # article id -> the processed text it no longer has
 
     # -- the writer's hook (archive.hooks.WriterHook) -------------------------------------------
 
     def article_added(self, article_id: int, article: Mapping[str, Any]) -> None:
-        self.added(article_id, article["body"])
+        self.added(article_id, article["body"], folded=article.get("folded_lines"))
 
     def text_changing(self, article_id: int, article: Mapping[str, Any], previous_body: str) -> None:
-        self.added(article_id, article["body"], previous_body)
+        self.added(article_id, article["body"], previous_body, article.get("folded_lines"))
 
     def kept_url_changed(self, article_id: int) -> None:
         self.url_changed(article_id)
@@ -79,6 +80,7 @@ class NearDupDetector(WriterHook):
         """The row goes: it leaves its cluster, its signature and paragraphs go (the LSH index keeps its
         keys until the next load; `verify` skips ids without a signature)."""
         pending = self._pending.pop(article_id, None)
+        self._folded.pop(article_id, None)
         processed = self._retired.pop(article_id, None)
         if processed is None and pending is None:
             processed = body  # its current text was handled at an earlier flush
@@ -130,12 +132,17 @@ class NearDupDetector(WriterHook):
         bounds = offsets.tolist()
         return [Sketch(flat[a:b], sig) for a, b, sig in zip(bounds, bounds[1:], sigs)], sigs
 
-    def added(self, article_id: int, body: str, previous: str | None = None) -> None:
+    def added(self, article_id: int, body: str, previous: str | None = None, folded: list[str] | None = None) -> None:
         """A new article row, or a row given a new text (`previous`: the text it had): handled with its
-        batch, at `flush`."""
+        batch, at `flush`. `folded`: `Folder.fold_lines(body)`, when worked out already (a distributed
+        worker's, pipelines.prepare)."""
         if previous is not None and article_id not in self._pending:  # its earlier text was processed
             self._retired.setdefault(article_id, previous)
         self._pending[article_id] = body
+        if folded is not None:
+            self._folded[article_id] = folded
+        else:
+            self._folded.pop(article_id, None)
 
     def flush(self) -> None:
         """Sketch the batch's new articles, persist and index their signatures, join the clusters they
@@ -143,13 +150,13 @@ class NearDupDetector(WriterHook):
         if not self._pending or self.tables is None:
             return
         ids, bodies = list(self._pending), list(self._pending.values())
-        self._pending = {}
+        folded, self._pending, self._folded = self._folded, {}, {}
         for article_id, previous in sorted(self._retired.items()):
             self._detach(article_id)
             if self.paragraphs is not None:
                 self.paragraphs.retired(article_id, previous)
         self._retired = {}
-        lines = self.folder.fold_lines_many(bodies)
+        lines = self._fold(ids, bodies, folded)
         sketches, sigs = self._sketch_batch(lines)
         keys = band_keys(sigs)
         archived = self.index.query_many(keys)
@@ -163,6 +170,14 @@ class NearDupDetector(WriterHook):
         self._join_many(linked)
         if self.paragraphs is not None:
             self.paragraphs.added_many(ids, bodies, lines)
+
+    def _fold(self, ids: list[int], bodies: list[str], folded: dict[int, list[str]]) -> list[list[str]]:
+        """Each body's folded lines: those given with it, the others folded here (at once)."""
+        missing = [row for row, article_id in enumerate(ids) if article_id not in folded]
+        if len(missing) == len(ids):
+            return self.folder.fold_lines_many(bodies)
+        made = iter(self.folder.fold_lines_many([bodies[row] for row in missing]))
+        return [folded[article_id] if article_id in folded else next(made) for article_id in ids]
 
     def url_changed(self, article_id: int) -> None:
         """An article's kept URL got shorter: its cluster may have a new representative."""
