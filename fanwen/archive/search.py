@@ -170,10 +170,11 @@ def index_articles(conn: Any, rows: Iterable[tuple[int, str | None, str]],
     other writes cost a new index segment each; a batch of them costs one."""
     rows = list(rows)
     run_many = run_many or conn.executemany
-    run_many(INSERT, [(i, cjk.tokens(b), cjk.tokens(t)) for i, t, b in rows])
+    token_rows = [(i, cjk.tokens(b), cjk.tokens(t)) for i, t, b in rows]
+    run_many(INSERT, token_rows)
     run_many(CHARS_INSERT, [(i, cjk.ideographs(t, b)) for i, t, b in rows])
     if unigrams.present(conn):
-        unigrams.index_rows(run_many, rows)
+        unigrams.index_token_rows(run_many, token_rows)  # from the bigram rows: each text tokenised once
 
 
 def retitle_article(db: Any, write: Write, article_id: int, new_title: str | None) -> None:
