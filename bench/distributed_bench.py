@@ -2,10 +2,14 @@
 process, on a generated site; and Redis memory per million queued and seen URLs.
 
     .venv/bin/python bench/distributed_bench.py [--articles-per-site 300] [--workers 1 2 4] [--urls 200000] [--runs 1]
+        [--baseline DIR]
 
 Besides pages/s it gives each process's CPU time (from `getrusage` of the reaped child): the archiver's
 CPU per page and per article is the ceiling of one archiver with a core of its own (1000 / ms per page
-pages/s), whatever the number of workers. With --runs N every figure is the median of N runs.
+pages/s), whatever the number of workers. With --runs N every figure is the median of N runs. With
+--baseline DIR (another checkout, as made by `git worktree add /work/base COMMIT`) every distributed
+configuration also runs with that checkout's code (workers and archiver), right after this one's in
+each run: a before/after in the same session.
 
 Everything runs on this machine: the site (its own process), redis-server, the workers and the
 archiver share its cores, so the figures show the overhead of the distributed path and how far one
@@ -83,16 +87,24 @@ def single_process(start_urls: list[str], resolve: list[str], folder: Path) -> d
             "cpu_s": cpu, "pages_per_cpu_s": summary["requests"] / cpu}
 
 
-def distributed(workers: int, start_urls: list[str], resolve: list[str], folder: Path, redis_port: int, db: int) -> dict[str, float]:
+def code_env(code: Path) -> dict[str, str]:
+    """The environment of a command run from checkout `code` (its packages first on the path)."""
+    return dict(os.environ, PYTHONPATH=str(code))
+
+
+def distributed(workers: int, start_urls: list[str], resolve: list[str], folder: Path, redis_port: int, db: int,
+                code: Path = ROOT) -> dict[str, float]:
     url = f"redis://127.0.0.1:{redis_port}/{db}"
-    archive = folder / f"workers{workers}.db"
-    run_json([*FANWEN, "crawl", *start_urls, "--redis", url, "--json"])
+    tag = "" if code == ROOT else "-baseline"
+    archive = folder / f"workers{workers}{tag}.db"
+    env = code_env(code)
+    subprocess.run([*FANWEN, "crawl", *start_urls, "--redis", url, "--json"], cwd=code, env=env, check=True, capture_output=True)
     started = time.monotonic()
     archiver = subprocess.Popen([*FANWEN, "archiver", "--redis", url, "--db", str(archive), *LOCAL, "--json"],
-                                cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-    procs = [subprocess.Popen([*FANWEN, "worker", "--redis", url, *resolve, *LOCAL, "--warc", str(folder / f"workers{workers}.warc"),
+                                cwd=code, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    procs = [subprocess.Popen([*FANWEN, "worker", "--redis", url, *resolve, *LOCAL, "--warc", str(folder / f"workers{workers}{tag}.warc"),
                                "--json"],
-                              cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True) for _ in range(workers)]
+                              cwd=code, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True) for _ in range(workers)]
     reports, worker_cpu = [], 0.0
     for proc in procs:
         out, err, cpu = communicate_with_cpu(proc)
@@ -104,20 +116,33 @@ def distributed(workers: int, start_urls: list[str], resolve: list[str], folder:
     requests = sum(r["requests"] for r in reports)
     # Each worker's engine time, less the idle wait before it closed: the crawl's span.
     seconds = max(r["elapsed_seconds"] - IDLE for r in reports)
-    return {"requests": requests, "seconds": seconds, "pages_per_s": requests / seconds,
+    stats = archiver_stats(archive)
+    return {"prepared_used": stats.get("fanwen/clean/prepared_used", 0), "prepared_stale": stats.get("fanwen/clean/prepared_stale", 0),
+            "requests": requests, "seconds": seconds, "pages_per_s": requests / seconds,
             "per_worker": [r["requests"] for r in reports], "articles": summary["articles_total"],
             "archived_after_s": archived - IDLE, "workers_cpu_s": worker_cpu, "worker_pages_per_cpu_s": requests / worker_cpu,
             "archiver_cpu_s": archiver_cpu, "archiver_ms_per_page": 1000 * archiver_cpu / requests,
             "archiver_ms_per_article": 1000 * archiver_cpu / max(1, summary["articles_total"])}
 
 
-def archiver_fixed_cpu(folder: Path, redis_port: int, db: int) -> float:
+def archiver_stats(archive: Path) -> dict[str, Any]:
+    """The archiver's crawl stats, as recorded in the archive."""
+    import sqlite3
+
+    conn = sqlite3.connect(archive)
+    try:
+        return json.loads(conn.execute("SELECT stats FROM crawls ORDER BY id DESC LIMIT 1").fetchone()[0] or "{}")
+    finally:
+        conn.close()
+
+
+def archiver_fixed_cpu(folder: Path, redis_port: int, db: int, code: Path = ROOT) -> float:
     """CPU seconds of an archiver with nothing to archive (start-up, idle wait, close): subtracted from a
     working archiver's CPU, what is left is the cost of the pages themselves."""
     url = f"redis://127.0.0.1:{redis_port}/{db}"
     flush_redis(redis_port, db)
-    archiver = subprocess.Popen([*FANWEN, "archiver", "--redis", url, "--db", str(folder / "idle.db"), *LOCAL, "--json"],
-                                cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    archiver = subprocess.Popen([*FANWEN, "archiver", "--redis", url, "--db", str(folder / f"idle-{code.name}.db"), *LOCAL, "--json"],
+                                cwd=code, env=code_env(code), stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     return communicate_with_cpu(archiver, ok=(0, NOTHING_FETCHED))[2]
 
 
@@ -173,7 +198,8 @@ def redis_memory(redis_port: int, urls: int, db: int) -> dict[str, float]:
             "queue_mb_per_million": queue_bytes * scale / 2**20, "seen_mb_per_million": seen_bytes * scale / 2**20}
 
 
-def measure(articles_per_site: int, workers: list[int], urls: int = 200_000, runs: int = 1) -> dict[str, Any]:
+def measure(articles_per_site: int, workers: list[int], urls: int = 200_000, runs: int = 1,
+            baseline: Path | None = None) -> dict[str, Any]:
     """Serve the generated sites, start redis-server, and crawl them with one process and with each number
     of `workers` plus one archiver, `runs` times (alternating); medians of each figure, and Redis memory
     per million URLs when `urls` is not 0."""
@@ -200,15 +226,19 @@ def measure(articles_per_site: int, workers: list[int], urls: int = 200_000, run
                 run_folder.mkdir()
                 measured.setdefault("single_process", []).append(single_process(start_urls, resolve, run_folder))
                 print(f"run {run + 1}, single process:", measured["single_process"][-1], file=sys.stderr, flush=True)
-                fixed = archiver_fixed_cpu(run_folder, redis_port, 1)
+                codes = [(ROOT, "")] + ([(baseline.resolve(), "_baseline")] if baseline else [])
+                fixed = {code: archiver_fixed_cpu(run_folder, redis_port, 1, code) for code, _ in codes}
                 for count in workers:
-                    flush_redis(redis_port, 1)
-                    figures = distributed(count, start_urls, resolve, run_folder, redis_port, 1)
-                    working = figures["archiver_cpu_s"] - fixed
-                    figures |= {"archiver_fixed_cpu_s": fixed, "archiver_ms_per_page_working": 1000 * working / figures["requests"],
-                                "archiver_pages_per_cpu_s_working": figures["requests"] / working}
-                    measured.setdefault(f"workers_{count}", []).append(figures)
-                    print(f"run {run + 1}, {count} workers:", measured[f"workers_{count}"][-1], file=sys.stderr, flush=True)
+                    for code, tag in codes:
+                        flush_redis(redis_port, 1)
+                        figures = distributed(count, start_urls, resolve, run_folder, redis_port, 1, code)
+                        working = figures["archiver_cpu_s"] - fixed[code]
+                        figures |= {"archiver_fixed_cpu_s": fixed[code],
+                                    "archiver_ms_per_page_working": 1000 * working / figures["requests"],
+                                    "archiver_pages_per_cpu_s_working": figures["requests"] / working}
+                        name = f"workers_{count}{tag}"
+                        measured.setdefault(name, []).append(figures)
+                        print(f"run {run + 1}, {count} workers{tag.replace('_', ', ')}:", figures, file=sys.stderr, flush=True)
             for name, figures in measured.items():
                 results[name] = median_figures(figures)
             if urls:
@@ -247,8 +277,9 @@ def main() -> None:
     parser.add_argument("--workers", type=int, nargs="+", default=[1, 2, 4])
     parser.add_argument("--urls", type=int, default=200_000, help="URLs queued for the memory figure (0: skip it)")
     parser.add_argument("--runs", type=int, default=1, help="runs of every configuration, alternating (medians)")
+    parser.add_argument("--baseline", type=Path, help="another checkout whose workers and archiver also run, alternating")
     args = parser.parse_args()
-    print(json.dumps(measure(args.articles_per_site, args.workers, args.urls, args.runs), indent=2))
+    print(json.dumps(measure(args.articles_per_site, args.workers, args.urls, args.runs, args.baseline), indent=2))
 
 
 if __name__ == "__main__":
