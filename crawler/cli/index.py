@@ -23,7 +23,7 @@ def command(db: str) -> None:
     """
     open_readonly_archive(db).close()  # refuses a missing, foreign or newer file before anything writes
     with holding_archive(db):
-        archive = open_archive(db)  # creates a missing index; then build it again from scratch
+        archive = open_archive(db, search_index=False)  # not caught up or upgraded first: built again below
         started = time.monotonic()
         total = archive.execute("SELECT count(*) FROM articles").fetchone()[0]
         with click.progressbar(length=total, label="indexing", file=click.get_text_stream("stderr")) as bar:

@@ -82,12 +82,13 @@ def check_start_urls(start_urls: tuple[str, ...] | list[str]) -> None:
                                      "credentials; give the URL without it", param_hint="START_URLS")
 
 
-def open_archive(db: str):
-    """Open or create the archive, or stop with a sentence that says what to do."""
+def open_archive(db: str, search_index: bool = True):
+    """Open or create the archive, or stop with a sentence that says what to do (`search_index=False`:
+    leave the search index as it is, for a command that rebuilds it anyway)."""
     from fanwen.archive import NotAnArchive, connect  # sqlite-utils: only for the commands that write
 
     try:
-        return connect(db)
+        return connect(db, search_index=search_index)
     except NotAnArchive as exc:
         raise CommandError(f"{db}: {exc}", BAD_INPUT) from exc
     except Exception as exc:  # sqlite3 errors: not a database, locked, disk full, unwritable folder
