@@ -99,3 +99,19 @@ def test_paragraph_index_directory_and_numpy_search_find_the_same_owners(monkeyp
     expected = {h: reference[h] for h in set(probes.tolist()) if h in reference}
     assert results[0] == expected
     assert results[1] == expected
+
+
+def test_mask_pattern_finds_what_the_case_insensitive_form_finds():
+    """The comparison form's mask pattern is spelled so the regex engine can skip to its first characters;
+    it matches the same spans as `x{2,}|\\*{2,}|╳+|某+` case-insensitively, on random strings of its characters."""
+    import random
+    import re
+
+    from fanwen.archive.neardup.shingles import _MASK
+
+    plain = re.compile(r"x{2,}|\*{2,}|╳+|某+", re.I)
+    rng = random.Random(5)
+    alphabet = "xX*╳某a中 .K"
+    texts = ["".join(rng.choice(alphabet) for _ in range(rng.randint(0, 24))) for _ in range(20_000)]
+    assert [[m.span() for m in _MASK.finditer(t)] for t in texts] == [[m.span() for m in plain.finditer(t)] for t in texts]
+    assert sum(1 for t in texts if _MASK.search(t)) > 5000  # the strings do hold masks
