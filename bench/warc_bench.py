@@ -8,7 +8,7 @@
 3. import-warc's reading: records/s skipped when no record is of the named host (FastWARC), against
    warcio's ArchiveIterator reading the same file.
 
-    .venv/bin/python bench/warc_bench.py [--articles-per-site 300] [--runs 3] [--crawl-pairs 5]
+    .venv/bin/python bench/warc_bench.py [--articles-per-site 300] [--runs 3] [--crawl-pairs 5] [--keep DIR]
 """
 
 from __future__ import annotations
@@ -98,6 +98,8 @@ def main() -> None:
     parser.add_argument("--articles-per-site", type=int, default=300)
     parser.add_argument("--runs", type=int, default=3, help="re-extractions of each kind")
     parser.add_argument("--crawl-pairs", type=int, default=5, help="crawls without and with capture, interleaved")
+    parser.add_argument("--keep", type=Path, help="copy the first captured archive (archive.db and archive.warc/) here,"
+                        " to profile or compare re-extractions on it later (bench/reextract_compare.py)")
     args = parser.parse_args()
     results: dict[str, list[dict[str, float]]] = {"capture": [], "no capture": [], "reextract": [],
                                                   "reextract (engine)": []}
@@ -117,6 +119,12 @@ def main() -> None:
                 if pair > 0 and name == "no capture":
                     shutil.rmtree(folder)  # only the first pair's archives are read again
         captured = Path(tmp) / "capture-0"
+        if args.keep:
+            args.keep.mkdir(parents=True, exist_ok=True)
+            for db_file in captured.glob("archive.db*"):
+                shutil.copy2(db_file, args.keep / db_file.name)
+            shutil.copytree(captured / "archive.warc", args.keep / "archive.warc", dirs_exist_ok=True)
+            print(f"captured archive kept in {args.keep}", flush=True)
         for run in range(args.runs):
             for name, engine in (("reextract (engine)", "scrapy"), ("reextract", "direct")):
                 r = reextract(captured / "archive.db", captured, engine, run)

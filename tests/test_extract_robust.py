@@ -63,3 +63,20 @@ def test_a_one_megabyte_page_with_a_long_breadcrumb_like_structure_is_quick():
     elapsed = time.process_time() - start
     assert "今年以来，我们围绕社区治理开展调研" in "\n".join(article.lines)
     assert elapsed < 5, f"{elapsed:.1f} CPU s"  # a guard only: bench/extract_bench.py --robust prints timings
+
+
+def test_sentence_marks_are_found_as_by_the_plain_pattern():
+    """The sentence-mark pattern is one character class and a look-behind, so the regex engine skips to the
+    marks; it finds the same marks as `[marks]|\\.(?=\\s|$)` (a full stop only before white space or the end)."""
+    import random
+    import re
+
+    from crawler.extract.body import _MARKS, _SENTENCE_MARKS
+
+    plain = re.compile("[" + "".join(sorted(_SENTENCE_MARKS)) + r"]|\.(?=\s|$)")
+    rng = random.Random(3)
+    alphabet = "，。；！？、,;!?. \n\ta中\u3000"
+    texts = ["".join(rng.choice(alphabet) for _ in range(rng.randint(0, 20))) for _ in range(20_000)]
+    texts += ["3.5", "a.b", "end.", "end. next", "end.\n", "...", "。.", ".。"]
+    assert [[m.span() for m in _MARKS.finditer(t)] for t in texts] == [[m.span() for m in plain.finditer(t)] for t in texts]
+    assert not _MARKS.findall("3.5 a.b") and len(_MARKS.findall("One. Two.")) == 2

@@ -90,3 +90,20 @@ def test_an_archive_made_before_the_columns_gets_them_on_upgrade(tmp_path):
     assert db.execute("SELECT genre, occasion, masks FROM articles").fetchall() == [("主持词", "2023年度民主生活会", 1)]
     assert db.execute("SELECT genre, articles FROM period_stats WHERE articles").fetchall() == [("主持词", 1)]
     db.conn.close()
+
+
+def test_masks_found_as_by_the_plain_pattern():
+    """The mask pattern is written so that the regex engine skips to its first characters; it finds the
+    same masks, at the same places, as the plain form it replaced, on random strings of its characters."""
+    import random
+    import re
+
+    from fanwen.archive.genre import _MASK
+
+    plain = re.compile(r"\*{2,}|＊{2,}|(?<![A-Za-z])[XxＸｘ×]{2,}(?![A-Za-z])|○{2,}|□{2,}|某某")
+    rng = random.Random(7)
+    alphabet = "*＊XxＸｘ×○□某aZ 中文,"
+    texts = ["".join(rng.choice(alphabet) for _ in range(rng.randint(0, 24))) for _ in range(20_000)]
+    texts += ["aXX", "XXa", "XX", "xXx", "××某某某", "**＊＊○○□□", "AXXX XX", "某"]
+    assert [[m.span() for m in _MASK.finditer(t)] for t in texts] == [[m.span() for m in plain.finditer(t)] for t in texts]
+    assert sum(len(_MASK.findall(t)) for t in texts) > 1000  # the strings do hold masks

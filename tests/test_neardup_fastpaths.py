@@ -99,3 +99,50 @@ def test_paragraph_index_directory_and_numpy_search_find_the_same_owners(monkeyp
     expected = {h: reference[h] for h in set(probes.tolist()) if h in reference}
     assert results[0] == expected
     assert results[1] == expected
+
+
+def test_mask_pattern_finds_what_the_case_insensitive_form_finds():
+    """The comparison form's mask pattern is spelled so the regex engine can skip to its first characters;
+    it matches the same spans as `x{2,}|\\*{2,}|╳+|某+` case-insensitively, on random strings of its characters."""
+    import random
+    import re
+
+    from fanwen.archive.neardup.shingles import _MASK
+
+    plain = re.compile(r"x{2,}|\*{2,}|╳+|某+", re.I)
+    rng = random.Random(5)
+    alphabet = "xX*╳某a中 .K"
+    texts = ["".join(rng.choice(alphabet) for _ in range(rng.randint(0, 24))) for _ in range(20_000)]
+    assert [[m.span() for m in _MASK.finditer(t)] for t in texts] == [[m.span() for m in plain.finditer(t)] for t in texts]
+    assert sum(1 for t in texts if _MASK.search(t)) > 5000  # the strings do hold masks
+
+
+def test_fold_with_its_shortcuts_equals_the_plain_steps():
+    """`Folder.fold_lines` (NFKC by a table of the compatibility blocks first, the domain pattern only where a
+    top-level domain follows a dot, the mask pattern spelled for speed) gives what the plain steps give:
+    NFKC, lower case, OpenCC t2s, every domain and mask dropped, everything else but text dropped."""
+    import random
+    import re
+    import unicodedata
+
+    from fanwen.archive.neardup.shingles import _DOMAIN, _NOT_TEXT, nfkc
+
+    folder = Folder()
+    mask = re.compile(r"x{2,}|\*{2,}|╳+|某+", re.I)
+
+    def plain(text: str) -> list[str]:
+        text = folder._t2s.convert(unicodedata.normalize("NFKC", text).lower())
+        return _NOT_TEXT.sub("", mask.sub("", _DOMAIN.sub("", text))).split("\n")
+
+    rng = random.Random(11)
+    pieces = ["www.baihua.test", "ＷＷＷ．ＸＸ．ＣＯＭ", "http://a.cn/x?y=1", "a.com.cn:80", "1.5", "XX", "ＸＸ", "**", "＊＊",
+              "╳", "某某", "，", "。", "（", "）", "\u3000", "①", "Ⅻ", "ｶﾞ", "e\u0301", "\u1100\u1161", "學習", "\n", " ",
+              "工作", "总结", "ſite", ".SITE", "K", "Å", "x.", "ınfo"]
+    texts = ["".join(rng.choice(pieces) for _ in range(rng.randint(0, 12))) for _ in range(3_000)]
+    assert [folder.fold_lines(t) for t in texts] == [plain(t) for t in texts]
+    assert folder.fold_lines_many(texts) == [plain(t) for t in texts]
+    symbols = [chr(c) for c in [*range(0x20, 0x7F), *range(0xA0, 0x180), 0x300, 0x301, 0x308, 0x3099, 0x309A, 0x1100,
+                                0x1161, 0x11A8, 0xAC00, 0x2160, 0x2460, 0x3000, 0x304B, 0x30AB, 0xF900, 0xFE30, 0xFF0C,
+                                0xFF21, 0xFF76, 0xFF9E, 0x4E00, 0x1E9B, 0x212B, 0x2126, 0x3131, 0x3200, 0x33FF]]
+    strings = ["".join(rng.choice(symbols) for _ in range(rng.randint(0, 10))) for _ in range(50_000)]
+    assert [nfkc(s) for s in strings] == [unicodedata.normalize("NFKC", s) for s in strings]

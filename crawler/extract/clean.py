@@ -3,6 +3,7 @@ masks and punctuation kept. Pure functions (no Scrapy): the clean pipeline and `
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass, field
 from typing import Callable, Iterable
@@ -145,14 +146,14 @@ def clean_lines(
 
     `leading` is False for continuation pages: the title is not repeated there."""
     plain_title = strip_title_decorations(title)
-    own_domains = _own_domain_pattern(site_hosts)
+    own_domains, own_names = _own_domain_patterns(tuple(site_hosts))
     extra = list(extra_boilerplate)
     out = CleanText()
     for raw in lines:
         if is_learned_boilerplate is not None and is_learned_boilerplate(raw):
             continue
         line = normalise_space(_BUTTON_LABELS.sub("", raw))
-        if own_domains is not None:
+        if own_domains is not None and own_names.search(line):  # most lines name no host: skip the slow pattern
             line = own_domains.sub("", line).strip()
         if not line.isascii() and _DOMAIN_END.search(line):  # a domain after Chinese text: most lines skip it
             line = _PASTED_DOMAIN.sub(_unless_official, line).strip()
@@ -194,12 +195,19 @@ def _is_title(line: str, plain_title: str) -> bool:
     return line == plain_title or strip_title_decorations(line) == plain_title
 
 
-def _own_domain_pattern(hosts: Iterable[str]) -> re.Pattern[str] | None:
+@functools.lru_cache(maxsize=256)
+def _own_domain_patterns(hosts: tuple[str, ...]) -> tuple[re.Pattern[str] | None, re.Pattern[str] | None]:
+    """The pattern of the site's own domain (with scheme, subdomains, port and path) and of its names alone.
+
+    Every match of the first holds a match of the second (the same names, the same flags), so a line the
+    second does not match is left as it is: the first, starting with `\\s*`, is tried at every character
+    of a line (2.5% of a re-extraction's CPU when run on every line)."""
     sites = sorted({h.lower().split(":")[0] for h in hosts if h}, key=len, reverse=True)
     if not sites:
-        return None
+        return None, None
     names = "|".join(re.escape(s) for s in sites)
-    return re.compile(rf"\s*(?:https?://)?(?:[a-z0-9-]+\.)*(?:{names})(?::\d+)?(?:/[\w./?=&%-]*)?\s*", re.I)
+    return (re.compile(rf"\s*(?:https?://)?(?:[a-z0-9-]+\.)*(?:{names})(?::\d+)?(?:/[\w./?=&%-]*)?\s*", re.I),
+            re.compile(names, re.I))
 
 
 def title_forms(display_title: str) -> tuple[str, ...]:

@@ -13,6 +13,7 @@ which pages were seen, only on the set of pages (sorted by URL).
 from __future__ import annotations
 
 import copy
+import functools
 import hashlib
 import re
 from collections import Counter, defaultdict
@@ -51,7 +52,13 @@ def mask(text: str) -> str:
 
 def _signature(el: HtmlElement) -> str:
     """tag#id.class.class with numbers masked: the same for the same box on every page of a layout."""
-    tag, ident, cls = el.tag, el.get("id"), el.get("class")
+    return _signature_of(el.tag, el.get("id"), el.get("class"))
+
+
+@functools.lru_cache(maxsize=4096)
+def _signature_of(tag: object, ident: str | None, cls: str | None) -> str:
+    """`_signature` of an element by its tag, id and class. Cached: a site's pages repeat the same boxes,
+    and every page's skeleton and template look-up asks for the signatures of its top boxes."""
     if not ident and not cls:
         return tag if isinstance(tag, str) else "?"
     classes = sorted(cls.split()) if cls else ()
@@ -59,6 +66,15 @@ def _signature(el: HtmlElement) -> str:
     if any(digit in out for digit in "0123456789"):  # most names have none: no regex for them
         out = _DIGITS.sub("#", out)
     return out.replace(">", "_")
+
+
+def _may_be(tag: str, signature: str) -> bool:
+    """False when an element of this tag cannot have this signature: a tag of letters only is the
+    signature's start as it is (nothing masked), followed by its id, its classes or nothing. Most
+    boxes a template's path passes by fail here, before their signature is built."""
+    if not tag.isalpha():
+        return True  # digits (masked) or anything unusual: build the signature
+    return signature.startswith(tag) and signature[len(tag) : len(tag) + 1] in ("", "#", ".")
 
 
 def _boxes(root: HtmlElement) -> tuple[list[HtmlElement], list[str], list[int], dict[HtmlElement, int]]:
@@ -190,7 +206,8 @@ class Template:
         """The article box of a page of this layout, or None when the page does not fit."""
         found = [_body(root)]
         for signature in self.content.split(">")[1:]:
-            found = [box for el in found for box in _child_boxes(el) if _signature(box) == signature]
+            found = [box for el in found for box in _child_boxes(el)
+                     if _may_be(box.tag, signature) and _signature(box) == signature]
             if not found:
                 return None
         return found[0] if len(found) == 1 else None
