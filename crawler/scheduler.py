@@ -59,6 +59,7 @@ class DurableScheduler(Scheduler):
 
     frontier: Frontier | None = None
     session: ArchiveSession | None = None
+    disk_queue = False  # FANWEN_SCHEDULER_DISK_QUEUE, unless Scrapy's JOBDIR gives the disk queue a folder
     queue_dir: Path | None = None  # the disk queue's scratch folder, removed when the crawl closes
 
     @classmethod
