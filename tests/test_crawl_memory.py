@@ -1,9 +1,11 @@
 """What a crawl keeps while it runs stays bounded as the site grows (issue 19), and answers as before:
-the seen sets, the link cache, the queue of pending requests, the capture's payload digests and CDXJ lines."""
+the seen sets, the link cache, the queue of pending requests, the capture's payload digests and CDXJ lines,
+the boilerplate learner's counts."""
 
 from __future__ import annotations
 
 import random
+from collections import Counter
 from pathlib import Path
 from types import SimpleNamespace
 
@@ -20,6 +22,7 @@ from crawler.spiders.fanwen import FanwenSpider
 from crawler.urls import Scope
 from fanwen.archive.captures import cdxj_line
 from fanwen.archive.writer import ArchiveWriter
+from pipelines.boilerplate import TITLE, BoilerplateLearner, line_template
 
 
 def test_seen_urls_are_8_byte_keys_past_the_recent_ones_and_answer_exactly():
@@ -141,3 +144,43 @@ def test_cdxj_lines_go_to_sorted_runs_and_the_index_is_the_same(tmp_path):
     expected = write_cdxj(tmp_path / "expected.warc.gz", [cdxj_line(row) for row in rows])
     assert index.read_text(encoding="utf-8") == expected.read_text(encoding="utf-8")
     assert sorted(p.name for p in (tmp_path / "warc").iterdir()) == sorted([index.name, index.name[:-5] + ".warc.gz"])
+
+
+class _TextKeyedLearner(BoilerplateLearner):
+    """The learner as it was, counting the templates' texts: the reference for the hash-keyed counts."""
+
+    def observe(self, site, titles, lines):
+        state = self.site(site)
+        state.pages += 1
+        edges = lines[: self.edge] + lines[max(self.edge, len(lines) - self.edge):]
+        templates = {line_template(line, titles) for line in edges if len(line) <= 200}
+        self.texts.setdefault(site, Counter()).update(templates)
+        if state.pages < self.min_pages:
+            return set()
+        pool = self.texts[site] if state.pages == self.min_pages else templates
+        new = {t for t in pool if t not in state.learned and self._passes(self.texts[site][t], t, state.pages)}
+        state.learned |= new
+        return new
+
+    def _passes(self, count, template, pages):
+        if TITLE in template:
+            return len(template.replace(TITLE, "").strip()) >= 2 and count >= self.title_pages and count >= self.title_share * pages
+        return count >= 3 and count >= self.line_share * pages
+
+
+def test_boilerplate_counts_keep_no_text_of_a_line_met_once_and_learn_what_text_counts_learn():
+    rng = random.Random(4)
+    learner, reference = BoilerplateLearner(), _TextKeyedLearner()
+    reference.texts = {}
+    for n in range(600):
+        title = f"第{n}篇工作总结范文"
+        lines = [rng.choice(["下面是小编为大家整理的《{}》，供大家参考。", "《{}》由本站整理。", "开头{}第{}句"]).format(title, n),
+                 *(f"正文第{n}篇第{k}段，内容各不相同{rng.random()}" for k in range(rng.randrange(1, 8))),
+                 rng.choice(["温馨提示：本文由墨韵文库整理发布，禁止转载。", f"结尾{rng.random()}", "相关推荐：更多范文"])]
+        assert learner.observe("x.test", (title,), lines) == reference.observe("x.test", (title,), lines)
+    state = learner.site("x.test")
+    assert state.learned == reference.site("x.test").learned and len(state.learned) >= 2
+    assert all(isinstance(key, int) for key in state.counts)
+    recurring = {t for t, count in reference.texts["x.test"].items() if count >= 2}
+    assert set(state.names.values()) == recurring  # the text of a template met once is not kept
+    assert len(recurring) < len(state.counts) / 10
