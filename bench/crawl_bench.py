@@ -7,7 +7,8 @@ Prints pages/s and pages per CPU second of both, their ratios and peak memory, a
     .venv/bin/python bench/crawl_bench.py --family baihua --crawlers fanwen --sizes 1000,10000,100000 --runs 1
 
 With --sizes, each size (articles per site) is crawled as above and one table at the end gives pages/s,
-pages per CPU second and peak RSS of both crawlers for every size (flat is the goal). `--family` serves
+pages per CPU second and peak RSS (VmHWM) of both crawlers for every size, and how many bytes of peak RSS
+each article added since the size before (flat is the goal: ~0). `--family` serves
 only that family's site (100,000 articles of all four sites is ~750,000 pages, hours of crawling), and
 `--crawlers fanwen` skips the bare spider (its cost per page does not depend on the archive's size).
 
@@ -60,11 +61,18 @@ def main() -> None:
         table.append((size, useful, _report(results, useful, articles)))
     if args.sizes:
         print()
-        print("| articles per site | useful pages | crawler | pages/s | pages per CPU s | peak RSS |")
-        print("|---|---|---|---|---|---|")
+        print("| articles per site | useful pages | crawler | pages/s | pages per CPU s | peak RSS | bytes an article more than the size before |")
+        print("|---|---|---|---|---|---|---|")
+        previous: dict[str, tuple[int, float]] = {}
         for size, useful, med in table:
             for name, m in med.items():
-                print(f"| {size:,} | {useful:,} | {name} | {m['pages_per_s']:.1f} | {m['pages_per_cpu_s']:.1f} | {m['peak_mib']:.0f} MiB |")
+                growth = "—"
+                if name in previous and size != previous[name][0]:
+                    before_size, before_mib = previous[name]
+                    growth = f"{(m['peak_mib'] - before_mib) * 2**20 / (size - before_size):,.0f}"
+                previous[name] = (size, m["peak_mib"])
+                print(f"| {size:,} | {useful:,} | {name} | {m['pages_per_s']:.1f} | {m['pages_per_cpu_s']:.1f}"
+                      f" | {m['peak_mib']:.0f} MiB | {growth} |")
 
 
 def measure_size(articles_per_site: int, runs: int, families: list[str],

@@ -6,11 +6,19 @@ marked done once its result (fetch row or article row) is written. A crawl resum
 (see archive.frontier.resumable_crawl) gets its pending requests back and its seen set restored.
 Continuation pages (`{id}_{n}.html`) carry their article in memory and are not written: page 1 stays
 pending until its article is stored, so a resumed crawl fetches the whole chain again.
+
+The queue of pending requests is on disk (Scrapy's pickle queues, in a scratch folder beside the archive,
+FANWEN_SCHEDULER_DISK_QUEUE): a sitemap or a list of links queues a site's pages long before they are
+fetched, ~2 KiB a Request object held in memory (200 MiB at 100,000 queued pages), a few hundred bytes
+on disk. Only continuation pages, which carry their article, stay in memory.
 """
 
 from __future__ import annotations
 
 import logging
+import shutil
+import tempfile
+from pathlib import Path
 from typing import Any
 
 from scrapy import signals
@@ -51,11 +59,14 @@ class DurableScheduler(Scheduler):
 
     frontier: Frontier | None = None
     session: ArchiveSession | None = None
+    disk_queue = False  # FANWEN_SCHEDULER_DISK_QUEUE, unless Scrapy's JOBDIR gives the disk queue a folder
+    queue_dir: Path | None = None  # the disk queue's scratch folder, removed when the crawl closes
 
     @classmethod
     def from_crawler(cls, crawler) -> DurableScheduler:
         scheduler = super().from_crawler(crawler)
         scheduler.crawler = crawler
+        scheduler.disk_queue = crawler.settings.getbool("FANWEN_SCHEDULER_DISK_QUEUE") and scheduler.dqdir is None
         if crawler.settings.getbool("FANWEN_FRONTIER_ENABLED"):
             scheduler.session = ArchiveSession.of(crawler)
         if scheduler.session is not None:
@@ -66,6 +77,9 @@ class DurableScheduler(Scheduler):
     def open(self, spider) -> Any:
         """Open the crawl's archive session (Scrapy opens the scheduler first) and restore what an
         interrupted run of the crawl left pending."""
+        if self.disk_queue:
+            self.queue_dir = self._scratch_queue_dir()
+            self.dqdir = str(self.queue_dir)
         opened = super().open(spider)
         if self.session is not None:
             self.session.open()
@@ -73,6 +87,24 @@ class DurableScheduler(Scheduler):
             if self.session.resumed:
                 self._restore(spider)
         return opened
+
+    def _scratch_queue_dir(self) -> Path:
+        """`.NAME.queue/` beside the archive (emptied first: a crawl killed with -9 leaves its queue, and the
+        archive's lock, held since the session was built, says no other crawl uses it); a temporary
+        folder without an archive."""
+        archive = getattr(ArchiveSession.of(self.crawler), "writer", None) if self.crawler else None
+        if archive is None or str(archive.path) == ":memory:":
+            return Path(tempfile.mkdtemp(prefix="fanwen-queue-"))
+        folder = archive.path.parent / f".{archive.path.name}.queue"
+        shutil.rmtree(folder, ignore_errors=True)
+        folder.mkdir(parents=True)
+        return folder
+
+    def _dqpush(self, request: Request) -> bool:
+        """A continuation page carries its article (one object, appended to page after page): kept in memory."""
+        if "article" in request.meta:
+            return False
+        return super()._dqpush(request)
 
     def _restore(self, spider) -> None:
         seen = getattr(spider, "seen", None)
@@ -103,4 +135,7 @@ class DurableScheduler(Scheduler):
     def close(self, reason: str) -> Any:
         if self.frontier is not None and reason not in RESUMABLE_REASONS and self.session.is_open:
             self.frontier.clear()
-        return super().close(reason)
+        closed = super().close(reason)
+        if self.queue_dir is not None:  # what is left pending is in the frontier table
+            shutil.rmtree(self.queue_dir, ignore_errors=True)
+        return closed

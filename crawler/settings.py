@@ -29,6 +29,8 @@ REMOTE_CONTROL_ENABLED = False
 LOGSTATS_INTERVAL = 0  # fanwen.progress reports instead
 LOG_LEVEL = "INFO"
 REQUEST_FINGERPRINTER_IMPLEMENTATION = "2.7"
+# Scrapy's dupefilter with 8 bytes a request, not a set of fingerprints (crawler/seen.py).
+DUPEFILTER_CLASS = "crawler.seen.CompactDupeFilter"
 
 # Never download what cannot be an article page in full.
 DOWNLOAD_MAXSIZE = 8 * 1024 * 1024
@@ -110,6 +112,8 @@ SCHEDULER_PRIORITY_QUEUE = "scrapy.pqueues.DownloaderAwarePriorityQueue"
 # The frontier is mirrored into the archive so that a crawl killed at any moment resumes (docs/scheduling.md).
 SCHEDULER = "crawler.scheduler.DurableScheduler"
 FANWEN_FRONTIER_ENABLED = True
+# Pending requests wait on disk, not as Request objects in memory (a sitemap queues a whole site at once).
+FANWEN_SCHEDULER_DISK_QUEUE = True
 # Incremental recrawls (crawler.middlewares.revisit): archived article pages are requested again only
 # when due, conditionally; the interval (seconds) starts at INITIAL, doubles while unchanged, halves on a change.
 FANWEN_REVISIT_ENABLED = True

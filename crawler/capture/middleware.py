@@ -98,6 +98,10 @@ class CaptureSink(Protocol):
 class ArchiveCaptures:
     """The sink of a crawl with an archive: the `captures` table, in the archive writer's batches."""
 
+    # `original` finds a row once `add` has run (the writer's own connection reads its open batch), so the
+    # middleware need not remember the payloads of the rows it handed on.
+    finds_added_rows = True
+
     def __init__(self, session: Any):
         self.session = session
         self.writer = session.writer
@@ -131,7 +135,9 @@ class CaptureMiddleware:
         self._executor = InlineExecutor()
         self._pending: deque[Future[CaptureRow]] = deque()
         self._ready: list[CaptureRow] = []  # written, waiting for the sink to be ready
-        self._digests: dict[str, Original] = {}  # payloads written by this crawl
+        # Payloads written by this crawl whose rows the sink cannot look up yet (all of them if it never can):
+        # with an archive, the rows not yet handed to its writer, a few hundred at most.
+        self._digests: dict[str, Original] = {}
         # CPU time spent capturing (records, CDXJ, rows handed on), in the crawl's stats at the end: capture's
         # share of the crawl's CPU measured within one crawl, which the machine's load cannot skew.
         self.cpu_seconds = 0.0
@@ -224,7 +230,16 @@ class CaptureMiddleware:
                 logger.exception("a WARC record could not be written")
         if self._ready and self.sink.ready():
             self.sink.add(self._ready)
+            if getattr(self.sink, "finds_added_rows", False):
+                self._forget(self._ready)
             self._ready = []
+
+    def _forget(self, rows: list[CaptureRow]) -> None:
+        """The sink answers for these rows' payloads now (the same first response record of each)."""
+        for row in rows:
+            known = self._digests.get(row.payload_digest)
+            if known is not None and known.record_id == row.record_id:
+                del self._digests[row.payload_digest]
 
     def spider_closed(self, spider, reason: str) -> None:
         """Before the archive session closes the archive (it connects when it opens, after every component)."""

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import base64
 import hashlib
+import heapq
 import io
 import json
 import logging
@@ -34,6 +35,10 @@ from crawler.capture.names import PROFILE_IDENTICAL, PROFILE_NOT_MODIFIED, PROFI
 # level 1: 0.23 CPU s, 6.05 MiB; 3: 0.24 s, 5.94 MiB; 6: 0.37 s, 5.73 MiB; 9: 0.34 s, 5.73 MiB. Level 3
 # costs 2/3 of level 6's CPU for 3.7% more disk (warcio's own wrapper uses 9).
 GZIP_LEVEL = 3
+
+# CDXJ lines of the open file held in memory (~360 bytes each) before they go to disk as one sorted run;
+# the runs are merged into NAME.cdxj when the file closes. A 1 GiB file of ~10 KiB pages has ~100,000.
+CDXJ_RUN_LINES = 20_000
 
 
 class _GzipMember:
@@ -119,7 +124,7 @@ class WarcFolder:
     """Appends records to `folder/PREFIX-TIME-PID-NNNNN.warc.gz`, starting a new file past `max_size` bytes."""
 
     def __init__(self, folder: str | Path, max_size: int = 1 << 30, info: dict[str, str] | None = None,
-                 prefix: str = "fanwen"):
+                 prefix: str = "fanwen", cdxj_run_lines: int = CDXJ_RUN_LINES):
         self.folder = Path(folder)
         self.max_size = max_size
         self.info = info or {}
@@ -127,7 +132,9 @@ class WarcFolder:
         self._file: BinaryIO | None = None
         self._name = ""
         self._serial = 0
-        self._cdxj: list[str] = []
+        self._cdxj: list[str] = []  # the open file's lines not yet in a run
+        self._cdxj_runs: list[Path] = []  # sorted runs of the open file's earlier lines
+        self.cdxj_run_lines = cdxj_run_lines
         self._stamp = datetime.now(timezone.utc).strftime("%Y%m%d%H%M%S")
         self._builder = WARCWriter(None, gzip=False, warc_version="1.1")  # gzip members: _GzipMember
 
@@ -139,7 +146,7 @@ class WarcFolder:
         self._name = f"{self.prefix}-{self._stamp}-{os.getpid()}-{self._serial:05d}{WARC_SUFFIX}"
         # A new file per process and serial: a file a killed crawl left (maybe with a torn tail) is never appended to.
         self._file = open(self.folder / self._name, "xb")
-        self._cdxj = []
+        self._cdxj, self._cdxj_runs = [], []
         info = {"software": "fanwen/0.1 (warcio)", "format": "WARC File Format 1.1",
                 "conformsTo": "https://iipc.github.io/warc-specifications/specifications/warc-format/warc-1.1/",
                 "hostname": socket.gethostname(), **self.info}
@@ -150,7 +157,10 @@ class WarcFolder:
         if self._file is not None:
             self._file.close()
             self._file = None
-            write_cdxj(self.folder / self._name, self._cdxj)
+            write_cdxj(self.folder / self._name, self._cdxj, self._cdxj_runs)
+            for run in self._cdxj_runs:
+                run.unlink()
+            self._cdxj, self._cdxj_runs = [], []
 
     def _append(self, record) -> tuple[int, int]:
         """Write one record as one gzip member; returns its (offset, length)."""
@@ -201,13 +211,32 @@ class WarcFolder:
                          None if original is None else original.record_id, exchange.mime, exchange.digest,
                          record_id, self._name, offset, length)
         self._cdxj.append(cdxj_line(row))
+        if len(self._cdxj) >= self.cdxj_run_lines:
+            self._spill_cdxj()
         return row
 
+    def _spill_cdxj(self) -> None:
+        """The lines held so far, sorted, to a run file beside the WARC (hidden; merged and removed at close)."""
+        run = self.folder / f".{self._name}.cdxj-run{len(self._cdxj_runs)}"
+        with open(run, "w", encoding="utf-8", newline="\n") as out:
+            out.writelines(line + "\n" for line in sorted(self._cdxj))
+        self._cdxj_runs.append(run)
+        self._cdxj = []
 
-def write_cdxj(warc_path: Path, lines: list[str]) -> Path:
-    """Write the sorted CDXJ of one WARC file beside it (NAME.cdxj), atomically."""
+
+def write_cdxj(warc_path: Path, lines: list[str], runs: list[Path] = ()) -> Path:
+    """Write the sorted CDXJ of one WARC file beside it (NAME.cdxj), atomically: `lines` and the lines of
+    `runs` (files of sorted lines), merged."""
     target = warc_path.with_name(warc_path.name[: -len(WARC_SUFFIX)] + ".cdxj")
     temp = target.with_name(target.name + ".part")
-    temp.write_text("".join(line + "\n" for line in sorted(lines)), encoding="utf-8")
+    handles = [open(run, encoding="utf-8", newline="\n") for run in runs]
+    try:
+        # Compared without their "\n", as sorted() compares the lines held in memory.
+        merged = heapq.merge(*((line[:-1] for line in handle) for handle in handles), sorted(lines))
+        with open(temp, "w", encoding="utf-8", newline="\n") as out:
+            out.writelines(line + "\n" for line in merged)
+    finally:
+        for handle in handles:
+            handle.close()
     os.replace(temp, target)
     return target

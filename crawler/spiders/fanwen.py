@@ -20,6 +20,7 @@ from crawler.middlewares.redirects import hop_label
 from crawler.extract import ArticleFields, Page, extract_article
 from crawler.items import ArticleItem, PageRecord
 from crawler.profiles import DEFAULT_PROFILE_DIR, ProfileRegistry, SiteProfile
+from crawler.seen import UrlSet
 from crawler.sitemaps import SitemapLimits
 from crawler.spiders.sitemap_discovery import SitemapDiscovery
 from crawler.templates import TemplateBook
@@ -44,7 +45,7 @@ class FanwenSpider(SitemapDiscovery, scrapy.Spider):
         if not self.start_urls:
             raise ValueError("give at least one start URL: -a start_urls=http://example.com/")
         self.scope = Scope(self.start_urls)
-        self.seen: set[str] = set()
+        self.seen = UrlSet()  # every URL met (requested, or refused as a trap): 8 bytes each
         # Set by crawler.middlewares.revisit: on a recrawl, a link that an earlier crawl requested does
         # not make a page productive, so shapes that reveal nothing new stop like traps.
         self.requested_before: Callable[[str], bool] | None = None
@@ -93,7 +94,7 @@ class FanwenSpider(SitemapDiscovery, scrapy.Spider):
 
     def _new_links(self, links: list[Link]) -> list[Link]:
         """The links not seen before (a distributed crawl asks the shared frontier instead)."""
-        return [link for link in links if link.url not in self.seen]
+        return [link for link, unseen in zip(links, self.seen.unseen([link.url for link in links])) if unseen]
 
     def frontier_request(self, url: str, priority: int) -> Request:
         """A request restored from the durable frontier (crawler.scheduler) of an interrupted crawl."""
