@@ -28,6 +28,7 @@ TELNETCONSOLE_ENABLED = False
 REMOTE_CONTROL_ENABLED = False
 LOGSTATS_INTERVAL = 0  # fanwen.progress reports instead
 LOG_LEVEL = "INFO"
+LOG_FORMATTER = "crawler.logformat.QuietItems"  # no per-item records below DEBUG
 REQUEST_FINGERPRINTER_IMPLEMENTATION = "2.7"
 # Scrapy's dupefilter with 8 bytes a request, not a set of fingerprints (crawler/seen.py).
 DUPEFILTER_CLASS = "crawler.seen.CompactDupeFilter"

@@ -407,7 +407,7 @@ def test_the_distributed_processes_log_no_item_unless_debug():
     """Each item's "Scraped from" record (its repr formatted by the password masking) only at DEBUG."""
     from scrapy.utils.test import get_crawler
 
-    from crawler.distributed.logformat import QuietItems
+    from crawler.logformat import QuietItems
     from crawler.items import PageRecord
 
     item = PageRecord("http://a.test/1.html", "list", 200)

@@ -70,6 +70,40 @@ def test_a_disk_that_fills_stops_the_crawl_with_one_line_and_status_74(small_sit
     assert conn.execute("SELECT count(*) FROM articles").fetchone()[0] == json.loads(again.stdout)["articles_total"] == 80
 
 
+def test_a_page_a_pipeline_raises_on_is_in_the_crawl_log_and_the_crawl_exits_1(small_site, tmp_path):
+    """A bug in a pipeline loses no URL: the page is logged as an internal error, the crawl ends with 1
+    and one line, and the same command run again archives the page."""
+    from crawler.settings import ITEM_PIPELINES
+
+    bundle, server = small_site
+    db = tmp_path / "archive.db"
+    victim = next(t for t in bundle.truth if t.reachable and not t.partial)
+    pipelines = json.dumps({**ITEM_PIPELINES, "tests.faulty_pipeline.FaultyPipeline": 150})
+    os.environ["FANWEN_TEST_FAULTY_PATH"] = victim.path
+    try:
+        broken = fanwen_crawl(server, bundle, db, "-s", f"ITEM_PIPELINES={pipelines}", "-s", "FANWEN_LEARN_WAIT=1")
+    finally:
+        del os.environ["FANWEN_TEST_FAULTY_PATH"]
+    assert broken.returncode == 1, broken.stderr[-3000:]
+    lines = [line for line in broken.stderr.splitlines() if line.startswith("Error:")]
+    assert len(lines) == 1 and "1 page(s) failed on an internal error" in lines[0], broken.stderr[-3000:]
+    conn = sqlite3.connect(db)
+    logged = conn.execute("SELECT kind, error FROM fetches WHERE url LIKE ?", [f"%{victim.path}"]).fetchall()
+    assert logged == [("error", "internal_error: KeyError: 'a bug on this page'")], logged
+    # Scrapy's own line names the page, not the article's repr of several kB, and shows no traceback.
+    page = server.url(victim.host, victim.path)
+    assert f"ERROR: Error processing ArticleItem of {page}: KeyError: 'a bug on this page'\n" in broken.stderr
+    assert "Traceback" not in broken.stderr and "page_lines" not in broken.stderr
+    assert not conn.execute("SELECT count(*) FROM article_urls WHERE url LIKE ?", [f"%{victim.path}"]).fetchone()[0]
+    conn.close()
+
+    again = fanwen_crawl(server, bundle, db, "-s", "FANWEN_LEARN_WAIT=1")
+    assert again.returncode == 0, again.stderr[-3000:]
+    conn = sqlite3.connect(db)
+    assert conn.execute("SELECT count(*) FROM article_urls WHERE url LIKE ?", [f"%{victim.path}"]).fetchone()[0] == 1
+    conn.close()
+
+
 def test_a_start_url_that_does_not_resolve_is_nothing_fetched(tmp_path):
     result = run_fanwen("crawl", "http://no-such-host.invalid/", "--db", str(tmp_path / "a.db"),
                         "-s", "RETRY_TIMES=0", "-s", "FANWEN_RETRY_BACKOFF_BASE=0.1", timeout=120)

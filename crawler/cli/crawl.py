@@ -94,7 +94,7 @@ def report_crawl(db: str, crawl_id: int, as_json: bool, alarms: list[str] | None
 
 
 def crawl_status(summary: dict[str, Any]) -> int:
-    if summary["finish_reason"] not in ("finished", None):
+    if summary["finish_reason"] not in ("finished", None) or summary["errors"].get("internal_error"):
         return FAILED
     if not summary["fetched"]:
         return NOTHING_FETCHED
@@ -104,6 +104,9 @@ def crawl_status(summary: dict[str, Any]) -> int:
 
 
 def status_line(summary: dict[str, Any], status: int) -> str:
+    if status == FAILED and summary["finish_reason"] in ("finished", None):
+        return (f"crawl {summary['crawl_id']}: {summary['errors']['internal_error']} page(s) failed on an internal error"
+                " (a bug: -v shows its traceback); run the same command again to fetch them again")
     if status == FAILED:
         return f"crawl {summary['crawl_id']} did not finish ({summary['finish_reason']}); run the same command again to resume it"
     if status == NOTHING_FETCHED:

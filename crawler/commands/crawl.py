@@ -1,6 +1,6 @@
 """`scrapy crawl`, as Scrapy's, with the exit statuses of `fanwen crawl` (docs/cli.md): 75 when another
 crawl holds the archive (after the one error line the archive session logged), 74 when the archive
-could not be written, 1 when the crawl did not finish, 3 when it fetched nothing, 4 on a quality alarm."""
+could not be written, 1 when the crawl did not finish or a page failed on an internal error, 3 when it fetched nothing, 4 on a quality alarm."""
 
 from __future__ import annotations
 
@@ -39,6 +39,10 @@ def crawl_status(stats: dict) -> int:
         return UNWRITABLE
     if stats.get("finish_reason") != "finished":
         logger.error("crawl %s did not finish (%s); run the same command again to resume it", crawl, stats.get("finish_reason"))
+        return FAILED
+    if stats.get("fanwen/errors/internal_error"):
+        logger.error("crawl %s: %d page(s) failed on an internal error (a bug: see the tracebacks above); run the"
+                     " same command again to fetch them again", crawl, stats["fanwen/errors/internal_error"])
         return FAILED
     if not stats.get("response_received_count"):
         logger.error("crawl %s fetched no page; check the start URLs and the network", crawl)

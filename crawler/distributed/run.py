@@ -25,11 +25,11 @@ WORKER_SETTINGS: dict[str, Any] = {
     "ITEM_PIPELINES": {"crawler.distributed.stream.StreamPipeline": 100},
     "FANWEN_REVISIT_ENABLED": False,  # incremental recrawls need the archive: not in a distributed crawl
     "FANWEN_TEMPLATES_ENABLED": False,  # site templates are learned and stored by one crawl process
-    "LOG_FORMATTER": "crawler.distributed.logformat.QuietItems",
+    "LOG_FORMATTER": "crawler.logformat.QuietItems",
 }
 # The archiver fetches nothing: no durable frontier to resume, no listing pages to revisit.
 ARCHIVER_SETTINGS: dict[str, Any] = {"FANWEN_FRONTIER_ENABLED": False, "FANWEN_REVISIT_ENABLED": False,
-                                     "LOG_FORMATTER": "crawler.distributed.logformat.QuietItems"}
+                                     "LOG_FORMATTER": "crawler.logformat.QuietItems"}
 WORKER_COMPONENTS = {
     "EXTENSIONS": {"crawler.distributed.worker.WorkerLoop": 0},
     "DOWNLOADER_MIDDLEWARES": {"crawler.distributed.polite.SharedPoliteness": 950},

@@ -106,6 +106,21 @@ class ArchiveSession:
         stats.set_value("fanwen/archive", str(self.writer.path))
         # Connected now, after every component: the crawl row gets the stats they set when the spider closes.
         self.crawler.signals.connect(self.spider_closed, signal=signals.spider_closed)
+        self.crawler.signals.connect(self.item_failed, signal=signals.item_error)
+
+    def item_failed(self, item: Any, response: Any, spider: Any, failure: Any) -> None:
+        """A pipeline raised on an item (a bug; Scrapy logged the traceback): its page goes to the crawl
+        log as an `internal_error`, so no URL goes unaccounted and the crawl exits 1."""
+        url = getattr(item, "url", None) or next(iter(getattr(item, "fetched_urls", None) or []), None)
+        self.crawler.stats.inc_value("fanwen/errors/internal_error")
+        if url is None or not self.is_open:
+            return
+        error = f"internal_error: {type(failure.value).__name__}: {failure.value}"[:500]
+        try:
+            self.writer.log_fetch(self.crawl_id, url, "error", getattr(item, "status", None), error,
+                                  getattr(item, "size", None))
+        except Exception as exc:  # noqa: BLE001 - the writer itself may be what failed; the stats still say so
+            logger.error("%s: the internal error could not be logged: %s", url, exc)
 
     def defer_commits(self) -> None:
         """Commit only when `writer.flush()` is called (the distributed archiver acknowledges stream

@@ -18,13 +18,15 @@ import subprocess
 import tempfile
 from functools import lru_cache
 from importlib.metadata import version
+from importlib.resources import files
 from typing import Callable, Sequence
 from pathlib import Path
 
 import numpy as np
 import opencc
 
-KEYS = Path(__file__).with_name("t2s_keys.json")
+# Read as package data: inside a zipped egg (scrapyd runs the project from one) there is no file path.
+KEYS = files(__package__) / "t2s_keys.json"
 _NORMALISATION = "CJK_Compatibility_Ideographs"
 _CONVERSION = ("TSPhrases", "TSCharactersExt", "TSCharacters")
 UNSAFE, FIRST, SECOND = 1, 2, 4
@@ -103,5 +105,6 @@ def dump_keys() -> dict:
 
 
 if __name__ == "__main__":
-    KEYS.write_text(json.dumps(dump_keys(), ensure_ascii=False, indent=0) + "\n", encoding="utf-8")
-    print(KEYS)
+    keys_file = Path(__file__).with_name("t2s_keys.json")  # the source tree's copy
+    keys_file.write_text(json.dumps(dump_keys(), ensure_ascii=False, indent=0) + "\n", encoding="utf-8")
+    print(keys_file)
