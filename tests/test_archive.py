@@ -235,3 +235,13 @@ def test_the_extractor_version_is_written_with_the_article(writer):
     assert writer.store_article(article(url, "甲文改。"), None).status == "unchanged"  # none given: kept
     writer.flush()
     assert writer.db.execute(version, [url]).fetchone()[0] == "3"
+
+
+def test_write_many_takes_rows_made_as_they_are_read_and_counts_them_in_the_batch(writer):
+    """The search index hands its rows over as a generator (a batch's token strings are never all held);
+    an empty one opens no transaction, and the rows of a full one count toward the batch."""
+    writer.write_many("INSERT INTO meta(key, value) VALUES (?, ?)", (row for row in []))
+    writer.write_many("INSERT INTO meta(key, value) VALUES (?, ?)", ((f"k{i}", str(i)) for i in range(3)))
+    writer.start_crawl(["http://a.test/"], {})  # writes after both: no transaction opened twice
+    writer.flush()
+    assert writer.db.execute("SELECT count(*) FROM meta WHERE key LIKE 'k_'").fetchone()[0] == 3

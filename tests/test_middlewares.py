@@ -26,3 +26,39 @@ def test_every_request_waiting_for_robots_txt_gets_its_rules():
     result = subprocess.run([sys.executable, "tests/robots_waiters.py"], cwd=ROOT, capture_output=True, text=True, timeout=60)
     assert result.returncode == 0, result.stderr[-2000:]
     assert json.loads(result.stdout)["crawler.middlewares.robots"] == ["parser", "parser", "parser"]
+
+
+def test_the_meta_refresh_middleware_answers_as_scrapys_and_skips_pages_without_refresh():
+    """The byte check in front of Scrapy's MetaRefreshMiddleware changes no answer: each page is
+    redirected (or not) exactly as Scrapy's own middleware does it, whatever its encoding."""
+    from scrapy.downloadermiddlewares.redirect import MetaRefreshMiddleware
+    from scrapy.http import HtmlResponse, Request
+    from scrapy.utils.response import _metaref_cache
+    from scrapy.utils.test import get_crawler
+
+    from crawler.middlewares.redirects import ChainMetaRefreshMiddleware
+
+    crawler = get_crawler(settings_dict={"METAREFRESH_ENABLED": True})
+    ours, scrapys = ChainMetaRefreshMiddleware.from_crawler(crawler), MetaRefreshMiddleware.from_crawler(crawler)
+    crawler.spider = None  # admit_redirect is a spider's: none here
+    refresh = '<html><head><meta http-equiv="{}" content="0;url=/b.html"><title>跳转</title></head><body>稍候</body></html>'
+    plain = "<html><head><title>百花范文网</title></head><body><p>工作总结，全文。</p></body></html>"
+    pages = [(refresh.format(spelling), encoding) for spelling in ("refresh", "REFRESH", "Refresh")
+             for encoding in ("utf-8", "gbk", "utf-16")]
+    pages += [(plain, encoding) for encoding in ("utf-8", "gbk", "utf-16")]
+    redirected = 0
+    for html, encoding in pages:
+        response = HtmlResponse("http://www.a.test/a.html", body=html.encode(encoding),
+                                headers={"Content-Type": f"text/html; charset={encoding}"})
+        mine = ours.process_response(Request("http://www.a.test/a.html"), response)
+        # A page whose bytes spell no "refresh" is not decoded and scanned (Scrapy caches each scan).
+        scanned = "REFRESH" in html.upper() or encoding == "utf-16"
+        assert (response in _metaref_cache) == scanned, (html, encoding)
+        theirs = scrapys.process_response(Request("http://www.a.test/a.html"), response)
+        assert type(mine) is type(theirs), (html, encoding)
+        if isinstance(theirs, Request):
+            assert mine.url == theirs.url == "http://www.a.test/b.html"
+            redirected += 1
+        else:
+            assert mine is response
+    assert redirected == 9

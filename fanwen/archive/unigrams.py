@@ -93,11 +93,6 @@ def index_rows(run_many: Callable[[str, list[Any]], Any], rows: Iterable[tuple[i
     run_many(INSERT, [(i, tokens(b), tokens(t)) for i, t, b in rows])
 
 
-def index_token_rows(run_many: Callable[[str, list[Any]], Any], rows: Iterable[tuple[int, str, str]]) -> None:
-    """`index_rows` of articles given as the bigram index's rows (id, body tokens, title tokens)."""
-    run_many(INSERT, [(i, from_bigrams(b), from_bigrams(t)) for i, b, t in rows])
-
-
 def index_one(write: Write, article_id: int, title: str | None, body: str) -> None:
     write(INSERT, [article_id, tokens(body), tokens(title)])
 

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import itertools
 import json
 import logging
 import sqlite3
+import time
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 from datetime import datetime, timezone
@@ -20,8 +22,16 @@ from fanwen.archive.versions import save_previous
 logger = logging.getLogger(__name__)
 
 
+_last_stamp: tuple[int, str] = (-1, "")
+
+
 def utc_now() -> str:
-    return datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+    """The time to the second, as stored (formatted once a second: every fetch row asks for it)."""
+    global _last_stamp
+    second = int(time.time())
+    if second != _last_stamp[0]:
+        _last_stamp = (second, datetime.fromtimestamp(second, timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ"))
+    return _last_stamp[1]
 
 
 def url_order(url: str) -> tuple[int, str]:
@@ -102,14 +112,25 @@ class ArchiveWriter:
         """One statement in the current batch (for the archive's other table modules)."""
         return self._write(sql, params)
 
-    def write_many(self, sql: str, rows: list[Any]) -> None:
-        """One statement run for many rows, in the current batch."""
-        if rows:
-            with self._failing_stops_writes():
-                if self._pending == 0:
-                    self.db.execute("BEGIN IMMEDIATE")
-                self.db.conn.executemany(sql, rows)
-            self._pending += len(rows)
+    def write_many(self, sql: str, rows: Iterable[Any]) -> None:
+        """One statement run for many rows, in the current batch (`rows` may be made as they are read)."""
+        rows = iter(rows)
+        first = next(rows, None)
+        if first is None:
+            return
+        counted = 0
+
+        def counting() -> Iterator[Any]:
+            nonlocal counted
+            for row in itertools.chain((first,), rows):
+                counted += 1
+                yield row
+
+        with self._failing_stops_writes():
+            if self._pending == 0:
+                self.db.execute("BEGIN IMMEDIATE")
+            self.db.conn.executemany(sql, counting())
+        self._pending += counted
 
     def flush(self) -> None:
         """Commit everything written so far, with the work hooks defer over batches (the search index)."""
