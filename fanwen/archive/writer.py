@@ -118,19 +118,21 @@ class ArchiveWriter:
         first = next(rows, None)
         if first is None:
             return
-        counted = 0
+        counted = 1  # the first row; the others as executemany reads them
 
-        def counting() -> Iterator[Any]:
+        def the_rest() -> Iterator[Any]:
             nonlocal counted
-            for row in itertools.chain((first,), rows):
+            for row in rows:
                 counted += 1
                 yield row
 
         with self._failing_stops_writes():
             if self._pending == 0:
                 self.db.execute("BEGIN IMMEDIATE")
-            self.db.conn.executemany(sql, counting())
-        self._pending += counted
+            try:
+                self.db.conn.executemany(sql, itertools.chain((first,), the_rest()))
+            finally:  # the transaction is open: its count says so even when a row failed
+                self._pending += counted
 
     def flush(self) -> None:
         """Commit everything written so far, with the work hooks defer over batches (the search index)."""
