@@ -167,7 +167,8 @@ def main() -> None:
     print(f"capture/no capture, pages per CPU s, each pair (a crawl with capture against the one just before it):"
           f" {', '.join(f'{r:.2f}' for r in pair_ratios)}; median {statistics.median(pair_ratios):.2f}")
     m, base = med["reextract"], med["reextract (engine)"]
-    print(f"reextract, direct, all in (start-up included): {m['pages_per_s']:.1f} pages/s, {m['pages_per_cpu_s']:.1f} pages per CPU second (target >= 200);"
+    print(f"reextract, direct, all in (start-up included): {m['pages_per_s']:.1f} pages/s,"
+          f" {m['pages_per_cpu_s']:.1f} pages per CPU second (target >= 200);"
           f" through Scrapy's engine: {base['pages_per_s']:.1f} pages/s, {base['pages_per_cpu_s']:.1f} pages per CPU second"
           f" (direct/engine {m['pages_per_cpu_s'] / base['pages_per_cpu_s']:.2f})")
     startup = med["reextract (start-up)"]["cpu_seconds"]

@@ -1,6 +1,7 @@
 """`scrapy crawl`, as Scrapy's, with the exit statuses of `fanwen crawl` (docs/cli.md): 75 when another
 crawl holds the archive (after the one error line the archive session logged), 74 when the archive
-could not be written, 1 when the crawl did not finish or a page failed on an internal error, 3 when it fetched nothing, 4 on a quality alarm."""
+could not be written, 1 when the crawl did not finish or a page failed on an internal error, 3 when it
+fetched nothing, 4 on a quality alarm."""
 
 from __future__ import annotations
 
