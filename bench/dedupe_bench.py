@@ -44,12 +44,15 @@ WINDOW, WINDOWS = 2000, 3
 
 
 class Corpus:
-    """Synthetic articles: sentences of common CJK characters; near-duplicates edit an earlier article."""
+    """Synthetic articles: sentences of common CJK characters, their clauses set off by full-width commas as
+    on real pages (a text with them is not in NFKC: folding it costs more); near-duplicates edit an earlier
+    article."""
 
     def __init__(self, seed: int):
         self.rng = random.Random(seed)
         chars = [chr(c) for c in range(0x4E00, 0x4E00 + 3500)]
-        self.sentences = ["".join(self.rng.choices(chars, k=self.rng.randint(12, 40))) + "。" for _ in range(20000)]
+        self.sentences = ["，".join("".join(self.rng.choices(chars, k=self.rng.randint(6, 16)))
+                                   for _ in range(self.rng.randint(1, 3))) + "。" for _ in range(20000)]
         self.recent: list[str] = []
 
     def article(self) -> str:

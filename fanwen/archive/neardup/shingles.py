@@ -61,12 +61,37 @@ def _compatibility_table() -> dict[int, str]:
     return table
 
 
+@lru_cache(maxsize=1)
+def _compatibility_arrays() -> tuple[np.ndarray, np.ndarray]:
+    """`_compatibility_table` as look-ups by code point: the one-character forms (others map to themselves),
+    and which code points have a form of another length (…: ..., ①: 1, ㈠: (一))."""
+    one = np.arange(0x110000, dtype=np.uint32)
+    longer = np.zeros(0x110000, dtype=bool)
+    for code, form in _compatibility_table().items():
+        if len(form) == 1:
+            one[code] = ord(form)
+        else:
+            longer[code] = True
+    return one, longer
+
+
 def nfkc(text: str) -> str:
     """`unicodedata.normalize("NFKC", text)`, faster for Chinese text (its full-width commas alone make
     Python normalise the whole text the slow way, 0.3 ms an article). Each character replaced by its own
     NFKC form leaves a text compatibility-equivalent to `text`, so of the same NFKC form; when that text is
-    in NFKC already (all that these blocks hold, in practice), it is the answer. Else the slow way."""
-    mapped = text.translate(_compatibility_table())
+    in NFKC already (all that these blocks hold, in practice), it is the answer. Else the slow way.
+
+    The replacement is a code-point look-up (str.translate with a dict costs ~0.1 us a character: 0.2 ms
+    an article, 15x this), then str.replace for the few characters whose form is longer."""
+    if unicodedata.is_normalized("NFKC", text):  # a quick check in C: most texts, or none of a site's
+        return text
+    one, longer = _compatibility_arrays()
+    codes = np.frombuffer(text.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
+    mapped = one[codes].tobytes().decode("utf-32-le", "surrogatepass")
+    if longer[codes].any():
+        table = _compatibility_table()
+        for code in np.unique(codes[longer[codes]]).tolist():
+            mapped = mapped.replace(chr(code), table[code])
     return mapped if unicodedata.is_normalized("NFKC", mapped) else unicodedata.normalize("NFKC", text)
 
 
