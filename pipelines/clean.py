@@ -101,7 +101,7 @@ class CleanPipeline:
     def clean(self, item: ArticleItem, titles: tuple[str, ...]) -> None:
         prepared, item.prepared = item.prepared, None
         learned = self.learner.site(item.site).learned
-        if prepared is not None and learned and self._still_valid(item.site, prepared):
+        if prepared is not None and self._still_valid(item.site, prepared):
             cleaned = CleanedArticle(prepared["title"], prepared["body"], prepared["partial"], prepared["rejected"])
             item.prepared = prepared  # the later stages take its content hash and derived data too
         else:

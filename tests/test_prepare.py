@@ -60,6 +60,19 @@ def test_a_prepared_article_is_what_the_archiver_makes_of_it():
         [getattr(own, f) for f in ("title", "body", "partial", "rejected", "content_hash")]
 
 
+def test_a_site_with_nothing_learned_takes_the_workers_preparation_too():
+    learner = BoilerplateLearner()  # nothing learned for SITE: a site without boilerplate, or none seen yet
+    assert not learner.site(SITE).learned
+    item = article()
+    item.prepared = Preparer().prepare(item, frozenset())
+    used, stats = archived(item, learner)
+    own, _ = archived(article(), learner)
+    assert stats.values == {"fanwen/clean/prepared_used": 1}
+    assert used.prepared is not None and used.body.startswith("小贴士")  # the intro is kept: nothing is learned
+    assert [getattr(used, f) for f in ("title", "body", "partial", "rejected", "content_hash")] == \
+        [getattr(own, f) for f in ("title", "body", "partial", "rejected", "content_hash")]
+
+
 def test_an_article_prepared_with_other_templates_is_cleaned_again():
     learner = learned_from(12)
     assert INTRO in learner.site(SITE).learned

@@ -511,3 +511,29 @@ def test_command_line_serves_one_family_when_asked(tmp_path: Path) -> None:
     assert proc.returncode == 0, proc.stderr
     truth = json.loads(out.read_text(encoding="utf-8"))
     assert truth and {t["family"] for t in truth} == {"dede"}
+
+
+@pytest.mark.parametrize("kind", ["site", "hostile"])
+def test_a_client_that_resets_its_connection_leaves_no_traceback(bundle: SiteBundle, kind: str, capfd) -> None:
+    """A crawl killed with SIGKILL resets its connections: the fixture servers say nothing of it on stderr
+    (it is the client's doing, not an error of the site) and go on serving."""
+    import socket
+    import struct
+    import time
+
+    from fanwen.testsite.chaos import Listener
+    from fanwen.testsite.server import SiteServer
+
+    with (SiteServer(bundle) if kind == "site" else Listener()) as served:
+        for partial in (b"", b"GET /index.html HT"):
+            client = socket.create_connection(("127.0.0.1", served.port))
+            client.sendall(partial)
+            time.sleep(0.05)  # the handler is reading the request line
+            client.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+            client.close()  # linger 0: a reset, not a FIN
+        time.sleep(0.2)
+        connection = http.client.HTTPConnection("127.0.0.1", served.port, timeout=5)
+        connection.request("GET", "/robots.txt")
+        assert connection.getresponse().status in (200, 404)  # still serving (404: no such virtual host)
+        connection.close()
+    assert "Traceback" not in capfd.readouterr().err

@@ -19,6 +19,7 @@ import gzip
 import random
 import socket
 import struct
+import sys
 import threading
 import time
 from dataclasses import dataclass
@@ -138,6 +139,13 @@ class _Server(ThreadingHTTPServer):
     daemon_threads = True
     allow_reuse_address = True
     owner: "_Served"
+
+    def handle_error(self, request, client_address) -> None:
+        """A client that hangs up before or during its request (a crawl killed with SIGKILL) is not an
+        error of the site: no traceback for it on stderr."""
+        if isinstance(sys.exc_info()[1], (ConnectionResetError, BrokenPipeError)):
+            return
+        super().handle_error(request, client_address)
 
 
 class _Served:

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import socket
+import sys
 import threading
 import time
 from dataclasses import dataclass, replace
@@ -93,6 +94,13 @@ class _HTTPServer(ThreadingHTTPServer):
     allow_reuse_address = True
     request_queue_size = 512
     owner: "SiteServer"
+
+    def handle_error(self, request, client_address) -> None:
+        """A client that hangs up before or during its request (a crawl killed with SIGKILL) is not an
+        error of the site: no traceback for it on stderr."""
+        if isinstance(sys.exc_info()[1], (ConnectionResetError, BrokenPipeError)):
+            return
+        super().handle_error(request, client_address)
 
 
 class SiteServer:
