@@ -63,10 +63,11 @@ def _compatibility_table() -> dict[int, str]:
 
 @lru_cache(maxsize=1)
 def _compatibility_arrays() -> tuple[np.ndarray, np.ndarray]:
-    """`_compatibility_table` as look-ups by code point: the one-character forms (others map to themselves),
-    and which code points have a form of another length (…: ..., ①: 1, ㈠: (一))."""
-    one = np.arange(0x110000, dtype=np.uint32)
-    longer = np.zeros(0x110000, dtype=bool)
+    """`_compatibility_table` as look-ups by code point of the BMP (the blocks are all in it: 320 KB, not
+    the 5.6 MB of all of Unicode): the one-character forms (others map to themselves), and which code
+    points have a form of another length (…: ..., ①: 1, ㈠: (一))."""
+    one = np.arange(0x10000, dtype=np.uint32)
+    longer = np.zeros(0x10000, dtype=bool)
     for code, form in _compatibility_table().items():
         if len(form) == 1:
             one[code] = ord(form)
@@ -87,6 +88,8 @@ def nfkc(text: str) -> str:
         return text
     one, longer = _compatibility_arrays()
     codes = np.frombuffer(text.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
+    if codes.max() > 0xFFFF:  # emoji, Extension B: rare in these texts, and the tables stop at the BMP
+        return unicodedata.normalize("NFKC", text)
     mapped = one[codes].tobytes().decode("utf-32-le", "surrogatepass")
     if longer[codes].any():
         table = _compatibility_table()
