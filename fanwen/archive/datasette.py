@@ -8,7 +8,6 @@ canned search query.
 
 from __future__ import annotations
 
-import sqlite3
 import sys
 from pathlib import Path
 from typing import Any
@@ -17,9 +16,10 @@ from datasette import hookimpl
 from markupsafe import Markup, escape
 
 from fanwen.archive import cjk
+from fanwen.archive.readonly import NotAnArchive, open_readonly
 from fanwen.archive.schema import TABLES
-from fanwen.archive.search import (BM25, CHARS_ONLY_FROM, INDEX_VERSION, RANK_CAP, index_version, lone_ideograph,
-                                   register_functions)
+from fanwen.archive.search import (BM25, CHARS_ONLY_FROM, INDEX_VERSION, RANK_CAP, any_char_match, index_version,
+                                   lone_ideograph, register_functions)
 
 DESCRIPTIONS = {
     "articles": "One row per distinct document: cleaned title and body, breadcrumb categories, related terms.",
@@ -64,15 +64,13 @@ ORDER BY m.score LIMIT 50
 
 
 def archive_index_version(db_path: str | Path) -> str:
-    """The layout of the archive's search index, read without writing ('' when it cannot be read)."""
+    """The layout of the archive's search index ('' when it is not an archive: `fanwen serve` says so)."""
     try:
-        conn = sqlite3.connect(f"file:{Path(db_path).resolve()}?mode=ro", uri=True)
-    except sqlite3.Error:
+        conn = open_readonly(db_path)
+    except NotAnArchive:
         return ""
     try:
         return index_version(conn)
-    except sqlite3.Error:
-        return ""
     finally:
         conn.close()
 
@@ -152,10 +150,7 @@ def _char_match(query: str | None, version: str) -> str | None:
         char = lone_ideograph(cjk.parse(query or ""))
     except cjk.BadQuery:
         return None
-    if char is None:
-        return None
-    # cjk-bigram-3 marks no title characters: its "党" is title or text, as search.any_match asks it
-    return cjk.any_char_match(char) if version == INDEX_VERSION else f'"{char}"'
+    return any_char_match(char, version) if char else None
 
 
 @hookimpl

@@ -338,9 +338,14 @@ def any_match(conn: Any, parsed: cjk.Parsed) -> tuple[str, str]:
     """(index table, MATCH) of the articles whose title or text matches `parsed` (what search finds)."""
     char, version = _indexed_char(conn, parsed)
     if char:
-        # cjk-bigram-3 (read, not yet upgraded by a writer) holds title and text characters alike.
-        return "articles_chars", cjk.any_char_match(char) if version == INDEX_VERSION else f'"{char}"'
+        return "articles_chars", any_char_match(char, version)
     return "articles_fts", parsed.match
+
+
+def any_char_match(char: str, version: str) -> str:
+    """MATCH of the one-character index (layout `version`) for the articles whose title or text holds `char`."""
+    # cjk-bigram-3 (read, not yet upgraded by a writer) holds title and text characters alike.
+    return cjk.any_char_match(char) if version == INDEX_VERSION else f'"{char}"'
 
 
 def body_match(conn: Any, parsed: cjk.Parsed) -> tuple[str, str]:

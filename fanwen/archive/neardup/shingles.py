@@ -91,9 +91,10 @@ def nfkc(text: str) -> str:
     if codes.max() > 0xFFFF:  # emoji, Extension B: rare in these texts, and the tables stop at the BMP
         return unicodedata.normalize("NFKC", text)
     mapped = one[codes].tobytes().decode("utf-32-le", "surrogatepass")
-    if longer[codes].any():
+    has_longer = longer[codes]
+    if has_longer.any():
         table = _compatibility_table()
-        for code in np.unique(codes[longer[codes]]).tolist():
+        for code in np.unique(codes[has_longer]).tolist():
             mapped = mapped.replace(chr(code), table[code])
     return mapped if unicodedata.is_normalized("NFKC", mapped) else unicodedata.normalize("NFKC", text)
 
