@@ -19,6 +19,7 @@ import redis
 
 from tests.conftest import FANWEN, LOCAL, ROOT, count_rows, fanwen_crawl
 from crawler.distributed.shared_frontier import Keys
+from crawler.distributed.stream import GROUP
 from tests.redis_server import redis_server  # noqa: F401  (fixture)
 from tests.warc_records import record_at
 
@@ -77,6 +78,21 @@ def kill(proc: subprocess.Popen) -> None:
     proc.communicate(timeout=30)
 
 
+
+
+def kill_holding_unacknowledged(archiver: subprocess.Popen, redis_url: str, timeout: float = 60) -> None:
+    """SIGKILL the archiver at a moment when it holds entries it has read and not acknowledged: it is
+    stopped (SIGSTOP) before the look, so that the moment cannot pass between the look and the kill."""
+    server = redis.Redis.from_url(redis_url)
+    deadline = time.monotonic() + timeout
+    while True:
+        archiver.send_signal(signal.SIGSTOP)
+        if server.xpending(Keys().items, GROUP)["pending"] > 0:
+            kill(archiver)
+            return
+        archiver.send_signal(signal.SIGCONT)
+        assert time.monotonic() < deadline, "the archiver never held an unacknowledged entry"
+        time.sleep(0.01)
 
 
 def wait_until(condition, procs, timeout: float = 120) -> None:
@@ -271,7 +287,7 @@ def test_an_archiver_killed_and_restarted_loses_and_doubles_nothing(site, bundle
     archiver = crawl.archiver()
     workers = [crawl.worker() for _ in range(3)]
     wait_until(lambda: count_rows(crawl.db, "SELECT count(*) FROM articles") >= 60, [archiver, *workers])
-    kill(archiver)
+    kill_holding_unacknowledged(archiver, crawl.redis_url)  # else the restart may have nothing to replay
     assert count_rows(crawl.db, "SELECT count(*) FROM articles") < len(single["articles"])
     archiver = crawl.archiver()
     reports = [finish(w) for w in workers]
